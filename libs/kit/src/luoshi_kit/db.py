@@ -1,0 +1,139 @@
+"""Database engine, sessions and the declarative base each service builds its tables on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, Text, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(DateTime):
+    """Timezone-aware UTC datetimes on PostgreSQL and SQLite alike (SQLite drops the zone)."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def result_processor(self, dialect, coltype):  # type: ignore[no-untyped-def]
+        parent = super().result_processor(dialect, coltype)
+
+        def process(value):  # type: ignore[no-untyped-def]
+            value = parent(value) if parent else value
+            if isinstance(value, datetime) and value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+            return value
+
+        return process
+
+
+def make_base() -> type[DeclarativeBase]:
+    """A fresh declarative base whose metadata already holds the kit's outbox and inbox tables."""
+
+    class Base(DeclarativeBase):
+        metadata = MetaData(naming_convention=NAMING)
+
+    class OutboxEvent(Base):
+        """An event written in the same transaction as the change it announces (transactional outbox)."""
+
+        __tablename__ = "outbox"
+        __table_args__ = (Index("ix_outbox_pending", "published_at", "created_at"),)
+
+        id: Mapped[str] = mapped_column(String(36), primary_key=True)
+        event_type: Mapped[str] = mapped_column(String(120))
+        routing_key: Mapped[str] = mapped_column(String(255))
+        body: Mapped[str] = mapped_column(Text)
+        created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+        published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+        attempts: Mapped[int] = mapped_column(Integer, default=0)
+        last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    class InboxEvent(Base):
+        """An event this service has handled; written in the same transaction as the effect."""
+
+        __tablename__ = "inbox"
+
+        event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+        event_type: Mapped[str] = mapped_column(String(120))
+        handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    Base.OutboxEvent = OutboxEvent  # type: ignore[attr-defined]
+    Base.InboxEvent = InboxEvent  # type: ignore[attr-defined]
+    Base.JSON = JSON  # type: ignore[attr-defined]
+    return Base
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+class _Session(Session):
+    """Tells the outbox relay, right after a commit, that this session wrote events."""
+
+
+@event.listens_for(_Session, "after_commit")
+def _wake_relay(session: Session) -> None:
+    if session.info.pop("outbox_dirty", False) and (wake := session.info.get("on_outbox_commit")):
+        wake()
+
+
+@event.listens_for(_Session, "after_rollback")
+def _forget_outbox(session: Session) -> None:
+    session.info.pop("outbox_dirty", None)
+
+
+def make_sessionmaker(
+    engine: AsyncEngine, base: type[DeclarativeBase], on_outbox_commit: Callable[[], None] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        sync_session_class=_Session,
+        info={"base": base, "on_outbox_commit": on_outbox_commit},
+    )
+
+
+async def database_ready(engine: AsyncEngine) -> bool:
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+async def session_scope(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with maker() as session:
+        yield session

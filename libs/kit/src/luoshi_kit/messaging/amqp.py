@@ -1,0 +1,144 @@
+"""The RabbitMQ bus: confirmed mandatory publishing, quorum queues, batched consumption."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
+from aio_pika.exceptions import PublishError
+
+from luoshi_kit.messaging.bus import (
+    BatchHandler,
+    Delivery,
+    OutgoingMessage,
+    PoisonMessage,
+    SingleHandler,
+    Unroutable,
+)
+from luoshi_kit.messaging.topology import DEAD_LETTER_EXCHANGE, EXCHANGE, QueueSpec, queue_specs
+
+log = logging.getLogger(__name__)
+
+
+class AmqpBus:
+    def __init__(self, url: str, *, prefetch: int = 200, batch_size: int = 100, delivery_limit: int = 5):
+        self.url, self.prefetch, self.batch_size, self.delivery_limit = url, prefetch, batch_size, delivery_limit
+        self._connection: AbstractRobustConnection | None = None
+        self._publish_channel: AbstractRobustChannel | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self._connection = await aio_pika.connect_robust(self.url, client_properties={"product": "luoshi"})
+        self._publish_channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        await declare_topology(self._publish_channel, queue_specs(self.delivery_limit))
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._connection:
+            await self._connection.close()
+
+    async def healthy(self) -> bool:
+        return bool(self._connection and not self._connection.is_closed and self._publish_channel
+                    and not self._publish_channel.is_closed)
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> list[BaseException | None]:
+        if not self._publish_channel or self._publish_channel.is_closed:
+            return [ConnectionError("broker channel is not open")] * len(messages)
+        exchange = await self._publish_channel.get_exchange(EXCHANGE, ensure=False)
+
+        async def one(message: OutgoingMessage) -> None:
+            amqp_message = aio_pika.Message(
+                message.body,
+                message_id=message.message_id,
+                type=message.event_type,
+                content_type="application/cloudevents+json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                headers=dict(message.headers),
+            )
+            try:
+                await exchange.publish(amqp_message, message.routing_key, mandatory=True, timeout=10)
+            except PublishError as exc:
+                raise Unroutable(f"no queue bound for {message.routing_key}") from exc
+
+        results = await asyncio.gather(*(one(m) for m in messages), return_exceptions=True)
+        return [r if isinstance(r, BaseException) else None for r in results]
+
+    async def consume(self, service: str, on_batch: BatchHandler, on_single: SingleHandler) -> None:
+        assert self._connection, "start() first"
+        channel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=self.prefetch)
+        spec = next(s for s in queue_specs(self.delivery_limit) if s.service == service)
+        queue = await channel.declare_queue(spec.name, durable=True, arguments=spec.arguments)
+        pending: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        await queue.consume(pending.put)
+        self._tasks.append(asyncio.create_task(self._work(pending, on_batch, on_single), name=f"consume-{service}"))
+
+    async def _work(
+        self, pending: asyncio.Queue[AbstractIncomingMessage], on_batch: BatchHandler, on_single: SingleHandler
+    ) -> None:
+        while True:
+            batch = [await pending.get()]
+            while len(batch) < self.batch_size and not pending.empty():
+                batch.append(pending.get_nowait())
+            deliveries = [_delivery(m) for m in batch]
+            try:
+                await on_batch(deliveries)
+            except Exception:
+                log.warning("batch of %d failed; handling one by one", len(batch), exc_info=True)
+            else:
+                await _settle(batch[-1].ack(multiple=True))
+                continue
+            for message, delivery in zip(batch, deliveries, strict=True):
+                await self._one(message, delivery, on_single)
+
+    async def _one(self, message: AbstractIncomingMessage, delivery: Delivery, on_single: SingleHandler) -> None:
+        try:
+            await on_single(delivery)
+        except PoisonMessage:
+            log.error("poison message %s dead-lettered", delivery.message_id)
+            await _settle(message.reject(requeue=False))
+        except Exception:
+            log.exception("handling %s failed (delivery %d)", delivery.message_id, delivery.delivery_count + 1)
+            # A short pause so a transient cause (a database restart) can pass before the retry.
+            await asyncio.sleep(min(0.2 * (delivery.delivery_count + 1), 2.0))
+            await _settle(message.nack(requeue=True))
+        else:
+            await _settle(message.ack())
+
+
+async def _settle(action: object) -> None:
+    """Ack/nack on a connection that has dropped: the broker redelivers, the inbox makes it harmless."""
+    try:
+        await action  # type: ignore[misc]
+    except Exception:
+        log.warning("could not settle a delivery; it will be redelivered", exc_info=True)
+
+
+def _delivery(message: AbstractIncomingMessage) -> Delivery:
+    count = message.headers.get("x-delivery-count", 0) if message.headers else 0
+    return Delivery(
+        message_id=message.message_id or "",
+        routing_key=message.routing_key or "",
+        body=message.body,
+        delivery_count=int(count) if isinstance(count, int | str) else 0,
+    )
+
+
+async def declare_topology(channel: aio_pika.abc.AbstractChannel, specs: list[QueueSpec]) -> None:
+    events = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+    dlx = await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
+    for spec in specs:
+        queue = await channel.declare_queue(spec.name, durable=True, arguments=spec.arguments)
+        for pattern in spec.patterns:
+            await queue.bind(events, pattern)
+        dlq = await channel.declare_queue(spec.dead_letter_queue, durable=True,
+                                          arguments={"x-queue-type": "quorum"})
+        await dlq.bind(dlx, spec.service)

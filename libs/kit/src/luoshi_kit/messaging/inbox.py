@@ -1,0 +1,91 @@
+"""The idempotent consumer: each event's effect and its inbox row commit together, then it is acked."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from luoshi_kit.messaging.bus import Delivery, PoisonMessage
+from luoshi_kit.metrics import EVENTS_CONSUMED, EVENTS_DUPLICATE, EVENTS_FAILED
+from luoshi_kit.tracing import current_traceparent
+from luoshi_proto.envelope import CloudEvent
+from luoshi_proto.registry import EVENT_TYPES
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[..., Awaitable[None]]
+"""``async def handle(*, session: AsyncSession, event: CloudEvent[Model]) -> None`` — never commits."""
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        service: str,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        handlers: dict[str, EventHandler],
+    ):
+        self.service, self.sessionmaker, self.handlers = service, sessionmaker, handlers
+        self.inbox = sessionmaker.kw["info"]["base"].InboxEvent
+
+    def parse(self, delivery: Delivery) -> CloudEvent[Any] | None:
+        """The typed event, or None when this service has no handler for its type."""
+        try:
+            raw = CloudEvent[dict[str, Any]].model_validate_json(delivery.body)  # type: ignore[type-var]
+            if raw.type not in self.handlers:
+                return None
+            model: type[BaseModel] = EVENT_TYPES[raw.type]
+            return CloudEvent[model].model_validate_json(delivery.body)  # type: ignore[valid-type]
+        except (ValidationError, KeyError) as exc:
+            EVENTS_FAILED.labels(self.service, "malformed").inc()
+            raise PoisonMessage(f"malformed event {delivery.message_id}: {exc}") from exc
+
+    async def handle_batch(self, deliveries: Sequence[Delivery]) -> None:
+        events = [e for e in (self.parse(d) for d in deliveries) if e is not None]
+        if not events:
+            return
+        async with self.sessionmaker() as session, session.begin():
+            handled = await self._apply(session, events)
+        _count_consumed(self.service, handled)
+
+    async def handle_one(self, delivery: Delivery) -> None:
+        event = self.parse(delivery)
+        if event is None:
+            return
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                handled = await self._apply(session, [event])
+        except Exception:
+            EVENTS_FAILED.labels(self.service, event.type).inc()
+            raise
+        _count_consumed(self.service, handled)
+
+    async def _apply(self, session: AsyncSession, events: list[CloudEvent[Any]]) -> list[str]:
+        """Run the handlers of the events not yet in the inbox; returns the types handled."""
+        ids = {e.id for e in events}
+        seen = set((await session.scalars(select(self.inbox.event_id).where(self.inbox.event_id.in_(ids)))).all())
+        handled: list[str] = []
+        for event in events:
+            if event.id in seen:
+                EVENTS_DUPLICATE.labels(self.service, event.type).inc()
+                continue
+            seen.add(event.id)
+            token = current_traceparent.set(event.traceparent)
+            try:
+                await self.handlers[event.type](session=session, event=event)
+            finally:
+                current_traceparent.reset(token)
+            session.add(self.inbox(event_id=event.id, event_type=event.type))
+            handled.append(event.type)
+        await session.flush()
+        return handled
+
+
+def _count_consumed(service: str, event_types: list[str]) -> None:
+    for event_type in event_types:
+        EVENTS_CONSUMED.labels(service, event_type).inc()

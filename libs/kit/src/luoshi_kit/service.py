@@ -1,0 +1,134 @@
+"""Builds a service's FastAPI app: database, bus, outbox relay, consumer, health, metrics, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import DeclarativeBase
+
+from luoshi_kit.db import database_ready, make_engine, make_sessionmaker
+from luoshi_kit.errors import install_problem_handlers
+from luoshi_kit.messaging.amqp import AmqpBus
+from luoshi_kit.messaging.bus import Bus
+from luoshi_kit.messaging.inbox import EventConsumer, EventHandler
+from luoshi_kit.messaging.relay import OutboxRelay
+from luoshi_kit.metrics import install_metrics
+from luoshi_kit.settings import KitSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceSpec:
+    """What a service brings: its tables, routes and event handlers."""
+
+    name: str
+    title: str
+    base: type[DeclarativeBase]
+    routers: Sequence[APIRouter] = ()
+    handlers: dict[str, EventHandler] = field(default_factory=dict)
+    background: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
+    """Long-running jobs started with the app (each gets the app and runs until cancelled)."""
+
+
+def build_bus(settings: KitSettings) -> Bus:
+    if not settings.amqp_url:
+        raise RuntimeError("LUOSHI_AMQP_URL is not set; the embedded mode passes its in-process bus in")
+    return AmqpBus(
+        settings.amqp_url,
+        prefetch=settings.consumer_prefetch,
+        batch_size=settings.consumer_batch_size,
+        delivery_limit=settings.delivery_limit,
+    )
+
+
+async def _connect_and_consume(bus: Bus, owns_bus: bool, service: str, consumer: EventConsumer | None) -> None:
+    """Keep trying until the broker answers: a service starts, and takes writes, while it is down."""
+    delay = 0.5
+    while owns_bus:
+        try:
+            await bus.start()
+            break
+        except Exception as exc:
+            log.warning("broker not reachable (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+    if consumer:
+        await bus.consume(service, consumer.handle_batch, consumer.handle_one)
+
+
+def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | None = None) -> FastAPI:
+    if not settings.internal_secret:
+        raise RuntimeError("LUOSHI_INTERNAL_SECRET must be set (the key of identities forwarded by the gateway)")
+    owns_bus = bus is None
+    the_bus: Bus = bus if bus is not None else build_bus(settings)
+    engine: AsyncEngine = make_engine(settings.resolved_database_url())
+    relay_box: list[OutboxRelay] = []
+    sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(
+        engine, spec.base, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
+    )
+    relay = OutboxRelay(
+        service=spec.name,
+        bus=the_bus,
+        sessionmaker=sessionmaker,
+        batch_size=settings.outbox_batch_size,
+        poll_seconds=settings.outbox_poll_seconds,
+        keep_days=settings.outbox_keep_days,
+    )
+    relay_box.append(relay)
+    consumer = (
+        EventConsumer(service=spec.name, sessionmaker=sessionmaker, handlers=spec.handlers)
+        if spec.handlers
+        else None
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(_connect_and_consume(the_bus, owns_bus, spec.name, consumer))]
+        tasks += [asyncio.create_task(job(app)) for job in spec.background]
+        relay.start()
+        try:
+            yield
+        finally:
+            await relay.stop()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            if owns_bus:
+                await the_bus.close()
+            await engine.dispose()
+
+    app = FastAPI(title=spec.title, lifespan=lifespan, version="0.1.0")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker
+    app.state.bus = the_bus
+    app.state.relay = relay
+    app.state.service = spec.name
+    install_problem_handlers(app)
+    install_metrics(app, spec.name)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": spec.name}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        checks = {"database": await database_ready(engine), "broker": await the_bus.healthy()}
+        ok = all(checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
+                            status_code=200 if ok else 503)
+
+    for router in spec.routers:
+        app.include_router(router)
+    return app

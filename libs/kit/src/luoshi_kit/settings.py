@@ -1,0 +1,30 @@
+"""Settings every service shares, read from ``LUOSHI_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KitSettings(BaseSettings):
+    """What every service needs to run. A service subclasses it to add its own settings."""
+
+    model_config = SettingsConfigDict(env_prefix="LUOSHI_", extra="ignore")
+
+    service_name: str = "luoshi"
+    # ``{service}`` in the URL is replaced by the service name, so one value can serve all five.
+    database_url: str = "sqlite+aiosqlite:///./var/{service}.db"
+    # Empty means the in-process bus of the embedded mode.
+    amqp_url: str = ""
+    internal_secret: str = Field(default="", repr=False)
+    log_level: str = "INFO"
+    log_json: bool = True
+    outbox_batch_size: int = 500
+    outbox_poll_seconds: float = 0.25
+    outbox_keep_days: int = 7
+    consumer_prefetch: int = 200
+    consumer_batch_size: int = 100
+    delivery_limit: int = 5
+
+    def resolved_database_url(self) -> str:
+        return self.database_url.replace("{service}", self.service_name)

@@ -1,0 +1,23 @@
+from pydantic import Field
+
+from luoshi_kit.settings import KitSettings
+
+
+class GatewaySettings(KitSettings):
+    service_name: str = "gateway"
+    jwt_secret: str = Field(default="", repr=False)
+    access_token_minutes: int = 30
+    tasking_url: str = "http://127.0.0.1:8001"
+    supervision_url: str = "http://127.0.0.1:8002"
+    scoring_url: str = "http://127.0.0.1:8003"
+    notification_url: str = "http://127.0.0.1:8004"
+    proxy_timeout_seconds: float = 30.0
+    proxy_max_body_bytes: int = 10 * 1024 * 1024
+
+    def upstreams(self) -> dict[str, str]:
+        return {
+            "tasking": self.tasking_url,
+            "supervision": self.supervision_url,
+            "scoring": self.scoring_url,
+            "notification": self.notification_url,
+        }

@@ -1,0 +1,41 @@
+"""The gateway (网关): the one public entry — organisations, people, sign-in, routing to services."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import FastAPI
+
+from luoshi_gateway.auth.routes import router as auth_router
+from luoshi_gateway.config import GatewaySettings
+from luoshi_gateway.db import Base
+from luoshi_gateway.orgs.routes import router as orgs_router
+from luoshi_gateway.proxy.client import ServiceClient
+from luoshi_gateway.proxy.routes import router as proxy_router
+from luoshi_kit.messaging.bus import Bus
+from luoshi_kit.service import ServiceSpec, create_service_app
+
+
+async def _close_service_client(app: FastAPI) -> None:
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await app.state.services.close()
+
+
+SPEC = ServiceSpec(
+    name="gateway",
+    title="Luoshi 落实 — 政府督查管理平台 API",
+    base=Base,
+    routers=[auth_router, orgs_router, proxy_router],  # the proxy's catch-all comes last
+    background=[_close_service_client],
+)
+
+
+def create_app(settings: GatewaySettings | None = None, *, bus: Bus | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    if not settings.jwt_secret:
+        raise RuntimeError("LUOSHI_JWT_SECRET must be set (the key of access tokens)")
+    app = create_service_app(SPEC, settings, bus=bus)
+    app.state.services = ServiceClient(settings.upstreams(), settings.proxy_timeout_seconds)
+    return app

@@ -1,0 +1,61 @@
+"""The pooled HTTP client the gateway forwards requests with (aiohttp: cheaper than httpx here)."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from luoshi_kit.errors import Problem
+
+# Which service owns each top-level resource under /api/v1.
+RESOURCE_OWNERS: dict[str, str] = {
+    "tasks": "tasking",
+    "documents": "tasking",
+    "notifications": "notification",
+    "subscriptions": "notification",
+    "inspections": "supervision",
+    "rectifications": "supervision",
+    "clues": "supervision",
+    "points": "scoring",
+    "rankings": "scoring",
+}
+
+_FORWARD_REQUEST = ("content-type", "accept", "accept-language", "if-match", "if-none-match")
+_FORWARD_RESPONSE = ("content-type", "location", "etag", "content-disposition", "retry-after")
+
+
+class ServiceClient:
+    def __init__(self, upstreams: dict[str, str], timeout_seconds: float):
+        self.upstreams = upstreams
+        self.timeout = aiohttp.ClientTimeout(total=timeout_seconds, sock_connect=3)
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=200, limit_per_host=100, keepalive_timeout=30)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
+                                                  auto_decompress=False)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session:
+            await self._session.close()
+
+    async def forward(
+        self, service: str, method: str, path_qs: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        url = self.upstreams[service] + path_qs
+        try:
+            async with self._client().request(method, url, headers=headers, data=body or None) as response:
+                content = await response.read()
+                kept = {k: v for k, v in response.headers.items() if k.lower() in _FORWARD_RESPONSE}
+                return response.status, kept, content
+        except TimeoutError as exc:
+            raise Problem(504, "upstream-timeout", "服务超时 Service timed out",
+                          f"{service} 未在时限内响应", service=service) from exc
+        except aiohttp.ClientConnectionError as exc:
+            raise Problem(502, "upstream-unavailable", "服务不可用 Service unavailable",
+                          f"{service} 暂时无法访问", service=service) from exc
+
+
+def request_headers(incoming: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in incoming.items() if k.lower() in _FORWARD_REQUEST}

@@ -1,0 +1,42 @@
+"""Forwards /api/v1/<resource>/... to the owning service with the caller's signed identity."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from luoshi_gateway.auth.deps import UserDep
+from luoshi_gateway.proxy.client import RESOURCE_OWNERS, ServiceClient, request_headers
+from luoshi_kit.errors import Problem
+from luoshi_kit.identity import IDENTITY_HEADER, sign_identity
+from luoshi_kit.tracing import child_of, current_traceparent
+
+router = APIRouter(tags=["proxy"])
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+async def _forward(request: Request, resource: str, user: UserDep) -> Response:
+    service = RESOURCE_OWNERS.get(resource)
+    if service is None:
+        raise Problem(404, "not-found", "未找到 Not found", f"没有资源 /api/v1/{resource}")
+    settings = request.app.state.settings
+    length = int(request.headers.get("content-length") or 0)
+    if length > settings.proxy_max_body_bytes:
+        raise Problem(413, "too-large", "请求过大 Payload too large")
+    body = await request.body()
+    headers = request_headers(dict(request.headers))
+    headers[IDENTITY_HEADER] = sign_identity(user, settings.internal_secret)
+    headers["traceparent"] = child_of(current_traceparent.get())
+    path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    client: ServiceClient = request.app.state.services
+    status, response_headers, content = await client.forward(service, request.method, path_qs, headers, body)
+    return Response(content=content, status_code=status, headers=response_headers)
+
+
+@router.api_route("/api/v1/{resource}", methods=_METHODS, include_in_schema=False)
+async def forward_collection(request: Request, resource: str, user: UserDep) -> Response:
+    return await _forward(request, resource, user)
+
+
+@router.api_route("/api/v1/{resource}/{rest:path}", methods=_METHODS, include_in_schema=False)
+async def forward_item(request: Request, resource: str, rest: str, user: UserDep) -> Response:
+    return await _forward(request, resource, user)

@@ -1,0 +1,28 @@
+"""The notification service (消息): inboxes, delivery channels, escalation, subscriber webhooks."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from luoshi_kit.messaging.bus import Bus
+from luoshi_kit.service import ServiceSpec, create_service_app
+from luoshi_notification.config import NotificationSettings
+from luoshi_notification.db import Base
+from luoshi_notification.inbox.handlers import on_task_assigned
+from luoshi_notification.inbox.routes import router as inbox_router
+from luoshi_notification.people.handlers import on_person_upserted
+
+SPEC = ServiceSpec(
+    name="notification",
+    title="Luoshi 消息服务 (notification)",
+    base=Base,
+    routers=[inbox_router],
+    handlers={
+        "gateway.person.upserted.v1": on_person_upserted,
+        "tasking.task.assigned.v1": on_task_assigned,
+    },
+)
+
+
+def create_app(settings: NotificationSettings | None = None, *, bus: Bus | None = None) -> FastAPI:
+    return create_service_app(SPEC, settings or NotificationSettings(), bus=bus)

@@ -1,0 +1,35 @@
+"""Business rules of tasks, as plain functions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from luoshi_kit.errors import Problem
+from luoshi_kit.identity import Identity
+from luoshi_proto.divisions import is_below
+
+BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+ASSIGNING_ROLES = ("principal", "deputy", "office", "admin")
+
+
+def business_today(now: datetime | None = None) -> date:
+    return (now or datetime.now(BUSINESS_TZ)).astimezone(BUSINESS_TZ).date()
+
+
+def check_can_assign(identity: Identity, units: list[str]) -> None:
+    """交办 goes down only: every unit must lie strictly below the assigner's organisation."""
+    if not identity.has_any(*ASSIGNING_ROLES):
+        raise Problem(403, "forbidden", "无权交办 Not allowed to assign", "只有主要负责同志、分管负责同志、督查室可交办任务")
+    outside = [u for u in units if not is_below(u, identity.org_code)]
+    if outside:
+        raise Problem(
+            422, "assign-outside-subtree", "只能向下级交办 Assignment goes downward",
+            f"以下单位不在本单位下级范围内: {', '.join(outside)}", units=outside,
+        )
+
+
+def check_deadline(deadline: date, today: date) -> None:
+    if deadline < today:
+        raise Problem(422, "deadline-in-past", "完成时限已过 Deadline in the past",
+                      f"完成时限 {deadline} 早于今天 {today}")
