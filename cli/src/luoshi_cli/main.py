@@ -1,0 +1,138 @@
+"""``luoshi``: start the platform, migrate, seed, serve one service, and look after dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from luoshi_cli.registry import BY_NAME, SERVICES
+from luoshi_cli.secrets import ensure_secrets
+from luoshi_kit.logging import configure_logging
+from luoshi_kit.migrations import upgrade
+
+app = typer.Typer(help="落实 Luoshi — 政府督查管理平台 work-implementation supervision platform", no_args_is_help=True)
+dlq_app = typer.Typer(help="死信队列 Dead-letter queues", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+
+DataDir = Annotated[Path, typer.Option("--data-dir", help="数据目录 where SQLite files and keys live")]
+Port = Annotated[int, typer.Option("--port", help="网关端口 gateway port; services use the next four")]
+
+
+def _database_url(service: str, data_dir: Path) -> str:
+    """The URL a service uses: per-service env, then LUOSHI_DATABASE_URL, then SQLite under data_dir."""
+    template = os.environ.get("LUOSHI_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir.resolve()}/{{service}}.db"
+    return os.environ.get(f"LUOSHI_{service.upper()}_DATABASE_URL") or template.replace("{service}", service)
+
+
+def _migrate_all(data_dir: Path) -> None:
+    for entry in SERVICES:
+        upgrade(entry.package, _database_url(entry.name, data_dir))
+
+
+def _seed(data_dir: Path, demo: bool) -> None:
+    from luoshi_cli.seeding import print_demo_accounts, seed
+
+    added, created, password = asyncio.run(seed(_database_url("gateway", data_dir), demo=demo, data_dir=data_dir))
+    typer.echo(f"组织机构 organisations added: {added}")
+    if created and password:
+        print_demo_accounts(created, password, data_dir)
+
+
+@app.command()
+def migrate(data_dir: DataDir = Path("var")) -> None:
+    """数据库迁移 Bring every service's database to the newest schema (Alembic)."""
+    configure_logging("WARNING", as_json=False)
+    _migrate_all(data_dir)
+    typer.echo("migrated: " + ", ".join(s.name for s in SERVICES))
+
+
+@app.command("seed")
+def seed_command(
+    data_dir: DataDir = Path("var"),
+    demo: Annotated[bool, typer.Option("--demo", help="也创建演示账号 also create the demo accounts")] = False,
+) -> None:
+    """载入组织机构 Load Guizhou's organisation tree (and with --demo the demo accounts)."""
+    configure_logging("WARNING", as_json=False)
+    _seed(data_dir, demo)
+
+
+@app.command()
+def up(
+    port: Port = 8000,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    data_dir: DataDir = Path("var"),
+) -> None:
+    """启动全部服务 Start everything: embedded by default, separate processes when LUOSHI_AMQP_URL is set."""
+    configure_logging(os.environ.get("LUOSHI_LOG_LEVEL", "INFO"), as_json=False)
+    secrets = ensure_secrets(data_dir)
+    _migrate_all(data_dir)
+    from luoshi_cli.seeding import gateway_is_empty
+
+    if asyncio.run(gateway_is_empty(_database_url("gateway", data_dir))):
+        _seed(data_dir, demo=True)
+    distributed = bool(os.environ.get("LUOSHI_AMQP_URL"))
+    typer.echo(f"落实 Luoshi ({'RabbitMQ, one process per service' if distributed else 'embedded'}) "
+               f"— open http://{host}:{port}/docs  (API at http://{host}:{port}/api/v1)")
+    if distributed:
+        from luoshi_cli.processes import run_services
+
+        os.environ.setdefault("LUOSHI_DATABASE_URL", _database_url("{service}", data_dir))
+        raise typer.Exit(run_services(host, port, secrets))
+    from luoshi_cli.embedded import serve_all
+
+    try:
+        asyncio.run(serve_all(host, port, _database_url("{service}", data_dir), secrets))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def serve(
+    service: Annotated[str, typer.Argument(help="gateway | tasking | supervision | scoring | notification")],
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+) -> None:
+    """运行单个服务 Run one service against RabbitMQ (settings from LUOSHI_* variables)."""
+    import uvicorn
+
+    entry = BY_NAME.get(service)
+    if entry is None:
+        raise typer.BadParameter(f"unknown service {service}")
+    settings = entry.settings()
+    configure_logging(settings.log_level, settings.log_json)
+    uvicorn.run(entry.factory()(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+@dlq_app.command("list")
+def dlq_list(service: str) -> None:
+    """列出死信 List the dead letters of a service."""
+    from luoshi_cli.dlq import list_dead_letters
+
+    letters = asyncio.run(list_dead_letters(_amqp_url(), service))
+    for letter in letters:
+        typer.echo(f"{letter.message_id}  {letter.event_type}  {letter.routing_key}  "
+                   f"reason={letter.reason} count={letter.count}")
+    typer.echo(f"{len(letters)} dead letter(s) in {service}.dlq")
+
+
+@dlq_app.command("replay")
+def dlq_replay(service: str) -> None:
+    """重新投递 Replay a service's dead letters into its queue (after fixing the cause)."""
+    from luoshi_cli.dlq import replay_dead_letters
+
+    typer.echo(f"replayed {asyncio.run(replay_dead_letters(_amqp_url(), service))} message(s) to {service}")
+
+
+def _amqp_url() -> str:
+    url = os.environ.get("LUOSHI_AMQP_URL")
+    if not url:
+        raise typer.BadParameter("LUOSHI_AMQP_URL is not set (dead-letter queues live in RabbitMQ)")
+    return url
+
+
+if __name__ == "__main__":
+    app()
