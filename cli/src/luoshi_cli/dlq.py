@@ -63,10 +63,16 @@ async def replay_dead_letters(amqp_url: str, service: str, limit: int = 100000) 
             headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-")}
             headers["luoshi-replayed-from"] = json.dumps(_describe(message).__dict__, ensure_ascii=False)
             await channel.default_exchange.publish(
-                aio_pika.Message(message.body, message_id=message.message_id, type=message.type,
-                                 content_type=message.content_type, headers=headers,
-                                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                routing_key=spec.name, mandatory=True,
+                aio_pika.Message(
+                    message.body,
+                    message_id=message.message_id,
+                    type=message.type,
+                    content_type=message.content_type,
+                    headers=headers,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=spec.name,
+                mandatory=True,
             )
             await message.ack()
             replayed += 1

@@ -23,8 +23,14 @@ async def serve_all(host: str, gateway_port: int, database_url: str, secrets: di
             **extra,
         )
         app = entry.factory()(settings, bus=bus)
-        config = uvicorn.Config(app, host=host, port=gateway_port + entry.port_offset, log_config=None,
-                                access_log=False, lifespan="on")
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=gateway_port + entry.port_offset,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+        )
         servers.append(uvicorn.Server(config))
     try:
         await asyncio.gather(*(server.serve() for server in servers))

@@ -14,7 +14,9 @@ from luoshi_cli.secrets import ensure_secrets
 from luoshi_kit.logging import configure_logging
 from luoshi_kit.migrations import upgrade
 
-app = typer.Typer(help="落实 Luoshi — 政府督查管理平台 work-implementation supervision platform", no_args_is_help=True)
+app = typer.Typer(
+    help="落实 Luoshi — 政府督查管理平台 work-implementation supervision platform", no_args_is_help=True
+)
 dlq_app = typer.Typer(help="死信队列 Dead-letter queues", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
 
@@ -24,7 +26,9 @@ Port = Annotated[int, typer.Option("--port", help="网关端口 gateway port; se
 
 def _database_url(service: str, data_dir: Path) -> str:
     """The URL a service uses: per-service env, then LUOSHI_DATABASE_URL, then SQLite under data_dir."""
-    template = os.environ.get("LUOSHI_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir.resolve()}/{{service}}.db"
+    template = (
+        os.environ.get("LUOSHI_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir.resolve()}/{{service}}.db"
+    )
     return os.environ.get(f"LUOSHI_{service.upper()}_DATABASE_URL") or template.replace("{service}", service)
 
 
@@ -36,7 +40,9 @@ def _migrate_all(data_dir: Path) -> None:
 def _seed(data_dir: Path, demo: bool) -> None:
     from luoshi_cli.seeding import print_demo_accounts, seed
 
-    added, created, password = asyncio.run(seed(_database_url("gateway", data_dir), demo=demo, data_dir=data_dir))
+    added, created, password = asyncio.run(
+        seed(_database_url("gateway", data_dir), demo=demo, data_dir=data_dir)
+    )
     typer.echo(f"组织机构 organisations added: {added}")
     if created and password:
         print_demo_accounts(created, password, data_dir)
@@ -53,7 +59,9 @@ def migrate(data_dir: DataDir = Path("var")) -> None:
 @app.command("seed")
 def seed_command(
     data_dir: DataDir = Path("var"),
-    demo: Annotated[bool, typer.Option("--demo", help="也创建演示账号 also create the demo accounts")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="也创建演示账号 also create the demo accounts")
+    ] = False,
 ) -> None:
     """载入组织机构 Load Guizhou's organisation tree (and with --demo the demo accounts)."""
     configure_logging("WARNING", as_json=False)
@@ -75,8 +83,10 @@ def up(
     if asyncio.run(gateway_is_empty(_database_url("gateway", data_dir))):
         _seed(data_dir, demo=True)
     distributed = bool(os.environ.get("LUOSHI_AMQP_URL"))
-    typer.echo(f"落实 Luoshi ({'RabbitMQ, one process per service' if distributed else 'embedded'}) "
-               f"— open http://{host}:{port}/docs  (API at http://{host}:{port}/api/v1)")
+    typer.echo(
+        f"落实 Luoshi ({'RabbitMQ, one process per service' if distributed else 'embedded'}) "
+        f"— open http://{host}:{port}/docs  (API at http://{host}:{port}/api/v1)"
+    )
     if distributed:
         from luoshi_cli.processes import run_services
 
@@ -114,8 +124,10 @@ def dlq_list(service: str) -> None:
 
     letters = asyncio.run(list_dead_letters(_amqp_url(), service))
     for letter in letters:
-        typer.echo(f"{letter.message_id}  {letter.event_type}  {letter.routing_key}  "
-                   f"reason={letter.reason} count={letter.count}")
+        typer.echo(
+            f"{letter.message_id}  {letter.event_type}  {letter.routing_key}  "
+            f"reason={letter.reason} count={letter.count}"
+        )
     typer.echo(f"{len(letters)} dead letter(s) in {service}.dlq")
 
 

@@ -16,7 +16,17 @@ def run_services(host: str, gateway_port: int, secrets: dict[str, str]) -> int:
     children: list[subprocess.Popen[bytes]] = []
     for entry in SERVICES:
         port = gateway_port + entry.port_offset
-        cmd = [sys.executable, "-m", "luoshi_cli.main", "serve", entry.name, "--host", host, "--port", str(port)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "luoshi_cli.main",
+            "serve",
+            entry.name,
+            "--host",
+            host,
+            "--port",
+            str(port),
+        ]
         children.append(subprocess.Popen(cmd, env=env))
     stopping = False
 

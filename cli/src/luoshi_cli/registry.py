@@ -40,5 +40,8 @@ BY_NAME = {s.name: s for s in SERVICES}
 
 def upstream_env(host: str, gateway_port: int) -> dict[str, str]:
     """Where the gateway finds each service when they listen on the ports after its own."""
-    return {f"LUOSHI_{s.name.upper()}_URL": f"http://{host}:{gateway_port + s.port_offset}"
-            for s in SERVICES if s.name != "gateway"}
+    return {
+        f"LUOSHI_{s.name.upper()}_URL": f"http://{host}:{gateway_port + s.port_offset}"
+        for s in SERVICES
+        if s.name != "gateway"
+    }

@@ -34,11 +34,15 @@ async def seed(database_url: str, *, demo: bool, data_dir: Path) -> tuple[int, l
     finally:
         await engine.dispose()
     if created and password:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path = data_dir / "demo-password"
-        path.write_text(password + "\n")
-        path.chmod(0o600)
+        write_demo_password(data_dir, password)
     return added, created, password if created else None
+
+
+def write_demo_password(data_dir: Path, password: str) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "demo-password"
+    path.write_text(password + "\n")
+    path.chmod(0o600)
 
 
 def print_demo_accounts(created: list[DemoAccount], password: str, data_dir: Path) -> None:

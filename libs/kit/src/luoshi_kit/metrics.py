@@ -19,7 +19,9 @@ HTTP_LATENCY = Histogram(
     ["service", "method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-EVENTS_PUBLISHED = Counter("luoshi_events_published_total", "Events published to the bus", ["service", "type"])
+EVENTS_PUBLISHED = Counter(
+    "luoshi_events_published_total", "Events published to the bus", ["service", "type"]
+)
 EVENTS_PUBLISH_FAILED = Counter(
     "luoshi_events_publish_failed_total", "Events the relay could not publish", ["service", "type", "reason"]
 )

@@ -29,12 +29,14 @@ async def ensure_database(url: str) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql" or not parsed.database:
         return
-    admin = create_async_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT",
-                                poolclass=pool.NullPool)
+    admin = create_async_engine(
+        parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool
+    )
     try:
         async with admin.connect() as conn:
-            exists = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                       {"n": parsed.database})
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+            )
             if not exists:
                 await conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     finally:
@@ -47,8 +49,9 @@ def run_env(metadata: MetaData) -> None:
     sqlite = url.startswith("sqlite")
 
     def migrate(connection: Connection) -> None:
-        context.configure(connection=connection, target_metadata=metadata, render_as_batch=sqlite,
-                          compare_type=True)
+        context.configure(
+            connection=connection, target_metadata=metadata, render_as_batch=sqlite, compare_type=True
+        )
         with context.begin_transaction():
             context.run_migrations()
 

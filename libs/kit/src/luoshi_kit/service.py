@@ -50,7 +50,9 @@ def build_bus(settings: KitSettings) -> Bus:
     )
 
 
-async def _connect_and_consume(bus: Bus, owns_bus: bool, service: str, consumer: EventConsumer | None) -> None:
+async def _connect_and_consume(
+    bus: Bus, owns_bus: bool, service: str, consumer: EventConsumer | None
+) -> None:
     """Keep trying until the broker answers: a service starts, and takes writes, while it is down."""
     delay = 0.5
     while owns_bus:
@@ -67,7 +69,9 @@ async def _connect_and_consume(bus: Bus, owns_bus: bool, service: str, consumer:
 
 def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | None = None) -> FastAPI:
     if not settings.internal_secret:
-        raise RuntimeError("LUOSHI_INTERNAL_SECRET must be set (the key of identities forwarded by the gateway)")
+        raise RuntimeError(
+            "LUOSHI_INTERNAL_SECRET must be set (the key of identities forwarded by the gateway)"
+        )
     owns_bus = bus is None
     the_bus: Bus = bus if bus is not None else build_bus(settings)
     engine: AsyncEngine = make_engine(settings.resolved_database_url())
@@ -126,8 +130,9 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
     async def readyz(request: Request) -> JSONResponse:
         checks = {"database": await database_ready(engine), "broker": await the_bus.healthy()}
         ok = all(checks.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+        )
 
     for router in spec.routers:
         app.include_router(router)

@@ -29,6 +29,6 @@ class KitSettings(BaseSettings):
     delivery_limit: int = 5
 
     def resolved_database_url(self) -> str:
-        """``LUOSHI_<SERVICE>_DATABASE_URL`` if set, else ``LUOSHI_DATABASE_URL`` with ``{service}`` filled."""
+        """``LUOSHI_<SERVICE>_DATABASE_URL``, else ``LUOSHI_DATABASE_URL`` with ``{service}`` filled."""
         own = os.environ.get(f"LUOSHI_{self.service_name.upper()}_DATABASE_URL")
         return own or self.database_url.replace("{service}", self.service_name)

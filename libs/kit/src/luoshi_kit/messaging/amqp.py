@@ -26,7 +26,12 @@ log = logging.getLogger(__name__)
 
 class AmqpBus:
     def __init__(self, url: str, *, prefetch: int = 200, batch_size: int = 100, delivery_limit: int = 5):
-        self.url, self.prefetch, self.batch_size, self.delivery_limit = url, prefetch, batch_size, delivery_limit
+        self.url, self.prefetch, self.batch_size, self.delivery_limit = (
+            url,
+            prefetch,
+            batch_size,
+            delivery_limit,
+        )
         self._connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractRobustChannel | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -34,7 +39,7 @@ class AmqpBus:
     async def start(self) -> None:
         self._connection = await aio_pika.connect_robust(self.url, client_properties={"product": "luoshi"})
         self._publish_channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
-        await declare_topology(self._publish_channel, queue_specs(self.delivery_limit))
+        await declare_topology(self._publish_channel, self.specs)
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -46,8 +51,12 @@ class AmqpBus:
             await self._connection.close()
 
     async def healthy(self) -> bool:
-        return bool(self._connection and not self._connection.is_closed and self._publish_channel
-                    and not self._publish_channel.is_closed)
+        return bool(
+            self._connection
+            and not self._connection.is_closed
+            and self._publish_channel
+            and not self._publish_channel.is_closed
+        )
 
     async def publish(self, messages: Sequence[OutgoingMessage]) -> list[BaseException | None]:
         if not self._publish_channel or self._publish_channel.is_closed:
@@ -75,14 +84,19 @@ class AmqpBus:
         assert self._connection, "start() first"
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=self.prefetch)
-        spec = next(s for s in queue_specs(self.delivery_limit) if s.service == service)
+        spec = next(s for s in self.specs if s.service == service)
         queue = await channel.declare_queue(spec.name, durable=True, arguments=spec.arguments)
         pending: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
         await queue.consume(pending.put)
-        self._tasks.append(asyncio.create_task(self._work(pending, on_batch, on_single), name=f"consume-{service}"))
+        self._tasks.append(
+            asyncio.create_task(self._work(pending, on_batch, on_single), name=f"consume-{service}")
+        )
 
     async def _work(
-        self, pending: asyncio.Queue[AbstractIncomingMessage], on_batch: BatchHandler, on_single: SingleHandler
+        self,
+        pending: asyncio.Queue[AbstractIncomingMessage],
+        on_batch: BatchHandler,
+        on_single: SingleHandler,
     ) -> None:
         while True:
             batch = [await pending.get()]
@@ -99,14 +113,18 @@ class AmqpBus:
             for message, delivery in zip(batch, deliveries, strict=True):
                 await self._one(message, delivery, on_single)
 
-    async def _one(self, message: AbstractIncomingMessage, delivery: Delivery, on_single: SingleHandler) -> None:
+    async def _one(
+        self, message: AbstractIncomingMessage, delivery: Delivery, on_single: SingleHandler
+    ) -> None:
         try:
             await on_single(delivery)
         except PoisonMessage:
             log.error("poison message %s dead-lettered", delivery.message_id)
             await _settle(message.reject(requeue=False))
         except Exception:
-            log.exception("handling %s failed (delivery %d)", delivery.message_id, delivery.delivery_count + 1)
+            log.exception(
+                "handling %s failed (delivery %d)", delivery.message_id, delivery.delivery_count + 1
+            )
             # A short pause so a transient cause (a database restart) can pass before the retry.
             await asyncio.sleep(min(0.2 * (delivery.delivery_count + 1), 2.0))
             await _settle(message.nack(requeue=True))
@@ -139,6 +157,7 @@ async def declare_topology(channel: aio_pika.abc.AbstractChannel, specs: list[Qu
         queue = await channel.declare_queue(spec.name, durable=True, arguments=spec.arguments)
         for pattern in spec.patterns:
             await queue.bind(events, pattern)
-        dlq = await channel.declare_queue(spec.dead_letter_queue, durable=True,
-                                          arguments={"x-queue-type": "quorum"})
+        dlq = await channel.declare_queue(
+            spec.dead_letter_queue, durable=True, arguments={"x-queue-type": "quorum"}
+        )
         await dlq.bind(dlx, spec.service)

@@ -68,7 +68,9 @@ class EventConsumer:
     async def _apply(self, session: AsyncSession, events: list[CloudEvent[Any]]) -> list[str]:
         """Run the handlers of the events not yet in the inbox; returns the types handled."""
         ids = {e.id for e in events}
-        seen = set((await session.scalars(select(self.inbox.event_id).where(self.inbox.event_id.in_(ids)))).all())
+        seen = set(
+            (await session.scalars(select(self.inbox.event_id).where(self.inbox.event_id.in_(ids)))).all()
+        )
         handled: list[str] = []
         for event in events:
             if event.id in seen:

@@ -64,7 +64,9 @@ class InProcessBus:
     async def publish(self, messages: Sequence[OutgoingMessage]) -> list[BaseException | None]:
         results: list[BaseException | None] = []
         for message in messages:
-            targets = [q for q in self.queues.values() if any(p.match(message.routing_key) for p in q.patterns)]
+            targets = [
+                q for q in self.queues.values() if any(p.match(message.routing_key) for p in q.patterns)
+            ]
             for queue in targets:
                 queue.messages.put_nowait(Delivery(message.message_id, message.routing_key, message.body))
             results.append(None if targets else Unroutable(f"no queue bound for {message.routing_key}"))
@@ -96,7 +98,9 @@ class InProcessBus:
                 return
             except Exception:
                 delivery.delivery_count += 1
-                log.exception("handling %s failed (delivery %d)", delivery.message_id, delivery.delivery_count)
+                log.exception(
+                    "handling %s failed (delivery %d)", delivery.message_id, delivery.delivery_count
+                )
                 if delivery.delivery_count >= self.delivery_limit:
                     queue.dead.append(delivery)
                     return

@@ -95,9 +95,7 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0, 0
-            messages = [
-                OutgoingMessage(r.id, r.event_type, r.routing_key, r.body.encode()) for r in rows
-            ]
+            messages = [OutgoingMessage(r.id, r.event_type, r.routing_key, r.body.encode()) for r in rows]
             results = await self.bus.publish(messages)
             now = utcnow()
             sent = [row.id for row, error in zip(rows, results, strict=True) if error is None]
@@ -133,6 +131,9 @@ class OutboxRelay:
     async def backlog(self) -> int:
         model = self.model
         async with self.sessionmaker() as session:
-            return int(await session.scalar(
-                select(func.count()).select_from(model).where(model.published_at.is_(None))) or 0)
-
+            return int(
+                await session.scalar(
+                    select(func.count()).select_from(model).where(model.published_at.is_(None))
+                )
+                or 0
+            )

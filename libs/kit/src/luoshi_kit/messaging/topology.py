@@ -54,23 +54,65 @@ def queue_specs(delivery_limit: int = DEFAULT_DELIVERY_LIMIT) -> list[QueueSpec]
 def rabbitmq_definitions(delivery_limit: int = DEFAULT_DELIVERY_LIMIT) -> dict[str, Any]:
     """The same topology as a RabbitMQ definitions document (for deploy/ and operators)."""
     exchanges = [
-        {"name": EXCHANGE, "vhost": "/", "type": "topic", "durable": True, "auto_delete": False,
-         "internal": False, "arguments": {}},
-        {"name": DEAD_LETTER_EXCHANGE, "vhost": "/", "type": "direct", "durable": True, "auto_delete": False,
-         "internal": False, "arguments": {}},
+        {
+            "name": EXCHANGE,
+            "vhost": "/",
+            "type": "topic",
+            "durable": True,
+            "auto_delete": False,
+            "internal": False,
+            "arguments": {},
+        },
+        {
+            "name": DEAD_LETTER_EXCHANGE,
+            "vhost": "/",
+            "type": "direct",
+            "durable": True,
+            "auto_delete": False,
+            "internal": False,
+            "arguments": {},
+        },
     ]
     queues: list[dict[str, Any]] = []
     bindings: list[dict[str, Any]] = []
     for spec in queue_specs(delivery_limit):
-        queues.append({"name": spec.name, "vhost": "/", "durable": True, "auto_delete": False,
-                       "arguments": spec.arguments})
-        queues.append({"name": spec.dead_letter_queue, "vhost": "/", "durable": True, "auto_delete": False,
-                       "arguments": {"x-queue-type": "quorum"}})
+        queues.append(
+            {
+                "name": spec.name,
+                "vhost": "/",
+                "durable": True,
+                "auto_delete": False,
+                "arguments": spec.arguments,
+            }
+        )
+        queues.append(
+            {
+                "name": spec.dead_letter_queue,
+                "vhost": "/",
+                "durable": True,
+                "auto_delete": False,
+                "arguments": {"x-queue-type": "quorum"},
+            }
+        )
         bindings += [
-            {"source": EXCHANGE, "vhost": "/", "destination": spec.name, "destination_type": "queue",
-             "routing_key": pattern, "arguments": {}}
+            {
+                "source": EXCHANGE,
+                "vhost": "/",
+                "destination": spec.name,
+                "destination_type": "queue",
+                "routing_key": pattern,
+                "arguments": {},
+            }
             for pattern in spec.patterns
         ]
-        bindings.append({"source": DEAD_LETTER_EXCHANGE, "vhost": "/", "destination": spec.dead_letter_queue,
-                         "destination_type": "queue", "routing_key": spec.service, "arguments": {}})
+        bindings.append(
+            {
+                "source": DEAD_LETTER_EXCHANGE,
+                "vhost": "/",
+                "destination": spec.dead_letter_queue,
+                "destination_type": "queue",
+                "routing_key": spec.service,
+                "arguments": {},
+            }
+        )
     return {"exchanges": exchanges, "queues": queues, "bindings": bindings}

@@ -35,8 +35,13 @@ async def sign_in(
     if not ok or person is None:
         raise Problem(401, "invalid-credentials", "用户名或密码错误 Wrong username or password")
     settings = request.app.state.settings
-    identity = Identity(person_id=person.id, username=person.username or "", display_name=person.display_name,
-                        org_code=person.org_code, roles=list(person.roles))
+    identity = Identity(
+        person_id=person.id,
+        username=person.username or "",
+        display_name=person.display_name,
+        org_code=person.org_code,
+        roles=list(person.roles),
+    )
     token = issue_access_token(identity, settings.jwt_secret, settings.access_token_minutes)
     return TokenOut(access_token=token, expires_in=settings.access_token_minutes * 60)
 

@@ -15,8 +15,15 @@ _AUDIENCE = "luoshi"
 
 def issue_access_token(identity: Identity, secret: str, minutes: int) -> str:
     now = int(time.time())
-    claims = {**identity.model_dump(), "sub": identity.person_id, "aud": _AUDIENCE, "iat": now,
-              "exp": now + minutes * 60, "jti": str(uuid.uuid4()), "typ": "access"}
+    claims = {
+        **identity.model_dump(),
+        "sub": identity.person_id,
+        "aud": _AUDIENCE,
+        "iat": now,
+        "exp": now + minutes * 60,
+        "jti": str(uuid.uuid4()),
+        "typ": "access",
+    }
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

@@ -14,7 +14,8 @@ router = APIRouter(prefix="/api/v1/orgs", tags=["orgs 组织机构"])
 
 @router.get("", response_model=list[OrgOut], summary="按名称查找单位 Search organisations by name")
 async def search_orgs(
-    session: SessionDep, user: UserDep,
+    session: SessionDep,
+    user: UserDep,
     name: Annotated[str, Query(min_length=1, max_length=50)],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[OrgOut]:

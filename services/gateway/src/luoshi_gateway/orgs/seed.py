@@ -41,7 +41,9 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin", "系统管理员", "520000000000", ("admin",), "省级系统管理员 administrator"),
-    DemoAccount("province_office", "省政府督查室 张科员", "520000000000", ("office",), "贵州省人民政府督查室科员"),
+    DemoAccount(
+        "province_office", "省政府督查室 张科员", "520000000000", ("office",), "贵州省人民政府督查室科员"
+    ),
     DemoAccount("city_deputy", "贵阳市 李副市长", "520100000000", ("deputy",), "贵阳市人民政府分管负责同志"),
     DemoAccount("county_handler", "南明区 王承办", "520102000000", ("handler",), "贵阳市南明区具体承办人"),
 )
@@ -65,30 +67,61 @@ async def seed_org_tree(*, session: AsyncSession) -> int:
         if code in existing:
             continue
         added += 1
-        upsert_org(session=session, org=Org(
-            code=code, name=_government_name(row), kind="government", level=level,
-            parent_code=row["parent_code"] or None, synthetic=row["synthetic"] == "1", active=True,
-        ))
+        upsert_org(
+            session=session,
+            org=Org(
+                code=code,
+                name=_government_name(row),
+                kind="government",
+                level=level,
+                parent_code=row["parent_code"] or None,
+                synthetic=row["synthetic"] == "1",
+                active=True,
+            ),
+        )
         roles = TOWNSHIP_ROLES if level == "township" else tuple(GOVERNMENT_ROLES)
         for role in roles:
-            upsert_person(session=session, person=Person(
-                id=f"p-{code}-{role}", username=None, display_name=f"{row['name']}{GOVERNMENT_ROLES[role]}",
-                org_code=code, roles=[role], password_hash=None, active=True,
-            ))
+            upsert_person(
+                session=session,
+                person=Person(
+                    id=f"p-{code}-{role}",
+                    username=None,
+                    display_name=f"{row['name']}{GOVERNMENT_ROLES[role]}",
+                    org_code=code,
+                    roles=[role],
+                    password_hash=None,
+                    active=True,
+                ),
+            )
         if level == "township":
             continue
         for number, dept in enumerate(STANDARD_DEPARTMENTS, start=1):
             dept_code = f"{code}D{number:02d}"
-            upsert_org(session=session, org=Org(
-                code=dept_code, name=f"{row['name']}{dept}", kind="department", level=level,
-                parent_code=code, synthetic=False, active=True,
-            ))
+            upsert_org(
+                session=session,
+                org=Org(
+                    code=dept_code,
+                    name=f"{row['name']}{dept}",
+                    kind="department",
+                    level=level,
+                    parent_code=code,
+                    synthetic=False,
+                    active=True,
+                ),
+            )
             for role in DEPARTMENT_ROLES:
-                upsert_person(session=session, person=Person(
-                    id=f"p-{dept_code}-{role}", username=None,
-                    display_name=f"{row['name']}{dept}{GOVERNMENT_ROLES[role]}",
-                    org_code=dept_code, roles=[role], password_hash=None, active=True,
-                ))
+                upsert_person(
+                    session=session,
+                    person=Person(
+                        id=f"p-{dept_code}-{role}",
+                        username=None,
+                        display_name=f"{row['name']}{dept}{GOVERNMENT_ROLES[role]}",
+                        org_code=dept_code,
+                        roles=[role],
+                        password_hash=None,
+                        active=True,
+                    ),
+                )
     return added
 
 
@@ -100,9 +133,17 @@ async def seed_demo_accounts(*, session: AsyncSession, password: str) -> list[De
     for account in DEMO_ACCOUNTS:
         if account.username in existing:
             continue
-        upsert_person(session=session, person=Person(
-            id=f"u-{account.username}", username=account.username, display_name=account.display_name,
-            org_code=account.org_code, roles=list(account.roles), password_hash=password_hash, active=True,
-        ))
+        upsert_person(
+            session=session,
+            person=Person(
+                id=f"u-{account.username}",
+                username=account.username,
+                display_name=account.display_name,
+                org_code=account.org_code,
+                roles=list(account.roles),
+                password_hash=password_hash,
+                active=True,
+            ),
+        )
         created.append(account)
     return created

@@ -45,7 +45,17 @@ def upsert_org(*, session: AsyncSession, org: Org) -> None:
     """Store an org and announce it, so services keep their local copy of the tree."""
     session.add(org)
     add_event(
-        session=session, source="gateway", orgcode=org.code, subject=org.code,
-        data=OrgUpserted(code=org.code, name=org.name, kind=org.kind, level=org.level,  # type: ignore[arg-type]
-                         parent_code=org.parent_code, synthetic=org.synthetic, active=org.active),
+        session=session,
+        source="gateway",
+        orgcode=org.code,
+        subject=org.code,
+        data=OrgUpserted(
+            code=org.code,
+            name=org.name,
+            kind=org.kind,
+            level=org.level,  # type: ignore[arg-type]
+            parent_code=org.parent_code,
+            synthetic=org.synthetic,
+            active=org.active,
+        ),
     )

@@ -12,7 +12,15 @@ from luoshi_proto.gateway.v1 import PersonUpserted
 def upsert_person(*, session: AsyncSession, person: Person) -> None:
     session.add(person)
     add_event(
-        session=session, source="gateway", orgcode=person.org_code, subject=person.id,
-        data=PersonUpserted(person_id=person.id, display_name=person.display_name, org_code=person.org_code,
-                            roles=person.roles, active=person.active),  # type: ignore[arg-type]
+        session=session,
+        source="gateway",
+        orgcode=person.org_code,
+        subject=person.id,
+        data=PersonUpserted(
+            person_id=person.id,
+            display_name=person.display_name,
+            org_code=person.org_code,
+            roles=person.roles,
+            active=person.active,
+        ),  # type: ignore[arg-type]
     )

@@ -32,8 +32,9 @@ class ServiceClient:
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=200, limit_per_host=100, keepalive_timeout=30)
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
-                                                  auto_decompress=False)
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=self.timeout, auto_decompress=False
+            )
         return self._session
 
     async def close(self) -> None:
@@ -50,11 +51,21 @@ class ServiceClient:
                 kept = {k: v for k, v in response.headers.items() if k.lower() in _FORWARD_RESPONSE}
                 return response.status, kept, content
         except TimeoutError as exc:
-            raise Problem(504, "upstream-timeout", "服务超时 Service timed out",
-                          f"{service} 未在时限内响应", service=service) from exc
+            raise Problem(
+                504,
+                "upstream-timeout",
+                "服务超时 Service timed out",
+                f"{service} 未在时限内响应",
+                service=service,
+            ) from exc
         except aiohttp.ClientConnectionError as exc:
-            raise Problem(502, "upstream-unavailable", "服务不可用 Service unavailable",
-                          f"{service} 暂时无法访问", service=service) from exc
+            raise Problem(
+                502,
+                "upstream-unavailable",
+                "服务不可用 Service unavailable",
+                f"{service} 暂时无法访问",
+                service=service,
+            ) from exc
 
 
 def request_headers(incoming: dict[str, str]) -> dict[str, str]:

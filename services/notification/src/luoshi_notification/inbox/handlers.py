@@ -18,8 +18,12 @@ async def on_task_assigned(*, session: AsyncSession, event: CloudEvent[TaskAssig
     for person in handlers:
         lead = person.org_code == task.lead_unit
         deliver(
-            session=session, recipient_ids=[person.id], kind="task.assigned",
+            session=session,
+            recipient_ids=[person.id],
+            kind="task.assigned",
             title=f"{'新交办任务(牵头)' if lead else '新交办任务(协办)'}: {task.title}",
             body=f"完成时限 {task.deadline.isoformat()}; 交办单位 {task.issuing_org}",
-            subject=task.task_id, org_code=person.org_code, event_id=event.id,
+            subject=task.task_id,
+            org_code=person.org_code,
+            event_id=event.id,
         )

@@ -27,6 +27,7 @@ async def my_inbox(
 @router.post("/{notification_id}/read", response_model=NotificationOut, summary="标记已读 Mark as read")
 async def mark_read(notification_id: str, session: SessionDep, identity: IdentityDep) -> NotificationOut:
     async with session.begin():
-        item = await service.mark_read(session=session, person_id=identity.person_id,
-                                       notification_id=notification_id)
+        item = await service.mark_read(
+            session=session, person_id=identity.person_id, notification_id=notification_id
+        )
     return NotificationOut.model_validate(item)

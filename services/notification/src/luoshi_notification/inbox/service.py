@@ -13,17 +13,34 @@ from luoshi_notification.inbox.models import Notification
 
 
 def deliver(
-    *, session: AsyncSession, recipient_ids: list[str], kind: str, title: str, body: str, subject: str | None,
-    org_code: str, event_id: str,
+    *,
+    session: AsyncSession,
+    recipient_ids: list[str],
+    kind: str,
+    title: str,
+    body: str,
+    subject: str | None,
+    org_code: str,
+    event_id: str,
 ) -> None:
     for recipient in recipient_ids:
-        session.add(Notification(
-            id=str(uuid.uuid4()), recipient_id=recipient, kind=kind, title=title, body=body, subject=subject,
-            org_code=org_code, event_id=event_id,
-        ))
+        session.add(
+            Notification(
+                id=str(uuid.uuid4()),
+                recipient_id=recipient,
+                kind=kind,
+                title=title,
+                body=body,
+                subject=subject,
+                org_code=org_code,
+                event_id=event_id,
+            )
+        )
 
 
-async def inbox_of(*, session: AsyncSession, person_id: str, limit: int, unread_only: bool) -> tuple[list[Notification], int]:
+async def inbox_of(
+    *, session: AsyncSession, person_id: str, limit: int, unread_only: bool
+) -> tuple[list[Notification], int]:
     query = select(Notification).where(Notification.recipient_id == person_id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))

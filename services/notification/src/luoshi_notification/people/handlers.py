@@ -10,6 +10,11 @@ from luoshi_proto.gateway.v1 import PersonUpserted
 async def on_person_upserted(*, session: AsyncSession, event: CloudEvent[PersonUpserted]) -> None:
     data = event.data
     await session.merge(
-        Person(id=data.person_id, display_name=data.display_name, org_code=data.org_code,
-               roles=list(data.roles), active=data.active)
+        Person(
+            id=data.person_id,
+            display_name=data.display_name,
+            org_code=data.org_code,
+            roles=list(data.roles),
+            active=data.active,
+        )
     )

@@ -12,6 +12,12 @@ from luoshi_tasking.orgs.models import Org
 async def on_org_upserted(*, session: AsyncSession, event: CloudEvent[OrgUpserted]) -> None:
     data = event.data
     await session.merge(
-        Org(code=data.code, name=data.name, kind=data.kind, level=data.level,
-            parent_code=data.parent_code, active=data.active)
+        Org(
+            code=data.code,
+            name=data.name,
+            kind=data.kind,
+            level=data.level,
+            parent_code=data.parent_code,
+            active=data.active,
+        )
     )

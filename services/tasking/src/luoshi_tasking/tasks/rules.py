@@ -20,16 +20,28 @@ def business_today(now: datetime | None = None) -> date:
 def check_can_assign(identity: Identity, units: list[str]) -> None:
     """交办 goes down only: every unit must lie strictly below the assigner's organisation."""
     if not identity.has_any(*ASSIGNING_ROLES):
-        raise Problem(403, "forbidden", "无权交办 Not allowed to assign", "只有主要负责同志、分管负责同志、督查室可交办任务")
+        raise Problem(
+            403,
+            "forbidden",
+            "无权交办 Not allowed to assign",
+            "只有主要负责同志、分管负责同志、督查室可交办任务",
+        )
     outside = [u for u in units if not is_below(u, identity.org_code)]
     if outside:
         raise Problem(
-            422, "assign-outside-subtree", "只能向下级交办 Assignment goes downward",
-            f"以下单位不在本单位下级范围内: {', '.join(outside)}", units=outside,
+            422,
+            "assign-outside-subtree",
+            "只能向下级交办 Assignment goes downward",
+            f"以下单位不在本单位下级范围内: {', '.join(outside)}",
+            units=outside,
         )
 
 
 def check_deadline(deadline: date, today: date) -> None:
     if deadline < today:
-        raise Problem(422, "deadline-in-past", "完成时限已过 Deadline in the past",
-                      f"完成时限 {deadline} 早于今天 {today}")
+        raise Problem(
+            422,
+            "deadline-in-past",
+            "完成时限已过 Deadline in the past",
+            f"完成时限 {deadline} 早于今天 {today}",
+        )

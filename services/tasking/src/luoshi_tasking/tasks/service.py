@@ -23,8 +23,13 @@ async def _require_known_orgs(session: AsyncSession, codes: list[str]) -> None:
     known = set((await session.scalars(select(Org.code).where(Org.code.in_(codes), Org.active))).all())
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise Problem(422, "unknown-org", "单位不存在 Unknown organisation",
-                      f"未知单位代码: {', '.join(unknown)}", units=unknown)
+        raise Problem(
+            422,
+            "unknown-org",
+            "单位不存在 Unknown organisation",
+            f"未知单位代码: {', '.join(unknown)}",
+            units=unknown,
+        )
 
 
 async def create_task(*, session: AsyncSession, identity: Identity, data: TaskCreate) -> Task:
@@ -36,19 +41,44 @@ async def create_task(*, session: AsyncSession, identity: Identity, data: TaskCr
     check_can_assign(identity, units)
     now = utcnow()
     task = Task(
-        id=str(uuid.uuid4()), title=data.title, description=data.description, source=data.source,
-        category=data.category, issuing_org=identity.org_code, lead_unit=data.lead_unit,
-        co_units=data.co_units, deadline=data.deadline, state="assigned", created_by=identity.person_id,
+        id=str(uuid.uuid4()),
+        title=data.title,
+        description=data.description,
+        source=data.source,
+        category=data.category,
+        issuing_org=identity.org_code,
+        lead_unit=data.lead_unit,
+        co_units=data.co_units,
+        deadline=data.deadline,
+        state="assigned",
+        created_by=identity.person_id,
         created_at=now,
     )
     session.add(task)
-    session.add(TaskEvent(id=str(uuid.uuid4()), task_id=task.id, action="assigned",
-                          actor_id=identity.person_id, actor_org=identity.org_code, at=now))
+    session.add(
+        TaskEvent(
+            id=str(uuid.uuid4()),
+            task_id=task.id,
+            action="assigned",
+            actor_id=identity.person_id,
+            actor_org=identity.org_code,
+            at=now,
+        )
+    )
     add_event(
-        session=session, source="tasking", orgcode=task.lead_unit, subject=task.id,
+        session=session,
+        source="tasking",
+        orgcode=task.lead_unit,
+        subject=task.id,
         data=TaskAssigned(
-            task_id=task.id, title=task.title, issuing_org=task.issuing_org, lead_unit=task.lead_unit,
-            co_units=task.co_units, deadline=task.deadline, assigned_by=identity.person_id, assigned_at=now,
+            task_id=task.id,
+            title=task.title,
+            issuing_org=task.issuing_org,
+            lead_unit=task.lead_unit,
+            co_units=task.co_units,
+            deadline=task.deadline,
+            assigned_by=identity.person_id,
+            assigned_at=now,
         ),
     )
     return task
@@ -57,7 +87,11 @@ async def create_task(*, session: AsyncSession, identity: Identity, data: TaskCr
 def visible_tasks(identity: Identity) -> Select[tuple[Task]]:
     """Tasks whose lead unit lies in the person's subtree, or that their organisation issued."""
     prefix = "".join(division_parts(identity.org_code))
-    in_subtree = Task.lead_unit == identity.org_code if len(identity.org_code) > 12 else Task.lead_unit.startswith(prefix)
+    in_subtree = (
+        Task.lead_unit == identity.org_code
+        if len(identity.org_code) > 12
+        else Task.lead_unit.startswith(prefix)
+    )
     return select(Task).where(in_subtree | (Task.issuing_org == identity.org_code))
 
 
