@@ -25,13 +25,17 @@ log = logging.getLogger(__name__)
 
 
 class AmqpBus:
-    def __init__(self, url: str, *, prefetch: int = 200, batch_size: int = 100, delivery_limit: int = 5):
-        self.url, self.prefetch, self.batch_size, self.delivery_limit = (
-            url,
-            prefetch,
-            batch_size,
-            delivery_limit,
-        )
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefetch: int = 200,
+        batch_size: int = 100,
+        delivery_limit: int = 5,
+        specs: list[QueueSpec] | None = None,
+    ):
+        self.url, self.prefetch, self.batch_size = url, prefetch, batch_size
+        self.specs = specs if specs is not None else queue_specs(delivery_limit)
         self._connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractRobustChannel | None = None
         self._tasks: list[asyncio.Task[None]] = []
