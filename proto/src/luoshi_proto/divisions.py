@@ -16,7 +16,7 @@ LEVELS = ("province", "city", "county", "township")
 
 
 def is_valid_code(code: str) -> bool:
-    return bool(_CODE.match(code))
+    return bool(_CODE.fullmatch(code))
 
 
 def government_of(code: str) -> str:

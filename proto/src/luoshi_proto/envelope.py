@@ -8,6 +8,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from luoshi_proto.divisions import CODE_PATTERN
+
 DataT = TypeVar("DataT", bound=BaseModel)
 
 
@@ -24,7 +26,9 @@ class CloudEvent(BaseModel, Generic[DataT]):
     subject: str | None = Field(default=None, description="The entity the event is about, e.g. the task id")
     datacontenttype: Literal["application/json"] = "application/json"
     dataschema: str | None = None
-    orgcode: str = Field(description="Statistical code of the organisation the event concerns")
+    orgcode: str = Field(
+        pattern=CODE_PATTERN, description="Statistical code of the organisation the event concerns"
+    )
     traceparent: str | None = Field(default=None, description="W3C trace context of the cause")
     data: DataT
 

@@ -28,5 +28,9 @@ def routing_key(event_type: str, orgcode: str) -> str:
     return f"{event_type}.{division_path(orgcode)}"
 
 
+SCHEMA_BASE = "https://luoshi.example/schemas/"
+
+
 def schema_path(event_type: str) -> str:
-    return f"jsonschema/{event_type}.json"
+    """The ``$id`` of the event's committed JSON Schema (proto/jsonschema/<type>.json)."""
+    return f"{SCHEMA_BASE}{event_type}.json"

@@ -50,9 +50,7 @@ def build_bus(settings: KitSettings) -> Bus:
     )
 
 
-async def _connect_and_consume(
-    bus: Bus, owns_bus: bool, service: str, consumer: EventConsumer | None
-) -> None:
+async def _connect_and_consume(bus: Bus, owns_bus: bool, service: str, consumer: EventConsumer | None) -> None:
     """Keep trying until the broker answers: a service starts, and takes writes, while it is down."""
     delay = 0.5
     while owns_bus:
@@ -130,8 +128,10 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
     async def readyz(request: Request) -> JSONResponse:
         checks = {"database": await database_ready(engine), "broker": await the_bus.healthy()}
         ok = all(checks.values())
+        backlog = await relay.backlog() if checks["database"] else None
         return JSONResponse(
-            {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+            {"status": "ok" if ok else "unavailable", "checks": checks, "outbox_backlog": backlog},
+            status_code=200 if ok else 503,
         )
 
     for router in spec.routers:

@@ -19,6 +19,7 @@ from luoshi_kit.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED, OUTBOX_B
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_SECONDS = 5.0
+MAX_BACKOFF_SECONDS = 5.0
 
 
 class OutboxRelay:
@@ -57,6 +58,9 @@ class OutboxRelay:
         last_housekeeping = 0.0
         loop = asyncio.get_running_loop()
         while True:
+            if not await self.bus.healthy():
+                await asyncio.sleep(0.2)  # the broker is away; rows wait safely in the outbox
+                continue
             try:
                 published, failed = await self.publish_batch()
                 failures = failures + 1 if failed else 0
@@ -70,7 +74,7 @@ class OutboxRelay:
                 published, failures = 0, failures + 1
             if failures:
                 # Broker or database trouble: back off and ignore wake-ups until it passes.
-                await asyncio.sleep(min(0.5 * 2 ** min(failures - 1, 6), 30.0))
+                await asyncio.sleep(min(0.2 * 2 ** (failures - 1), MAX_BACKOFF_SECONDS))
                 continue
             if published >= self.batch_size:
                 continue  # more is waiting

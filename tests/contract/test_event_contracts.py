@@ -1,0 +1,138 @@
+"""Events as producers emit them validate against the committed JSON Schemas, and the registry is sane."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from pydantic import BaseModel
+
+from luoshi_proto import registry
+from luoshi_proto.envelope import CloudEvent
+from luoshi_proto.gateway.v1 import OrgUpserted, PersonUpserted
+from luoshi_proto.tasking.v1 import TaskAssigned
+
+PROTO_DIR = Path(__file__).resolve().parents[2] / "proto"
+TYPE_PATTERN = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*\.[a-z][a-z_]*\.v[1-9]\d*$")
+
+# event type -> (a realistic payload, the organisation the event concerns, the subject)
+SAMPLES: dict[str, tuple[BaseModel, str, str]] = {
+    "gateway.org.upserted.v1": (
+        OrgUpserted(
+            code="520102000000",
+            name="贵阳市南明区人民政府",
+            kind="government",
+            level="county",
+            parent_code="520100000000",
+        ),
+        "520102000000",
+        "520102000000",
+    ),
+    "gateway.person.upserted.v1": (
+        PersonUpserted(
+            person_id="p-520102-0031",
+            display_name="王芳",
+            org_code="520102000000D03",
+            roles=["handler", "deputy"],
+        ),
+        "520102000000D03",
+        "p-520102-0031",
+    ),
+    "tasking.task.assigned.v1": (
+        TaskAssigned(
+            task_id="T-2025-0042",
+            title="推进城乡生活垃圾分类处理设施建设",
+            issuing_org="520102000000",
+            lead_unit="520102001000",
+            co_units=["520102000000D03", "520102000000D07"],
+            deadline=date(2025, 6, 30),
+            assigned_by="p-520102-0007",
+            assigned_at=datetime(2025, 3, 3, 1, 30, tzinfo=UTC),
+        ),
+        "520102001000",
+        "T-2025-0042",
+    ),
+}
+
+EVENT_TYPES = sorted(registry.EVENT_TYPES)
+
+
+def validator(name: str) -> Draft202012Validator:
+    schema = json.loads((PROTO_DIR / "jsonschema" / f"{name}.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def sample_event(event_type: str) -> dict[str, Any]:
+    """The JSON a producer puts on the wire, built the way the outbox builds it."""
+    assert event_type in SAMPLES, f"add a sample for {event_type} to SAMPLES in {__file__}"
+    data, orgcode, subject = SAMPLES[event_type]
+    event: CloudEvent[BaseModel] = CloudEvent(
+        source=f"/luoshi/{event_type.split('.')[0]}",
+        type=event_type,
+        subject=subject,
+        orgcode=orgcode,
+        dataschema=registry.schema_path(event_type),
+        traceparent="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        data=data,
+    )
+    result: dict[str, Any] = json.loads(event.model_dump_json())
+    return result
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_sample_validates_against_committed_schema(event_type: str) -> None:
+    event = sample_event(event_type)
+    errors = [e.message for e in validator(event_type).iter_errors(event)]
+    assert not errors, errors
+    assert validator("envelope").is_valid(event)
+    model = registry.EVENT_TYPES[event_type]
+    assert CloudEvent[model].model_validate(event).data == SAMPLES[event_type][0]  # type: ignore[valid-type]
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_sample_missing_a_required_field_is_rejected(event_type: str) -> None:
+    schema = validator(event_type)
+    model = registry.EVENT_TYPES[event_type]
+    required = [name for name, field in model.model_fields.items() if field.is_required()]
+    assert required, f"{event_type} has no required data field"
+    for name in required:
+        event = sample_event(event_type)
+        del event["data"][name]
+        assert not schema.is_valid(event), f"{event_type} without data.{name} passed validation"
+    for name in ("id", "source", "specversion", "type", "orgcode", "data"):
+        event = sample_event(event_type)
+        del event[name]
+        assert not schema.is_valid(event), f"{event_type} without {name} passed validation"
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_schema_pins_the_event_type(event_type: str) -> None:
+    event = sample_event(event_type)
+    event["type"] = re.sub(r"v\d+$", "v99", event_type)
+    assert not validator(event_type).is_valid(event)
+
+
+def test_event_types_are_domain_entity_action_version() -> None:
+    bad = [name for name in registry.EVENT_TYPES if not TYPE_PATTERN.match(name)]
+    assert not bad, f"event types not shaped <domain>.<entity>.<action>.v<N>: {bad}"
+
+
+def test_every_model_is_registered_once() -> None:
+    assert len(set(registry.EVENT_TYPES.values())) == len(registry.EVENT_TYPES)
+    for name, model in registry.EVENT_TYPES.items():
+        assert registry.MODEL_TYPES[model] == name
+
+
+def test_routing_key_carries_type_version_and_division_path() -> None:
+    assert registry.routing_key("tasking.task.assigned.v1", "520102001000") == (
+        "tasking.task.assigned.v1.52.01.02.001"
+    )
+    assert registry.routing_key("tasking.task.assigned.v1", "520102000000D03") == (
+        "tasking.task.assigned.v1.52.01.02"
+    )

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import pool, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.broker import delete_luoshi_queues
+from tests.e2e.cluster import Cluster, wait_for_seed_delivered
+
+SERVICES = ("gateway", "tasking", "supervision", "scoring", "notification")
+
+
+async def _drop_databases(server_url: str, prefix: str) -> None:
+    engine = create_async_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as conn:
+            for service in SERVICES:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{prefix}_{service}" WITH (FORCE)'))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def distributed(amqp_url: str, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Luoshi over RabbitMQ and PostgreSQL, each service its own process (``luoshi up`` with a broker)."""
+    data_dir = tmp_path_factory.mktemp("luoshi")
+    prefix = f"luoshi_e2e_{data_dir.name.replace('-', '_')}"
+    asyncio.run(delete_luoshi_queues(amqp_url))
+    env = {
+        "LUOSHI_AMQP_URL": amqp_url,
+        "LUOSHI_DATABASE_URL": f"{postgres_server_url}/{prefix}_{{service}}",
+        "LUOSHI_LOG_LEVEL": "WARNING",
+    }
+    cluster = Cluster(data_dir=Path(data_dir), env=env)
+    cluster.start()
+    try:
+        wait_for_seed_delivered(cluster)
+        yield cluster
+    finally:
+        cluster.stop()
+        asyncio.run(_drop_databases(postgres_server_url, prefix))
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """The embedded default: no broker, no database server — ``luoshi up`` with nothing configured."""
+    data_dir = tmp_path_factory.mktemp("embedded")
+    cluster = Cluster(data_dir=Path(data_dir), env={"LUOSHI_AMQP_URL": "", "LUOSHI_DATABASE_URL": "",
+                                                    "LUOSHI_LOG_LEVEL": "WARNING"})
+    cluster.start()
+    try:
+        wait_for_seed_delivered(cluster)
+        yield cluster
+    finally:
+        cluster.stop()

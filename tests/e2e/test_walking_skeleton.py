@@ -1,0 +1,64 @@
+"""The walking skeleton: sign in, assign a task through the gateway, the handler sees it in the inbox."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.cluster import Cluster, create_task, wait_until
+
+
+def _skeleton(cluster: Cluster) -> None:
+    office = cluster.client("province_office")
+    handler = cluster.client("county_handler")
+    # Warm-up: on a fresh platform the services are still taking in the seeded tree and people.
+    warm_up = create_task(office, title="热身 warm-up").json()["id"]
+    wait_until(
+        lambda: any(n["subject"] == warm_up for n in handler.get("/api/v1/notifications").json()["items"]),
+        60,
+        "the warm-up notification",
+        interval=0.2,
+    )
+    before = {n["subject"] for n in handler.get("/api/v1/notifications").json()["items"]}
+
+    response = create_task(office, title="推进大数据战略行动落地", co_units=["520103000000"])
+    assert response.status_code == 201, response.text
+    task = response.json()
+    assert task["lead_unit"] == "520102000000" and task["issuing_org"] == "520000000000"
+    assert response.headers.get("traceparent")
+
+    started = time.monotonic()
+
+    def arrived() -> list[dict[str, object]]:
+        items = handler.get("/api/v1/notifications").json()["items"]
+        return [n for n in items if n["subject"] == task["id"] and n["subject"] not in before]
+
+    items = wait_until(arrived, 5, "the notification in the county handler's inbox", interval=0.02)
+    elapsed = time.monotonic() - started
+    assert len(items) == 1
+    assert items[0]["kind"] == "task.assigned" and "推进大数据战略行动落地" in items[0]["title"]
+    assert elapsed < 1.0, f"the handler saw the task after {elapsed:.2f}s (target: within a second)"
+    # The issuer sees the task; the city deputy of 贵阳市 sees it too (南明区 lies in 贵阳市).
+    assert office.get(f"/api/v1/tasks/{task['id']}").status_code == 200
+    assert cluster.client("city_deputy").get(f"/api/v1/tasks/{task['id']}").status_code == 200
+
+
+@pytest.mark.e2e
+def test_skeleton_over_rabbitmq_and_postgres(distributed: Cluster) -> None:
+    _skeleton(distributed)
+
+
+@pytest.mark.e2e
+def test_skeleton_embedded(embedded: Cluster) -> None:
+    _skeleton(embedded)
+
+
+@pytest.mark.e2e
+def test_ctrl_c_stops_every_process(embedded: Cluster) -> None:
+    # Runs last in this module's embedded cluster: a clean stop returns 0 and frees the ports.
+    assert embedded.stop() == 0
+    import httpx
+
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{embedded.url}/healthz", timeout=2)
