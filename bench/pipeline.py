@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import json
 import logging
@@ -41,7 +40,7 @@ import platform
 import subprocess
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -64,7 +63,7 @@ from luoshi_kit.messaging.relay import OutboxRelay
 from luoshi_kit.messaging.topology import QueueSpec
 from luoshi_kit.tracing import child_of
 from luoshi_proto.envelope import CloudEvent
-from luoshi_proto.registry import EXCHANGE, routing_key, schema_path, type_of
+from luoshi_proto.registry import EXCHANGE, schema_path, type_of
 from luoshi_proto.tasking.v1 import TaskAssigned
 
 VHOST = "luoshi_bench"
@@ -189,7 +188,9 @@ class CpuMeter:
 
     @classmethod
     def sample(cls) -> dict[str, float]:
-        totals = {"bench": time.process_time(), "rabbitmq": 0.0, "postgres": 0.0}
+        cpu = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        busy = (sum(cpu) - cpu[3] - cpu[4]) / cls.TICK  # all but idle and iowait
+        totals = {"bench": time.process_time(), "rabbitmq": 0.0, "postgres": 0.0, "machine": busy}
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -211,6 +212,23 @@ class CpuMeter:
     def __exit__(self, *exc: object) -> None:
         end, wall = self.sample(), now() - self.t0
         self.percent = {k: 100.0 * (end[k] - self.start[k]) / wall for k in end}
+        ours = sum(v for k, v in self.percent.items() if k != "machine")
+        self.percent["other"] = max(0.0, self.percent.pop("machine") - ours)
+
+
+class TroubleCounter(logging.Handler):
+    """Counts warnings and errors (a broker restart, a failed publish): a phase with any is not clean."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count, self.first = 0, ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        self.first = self.first or f"{record.name}: {record.getMessage()[:100]}"
+
+
+TROUBLE = TroubleCounter()
 
 
 @dataclass
@@ -222,6 +240,7 @@ class Result:
     latencies: list[float]
     cpu: dict[str, float] = field(default_factory=dict)
     notes: str = ""
+    trouble: int = 0
 
     @property
     def rate(self) -> float:
@@ -239,7 +258,7 @@ def result_of(name: str, tracker: Tracker, events: int, cpu: CpuMeter, notes: st
     return Result(name, events, len(tracker.latencies), seconds, list(tracker.latencies), cpu.percent, notes)
 
 
-async def paced(rate: float, seconds: float, fire: Callable[[float], Awaitable[None]]) -> int:
+async def paced(rate: float, seconds: float, fire: Callable[[float], Coroutine[Any, Any, None]]) -> int:
     """Open loop: start event i at start + i/rate in its own task; returns how many were started."""
     count = int(rate * seconds)
     start = now() + 0.05
@@ -257,12 +276,12 @@ async def paced(rate: float, seconds: float, fire: Callable[[float], Awaitable[N
     return count
 
 
-async def wait_done(tracker: Tracker, timeout: float, what: str) -> None:
+async def wait_done(tracker: Tracker, limit: float, what: str) -> None:
     try:
-        await asyncio.wait_for(tracker.done.wait(), timeout)
+        await asyncio.wait_for(tracker.done.wait(), limit)
     except TimeoutError:
         log.error(
-            "%s: only %d of %d delivered after %.0fs", what, len(tracker.latencies), tracker.expected, timeout
+            "%s: only %d of %d delivered after %.0fs", what, len(tracker.latencies), tracker.expected, limit
         )
 
 
@@ -395,9 +414,8 @@ class RawBench:
                     for start in range(0, count, batch):
                         await publish_batch(min(batch, count - start))
 
-                shares = [n // producers + (1 if i < n % producers else 0) for i in range(producers)]
                 with CpuMeter() as cpu:
-                    await asyncio.gather(*(producer(s) for s in shares))
+                    await asyncio.gather(*(producer(s) for s in shares(n, producers)))
                     await wait_done(tracker, self.args.timeout, "raw throughput")
                 return result_of(
                     "A raw aio-pika, throughput",
@@ -497,10 +515,9 @@ class PipelineBench:
                     for start in range(0, count, per_tx):
                         await self.produce(sessionmaker, min(per_tx, count - start), now())
 
-                shares = [n // producers + (1 if i < n % producers else 0) for i in range(producers)]
                 with CpuMeter() as cpu:
                     tracker.first_send = now()
-                    await asyncio.gather(*(producer(s) for s in shares))
+                    await asyncio.gather(*(producer(s) for s in shares(n, producers)))
                     committed = now()
                     await wait_done(tracker, self.args.timeout, "pipeline throughput")
                 produced_rate = n / (committed - tracker.first_send)
@@ -559,6 +576,91 @@ class PipelineBench:
             await engine.dispose()
 
 
+    async def stages(self) -> list[Stage]:
+        """Each step alone on a backlog, one after the other: what one event costs at each step."""
+        n, producers, tracker = self.args.stage_events, self.args.producers, self.tracker
+        engine = make_engine(self.db_url)
+        sessionmaker = make_sessionmaker(engine, Base)  # no relay to wake: the outbox fills up
+        # What-if: the same pool without a liveness ping on every checkout (make_engine pings).
+        unpinged = create_async_engine(self.db_url, pool_size=10, max_overflow=10, pool_pre_ping=False)
+        unpinged_maker = make_sessionmaker(unpinged, Base)
+        bus = AmqpBus(self.amqp, specs=[PIPE_SPEC])
+        relay = OutboxRelay(service="bench", bus=bus, sessionmaker=sessionmaker)
+        consumer = EventConsumer(service="bench", sessionmaker=sessionmaker, handlers={EVENT_TYPE: self.handle})
+        results: list[Stage] = []
+
+        async def timed(name: str, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+            with CpuMeter() as cpu:
+                began = now()
+                await work()
+                wall = now() - began
+            results.append(Stage(name, n, wall, cpu.percent))
+
+        async def produce_all(maker: async_sessionmaker[AsyncSession], per_tx: int) -> None:
+            async def producer(count: int) -> None:
+                for start in range(0, count, per_tx):
+                    await self.produce(maker, min(per_tx, count - start), now())
+
+            await asyncio.gather(*(producer(s) for s in shares(n, producers)))
+
+        async def drain_outbox() -> None:
+            while True:
+                published, failed = await relay.publish_batch()
+                if failed:
+                    raise RuntimeError(f"relay: {failed} events not published")
+                if not published:
+                    return
+
+        async def on_batch(deliveries: Sequence[Delivery]) -> None:
+            await consumer.handle_batch(deliveries)
+            t1 = now()
+            for delivery in deliveries:
+                tracker.delivered_key(delivery.message_id, t1)
+
+        async def on_single(delivery: Delivery) -> None:
+            await consumer.handle_one(delivery)
+            tracker.delivered_key(delivery.message_id, now())
+
+        async def drain_queue() -> None:
+            await bus.consume(PIPE_SPEC.service, on_batch, on_single)
+            await wait_done(tracker, self.args.timeout, "stage consumer")
+
+        try:
+            await truncate_tables(sessionmaker)
+            await bus.start()
+            assert bus._connection is not None
+            await purge_queues(bus._connection)
+            for maker in (sessionmaker, unpinged_maker):  # open the pools' connections first
+                await asyncio.gather(*(self.produce(maker, 1, now()) for _ in range(2 * producers)))
+            await drain_outbox()
+            tracker.reset(n)
+            await timed(f"1. producers: {producers} x 1 event/tx", lambda: produce_all(sessionmaker, 1))
+            await timed("2. relay drains the outbox", drain_outbox)
+            await timed("3. consumer drains the queue", drain_queue)
+            await timed("1b. as 1, no pool_pre_ping (what-if)", lambda: produce_all(unpinged_maker, 1))
+            await timed(f"1c. as 1, {10} events/tx (what-if)", lambda: produce_all(sessionmaker, 10))
+            return results
+        finally:
+            await bus.close()
+            await engine.dispose()
+            await unpinged.dispose()
+
+
+def shares(total: int, parts: int) -> list[int]:
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+@dataclass
+class Stage:
+    name: str
+    events: int
+    seconds: float
+    cpu: dict[str, float]
+
+    def cpu_ms_per_event(self, who: str = "bench") -> float:
+        return self.cpu.get(who, 0.0) / 100.0 * self.seconds / self.events * 1000.0
+
+
 # ---------------------------------------------------------------------------------------------------
 # Report
 
@@ -584,13 +686,13 @@ def verdict(ok: bool) -> str:
 def report(results: dict[str, Result], args: argparse.Namespace) -> None:
     header = (
         f"{'phase':<34} {'events':>7} {'deliv.':>7} {'secs':>6} {'events/s':>9} "
-        f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  cpu% bench/rabbit/pg"
+        f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  cpu% bench/rabbit/pg/other"
     )
     print()
     print(header)
     print("-" * len(header))
     for r in results.values():
-        cpu = "/".join(f"{r.cpu.get(k, 0):.0f}" for k in ("bench", "rabbitmq", "postgres"))
+        cpu = "/".join(f"{r.cpu.get(k, 0):.0f}" for k in ("bench", "rabbitmq", "postgres", "other"))
         print(
             f"{r.name:<34} {r.events:>7} {r.delivered:>7} {r.seconds:>6.2f} {r.rate:>9.0f} "
             f"{r.pct_ms(50):>8.1f} {r.pct_ms(99):>8.1f} {r.pct_ms(100):>8.1f}  {cpu}"
@@ -615,6 +717,33 @@ def report(results: dict[str, Result], args: argparse.Namespace) -> None:
     )
     if not complete:
         print("WARNING: some phase did not deliver every event (see above); its verdict is FAIL")
+    if troubled := [r.name for r in results.values() if r.trouble]:
+        print(f"WARNING: warnings/errors were logged during {', '.join(troubled)}: not a clean run")
+    if busy := [
+        f"{r.name} {r.cpu.get('other', 0):.0f}%" for r in results.values() if r.cpu.get("other", 0) > 15
+    ]:
+        print(f"NOTE: other processes used CPU during: {', '.join(busy)} (of 200%)")
+
+
+def report_stages(stages: list[Stage], trouble: int) -> None:
+    header = (
+        f"{'B stage, alone on a backlog':<40} {'events/s':>9} {'bench CPU ms/event':>19}  cpu% bench/rabbit/pg/other"
+    )
+    print(header)
+    print("-" * len(header))
+    for stage in stages:
+        cpu = "/".join(f"{stage.cpu.get(k, 0):.0f}" for k in ("bench", "rabbitmq", "postgres", "other"))
+        rate = stage.events / stage.seconds if stage.seconds else 0.0
+        print(f"{stage.name:<40} {rate:>9.0f} {stage.cpu_ms_per_event():>19.2f}  {cpu}")
+    total = sum(s.cpu_ms_per_event() for s in stages if s.name[:2] in ("1.", "2.", "3."))
+    print(
+        f"bench-process CPU per event, steps 1+2+3: {total:.2f} ms -> at most {1000 / total:.0f} events/s "
+        "on one core for the whole pipeline in one process"
+        if total
+        else ""
+    )
+    if trouble:
+        print(f"WARNING: {trouble} warnings/errors logged during the stages: not clean")
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -638,13 +767,17 @@ async def main(args: argparse.Namespace) -> None:
     body_size = pipeline_body_size()
     raw = RawBench(args.amqp, body_size, args)
     pipe = PipelineBench(args.amqp, args.pg, args)
+    bench: RawBench | PipelineBench
     results: dict[str, Result] = {}
     try:
         for shape in ("throughput", "paced"):
-            print(f"running A {shape} ...", flush=True)
-            results[f"A-{shape}"] = await raw.run(shape)
-            print(f"running B {shape} ...", flush=True)
-            results[f"B-{shape}"] = await pipe.run(shape)
+            for key, bench in ((f"A-{shape}", raw), (f"B-{shape}", pipe)):
+                print(f"running {key} ...", flush=True)
+                before, TROUBLE.first = TROUBLE.count, ""
+                results[key] = result = await bench.run(shape)
+                if TROUBLE.count > before:
+                    result.trouble = TROUBLE.count - before
+                    result.notes += f"; {result.trouble} warnings/errors logged, first: {TROUBLE.first}"
     finally:
         if not args.keep_db:
             await drop_database(args.pg)
@@ -653,6 +786,10 @@ async def main(args: argparse.Namespace) -> None:
         f"raw body {len(raw.body(now()))} bytes (padded to the computed {body_size})"
     )
     report(results, args)
+    if args.stage_events:
+        print(f"\nrunning B stages alone ({args.stage_events} events each) ...", flush=True)
+        before = TROUBLE.count
+        report_stages(await pipe.stages(), TROUBLE.count - before)
     print(f"\nwall time {time.monotonic() - began:.0f}s")
 
 
@@ -671,6 +808,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--timeout", type=float, default=60.0, help="max seconds to wait for a phase to drain"
     )
+    parser.add_argument(
+        "--stage-events", type=int, default=3000, help="events per isolated B stage (0: skip the stages)"
+    )
     parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop")
     parser.add_argument("--amqp", default=DEFAULT_AMQP)
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server URL without a database")
@@ -681,6 +821,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 if __name__ == "__main__":
     arguments = parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().addHandler(TROUBLE)
     setup_vhost()
     loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None
     if arguments.loop == "uvloop":

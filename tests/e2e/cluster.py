@@ -71,9 +71,19 @@ class Cluster:
         self.log_path = self.data_dir / "luoshi-up.log"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("wb")
-        cmd = [sys.executable, "-m", "luoshi_cli.main", "up", "--port", str(self.port),
-               "--data-dir", str(self.data_dir)]
-        self.process = subprocess.Popen(cmd, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT)
+        cmd = [
+            sys.executable,
+            "-m",
+            "luoshi_cli.main",
+            "up",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+        ]
+        self.process = subprocess.Popen(
+            cmd, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
+        )
         wait_until(self._all_ready, 90, "all services ready", interval=0.3)
 
     def _all_ready(self) -> bool:
@@ -95,7 +105,11 @@ class Cluster:
             raise AssertionError(f"luoshi up did not stop on Ctrl-C:\n{self.logs()}") from None
 
     def logs(self) -> str:
-        return self.log_path.read_text(errors="replace")[-6000:] if self.log_path and self.log_path.exists() else ""
+        return (
+            self.log_path.read_text(errors="replace")[-6000:]
+            if self.log_path and self.log_path.exists()
+            else ""
+        )
 
     @property
     def demo_password(self) -> str:
@@ -104,8 +118,9 @@ class Cluster:
     def client(self, username: str | None = None) -> httpx.Client:
         client = httpx.Client(base_url=self.url, timeout=10)
         if username:
-            response = client.post("/api/v1/auth/token",
-                                   data={"username": username, "password": self.demo_password})
+            response = client.post(
+                "/api/v1/auth/token", data={"username": username, "password": self.demo_password}
+            )
             assert response.status_code == 200, response.text
             client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
         return client

@@ -15,7 +15,9 @@ SERVICES = ("gateway", "tasking", "supervision", "scoring", "notification")
 
 
 async def _drop_databases(server_url: str, prefix: str) -> None:
-    engine = create_async_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    engine = create_async_engine(
+        f"{server_url}/postgres", isolation_level="AUTOCOMMIT", poolclass=pool.NullPool
+    )
     try:
         async with engine.connect() as conn:
             for service in SERVICES:
@@ -24,8 +26,10 @@ async def _drop_databases(server_url: str, prefix: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def distributed(amqp_url: str, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+@pytest.fixture(scope="session")
+def distributed(
+    amqp_url: str, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cluster]:
     """Luoshi over RabbitMQ and PostgreSQL, each service its own process (``luoshi up`` with a broker)."""
     data_dir = tmp_path_factory.mktemp("luoshi")
     prefix = f"luoshi_e2e_{data_dir.name.replace('-', '_')}"
@@ -49,8 +53,10 @@ def distributed(amqp_url: str, postgres_server_url: str, tmp_path_factory: pytes
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """The embedded default: no broker, no database server — ``luoshi up`` with nothing configured."""
     data_dir = tmp_path_factory.mktemp("embedded")
-    cluster = Cluster(data_dir=Path(data_dir), env={"LUOSHI_AMQP_URL": "", "LUOSHI_DATABASE_URL": "",
-                                                    "LUOSHI_LOG_LEVEL": "WARNING"})
+    cluster = Cluster(
+        data_dir=Path(data_dir),
+        env={"LUOSHI_AMQP_URL": "", "LUOSHI_DATABASE_URL": "", "LUOSHI_LOG_LEVEL": "WARNING"},
+    )
     cluster.start()
     try:
         wait_for_seed_delivered(cluster)

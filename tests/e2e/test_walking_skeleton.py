@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e.cluster import Cluster, create_task, wait_until
@@ -12,8 +14,15 @@ from tests.e2e.cluster import Cluster, create_task, wait_until
 def _skeleton(cluster: Cluster) -> None:
     office = cluster.client("province_office")
     handler = cluster.client("county_handler")
+
     # Warm-up: on a fresh platform the services are still taking in the seeded tree and people.
-    warm_up = create_task(office, title="热身 warm-up").json()["id"]
+    # Until tasking has taken in the tree it answers unknown-org, so retry the first assignment.
+    def assigned() -> httpx.Response | None:
+        response = create_task(office, title="热身 warm-up")
+        return response if response.status_code == 201 else None
+
+    created = wait_until(assigned, 60, "tasking to know the demo county", interval=0.3)
+    warm_up = created.json()["id"]
     wait_until(
         lambda: any(n["subject"] == warm_up for n in handler.get("/api/v1/notifications").json()["items"]),
         60,
@@ -30,7 +39,7 @@ def _skeleton(cluster: Cluster) -> None:
 
     started = time.monotonic()
 
-    def arrived() -> list[dict[str, object]]:
+    def arrived() -> list[dict[str, Any]]:
         items = handler.get("/api/v1/notifications").json()["items"]
         return [n for n in items if n["subject"] == task["id"] and n["subject"] not in before]
 
@@ -58,7 +67,6 @@ def test_skeleton_embedded(embedded: Cluster) -> None:
 def test_ctrl_c_stops_every_process(embedded: Cluster) -> None:
     # Runs last in this module's embedded cluster: a clean stop returns 0 and frees the ports.
     assert embedded.stop() == 0
-    import httpx
 
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{embedded.url}/healthz", timeout=2)

@@ -40,7 +40,7 @@ async def list_dead_letters(amqp_url: str, service: str, limit: int = 1000) -> l
     try:
         channel = await connection.channel()
         queue = await channel.get_queue(spec.dead_letter_queue)
-        taken = []
+        taken: list[aio_pika.abc.AbstractIncomingMessage] = []
         while len(taken) < limit and (message := await queue.get(no_ack=False, fail=False)) is not None:
             taken.append(message)
         result = [_describe(m) for m in taken]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -35,7 +36,7 @@ class ServiceSpec:
     base: type[DeclarativeBase]
     routers: Sequence[APIRouter] = ()
     handlers: dict[str, EventHandler] = field(default_factory=dict)
-    background: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
+    background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     """Long-running jobs started with the app (each gets the app and runs until cancelled)."""
 
 
@@ -50,7 +51,9 @@ def build_bus(settings: KitSettings) -> Bus:
     )
 
 
-async def _connect_and_consume(bus: Bus, owns_bus: bool, service: str, consumer: EventConsumer | None) -> None:
+async def _connect_and_consume(
+    bus: Bus, owns_bus: bool, service: str, consumer: EventConsumer | None
+) -> None:
     """Keep trying until the broker answers: a service starts, and takes writes, while it is down."""
     delay = 0.5
     while owns_bus:
