@@ -44,7 +44,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import aio_pika
 import asyncpg
@@ -182,15 +182,17 @@ class Tracker:
 
 
 class CpuMeter:
-    """CPU seconds used by this process, RabbitMQ (beam.smp) and PostgreSQL (all its processes)."""
+    """CPU use over a phase, in % of one core: this process, RabbitMQ (beam.smp), PostgreSQL (all its
+    processes, other users' backends included) and everything else on the machine ("other")."""
 
     TICK = os.sysconf("SC_CLK_TCK")
+    NAMES: ClassVar[dict[str, str]] = {"beam.smp": "rabbitmq", "postgres": "postgres"}
 
     @classmethod
-    def sample(cls) -> dict[str, float]:
+    def sample(cls) -> tuple[float, float, dict[str, tuple[str, float]]]:
         cpu = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
         busy = (sum(cpu) - cpu[3] - cpu[4]) / cls.TICK  # all but idle and iowait
-        totals = {"bench": time.process_time(), "rabbitmq": 0.0, "postgres": 0.0, "machine": busy}
+        processes: dict[str, tuple[str, float]] = {}
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -198,22 +200,23 @@ class CpuMeter:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-            who = {"beam.smp": "rabbitmq", "postgres": "postgres"}.get(comm)
-            if who:
+            if who := cls.NAMES.get(stat[stat.index("(") + 1 : stat.rindex(")")]):
                 fields = stat[stat.rindex(")") + 2 :].split()
-                totals[who] += (int(fields[11]) + int(fields[12])) / cls.TICK
-        return totals
+                processes[entry.name] = (who, (int(fields[11]) + int(fields[12])) / cls.TICK)
+        return busy, time.process_time(), processes
 
     def __enter__(self) -> CpuMeter:
         self.start, self.t0 = self.sample(), now()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        end, wall = self.sample(), now() - self.t0
-        self.percent = {k: 100.0 * (end[k] - self.start[k]) / wall for k in end}
-        ours = sum(v for k, v in self.percent.items() if k != "machine")
-        self.percent["other"] = max(0.0, self.percent.pop("machine") - ours)
+        (busy1, mine1, procs1), wall = self.sample(), now() - self.t0
+        busy0, mine0, procs0 = self.start
+        used = {"bench": mine1 - mine0, "rabbitmq": 0.0, "postgres": 0.0}
+        for pid, (who, seconds) in procs1.items():  # a process that started during the phase counts whole
+            used[who] += seconds - procs0.get(pid, (who, 0.0))[1]
+        used["other"] = max(0.0, (busy1 - busy0) - sum(used.values()))
+        self.percent = {k: 100.0 * v / wall for k, v in used.items()}
 
 
 class TroubleCounter(logging.Handler):
@@ -575,7 +578,6 @@ class PipelineBench:
             await bus.close()
             await engine.dispose()
 
-
     async def stages(self) -> list[Stage]:
         """Each step alone on a backlog, one after the other: what one event costs at each step."""
         n, producers, tracker = self.args.stage_events, self.args.producers, self.tracker
@@ -586,7 +588,9 @@ class PipelineBench:
         unpinged_maker = make_sessionmaker(unpinged, Base)
         bus = AmqpBus(self.amqp, specs=[PIPE_SPEC])
         relay = OutboxRelay(service="bench", bus=bus, sessionmaker=sessionmaker)
-        consumer = EventConsumer(service="bench", sessionmaker=sessionmaker, handlers={EVENT_TYPE: self.handle})
+        consumer = EventConsumer(
+            service="bench", sessionmaker=sessionmaker, handlers={EVENT_TYPE: self.handle}
+        )
         results: list[Stage] = []
 
         async def timed(name: str, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
@@ -726,9 +730,8 @@ def report(results: dict[str, Result], args: argparse.Namespace) -> None:
 
 
 def report_stages(stages: list[Stage], trouble: int) -> None:
-    header = (
-        f"{'B stage, alone on a backlog':<40} {'events/s':>9} {'bench CPU ms/event':>19}  cpu% bench/rabbit/pg/other"
-    )
+    header = f"{'B stage, alone on a backlog':<40} {'events/s':>9} {'bench CPU ms/event':>19}  cpu% "
+    header += "bench/rabbit/pg/other"
     print(header)
     print("-" * len(header))
     for stage in stages:
@@ -769,6 +772,8 @@ async def main(args: argparse.Namespace) -> None:
     pipe = PipelineBench(args.amqp, args.pg, args)
     bench: RawBench | PipelineBench
     results: dict[str, Result] = {}
+    stages: list[Stage] = []
+    stage_trouble = 0
     try:
         for shape in ("throughput", "paced"):
             for key, bench in ((f"A-{shape}", raw), (f"B-{shape}", pipe)):
@@ -778,6 +783,11 @@ async def main(args: argparse.Namespace) -> None:
                 if TROUBLE.count > before:
                     result.trouble = TROUBLE.count - before
                     result.notes += f"; {result.trouble} warnings/errors logged, first: {TROUBLE.first}"
+        if args.stage_events:
+            print(f"running B stages alone ({args.stage_events} events each) ...", flush=True)
+            before = TROUBLE.count
+            stages = await pipe.stages()
+            stage_trouble = TROUBLE.count - before
     finally:
         if not args.keep_db:
             await drop_database(args.pg)
@@ -786,10 +796,9 @@ async def main(args: argparse.Namespace) -> None:
         f"raw body {len(raw.body(now()))} bytes (padded to the computed {body_size})"
     )
     report(results, args)
-    if args.stage_events:
-        print(f"\nrunning B stages alone ({args.stage_events} events each) ...", flush=True)
-        before = TROUBLE.count
-        report_stages(await pipe.stages(), TROUBLE.count - before)
+    if stages:
+        print()
+        report_stages(stages, stage_trouble)
     print(f"\nwall time {time.monotonic() - began:.0f}s")
 
 

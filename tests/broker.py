@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import aio_pika
 
 from luoshi_kit.messaging.topology import queue_specs
+from luoshi_kit.testing import rabbitmqctl
 
 
 async def delete_luoshi_queues(amqp_url: str) -> None:
@@ -23,11 +22,6 @@ async def delete_luoshi_queues(amqp_url: str) -> None:
                 await channel.queue_delete(name)
     finally:
         await connection.close()
-
-
-def rabbitmqctl(*args: str) -> None:
-    command = os.environ.get("LUOSHI_TEST_RABBITMQCTL", "rabbitmqctl")
-    subprocess.run([command, *args], check=True, capture_output=True, timeout=120)
 
 
 @contextmanager

@@ -6,7 +6,15 @@ from pydantic import BaseModel
 
 from luoshi_proto.divisions import division_path
 from luoshi_proto.gateway.v1 import OrgUpserted, PersonUpserted
-from luoshi_proto.tasking.v1 import TaskAssigned
+from luoshi_proto.tasking.v1 import (
+    DocumentStudyAlert,
+    TaskAccepted,
+    TaskAssigned,
+    TaskDeadlineAlert,
+    TaskProgressReported,
+    TaskReturned,
+    TaskStateChanged,
+)
 
 EXCHANGE = "luoshi.events"
 
@@ -14,13 +22,41 @@ EVENT_TYPES: dict[str, type[BaseModel]] = {
     "gateway.org.upserted.v1": OrgUpserted,
     "gateway.person.upserted.v1": PersonUpserted,
     "tasking.task.assigned.v1": TaskAssigned,
+    "tasking.task.accepted.v1": TaskAccepted,
+    "tasking.task.returned.v1": TaskReturned,
+    "tasking.task.progress_reported.v1": TaskProgressReported,
+    "tasking.task.completed.v1": TaskStateChanged,
+    "tasking.task.reopened.v1": TaskStateChanged,
+    "tasking.task.closed.v1": TaskStateChanged,
+    "tasking.task.archived.v1": TaskStateChanged,
+    "tasking.task.cancelled.v1": TaskStateChanged,
+    "tasking.task.due_soon.v1": TaskDeadlineAlert,
+    "tasking.task.lagging.v1": TaskDeadlineAlert,
+    "tasking.task.overdue.v1": TaskDeadlineAlert,
+    "tasking.task.report_missing.v1": TaskDeadlineAlert,
+    "tasking.document.study_due.v1": DocumentStudyAlert,
+    "tasking.document.study_overdue.v1": DocumentStudyAlert,
+    "tasking.document.report_overdue.v1": DocumentStudyAlert,
 }
 
-MODEL_TYPES: dict[type[BaseModel], str] = {model: name for name, model in EVENT_TYPES.items()}
+# A model used by exactly one type names it; shared models need the type spelled out (see type_of).
+MODEL_TYPES: dict[type[BaseModel], str] = {
+    model: name
+    for name, model in EVENT_TYPES.items()
+    if sum(1 for m in EVENT_TYPES.values() if m is model) == 1
+}
 
 
-def type_of(model: BaseModel) -> str:
-    return MODEL_TYPES[type(model)]
+def type_of(model: BaseModel, event_type: str | None = None) -> str:
+    """The event type of ``model``; a model shared by several types needs ``event_type`` given."""
+    if event_type is not None:
+        if EVENT_TYPES.get(event_type) is not type(model):
+            raise ValueError(f"{type(model).__name__} is not the payload of {event_type}")
+        return event_type
+    try:
+        return MODEL_TYPES[type(model)]
+    except KeyError:
+        raise ValueError(f"{type(model).__name__} serves several event types: name one") from None
 
 
 def routing_key(event_type: str, orgcode: str) -> str:

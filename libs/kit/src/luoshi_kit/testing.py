@@ -7,13 +7,25 @@ engine runs; where neither is possible the test fails with a clear message — n
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import socket
+import subprocess
 import uuid
-from collections.abc import Iterator
-from contextlib import closing
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, closing
+from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
+from sqlalchemy import pool, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from luoshi_kit.identity import IDENTITY_HEADER, Identity, sign_identity
+
+TEST_SECRET = "luoshi-test-internal-secret-0123456789"
 
 
 def _docker_available() -> bool:
@@ -71,3 +83,69 @@ def free_port() -> int:
     with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def rabbitmqctl(*args: str) -> None:
+    command = os.environ.get("LUOSHI_TEST_RABBITMQCTL", "rabbitmqctl")
+    subprocess.run([command, *args], check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture
+def vhost_amqp_url(amqp_url: str) -> Iterator[str]:
+    """A RabbitMQ vhost of its own, so a test's topology and messages meet no one else's."""
+    if not shutil.which(os.environ.get("LUOSHI_TEST_RABBITMQCTL", "rabbitmqctl")):
+        pytest.fail("these tests need rabbitmqctl to make a vhost of their own (LUOSHI_TEST_RABBITMQCTL)")
+    name = f"luoshi_it_{uuid.uuid4().hex[:8]}"
+    rabbitmqctl("add_vhost", name)
+    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    try:
+        yield f"{amqp_url.rstrip('/')}/{name}"
+    finally:
+        rabbitmqctl("delete_vhost", name)
+
+
+async def _database(server: str, name: str, *, drop: bool) -> None:
+    engine = create_async_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as conn:
+            statement = (
+                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' if drop else f'CREATE DATABASE "{name}"'
+            )
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"luoshi_it_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_database(postgres_server_url, name, drop=False))
+    try:
+        yield f"{postgres_server_url}/{name}"
+    finally:
+        asyncio.run(_database(postgres_server_url, name, drop=True))
+
+
+def identity_headers(identity: Identity, secret: str = TEST_SECRET) -> dict[str, str]:
+    """The headers the gateway adds: a service trusts nothing else."""
+    return {IDENTITY_HEADER: sign_identity(identity, secret)}
+
+
+@asynccontextmanager
+async def running_service(
+    create_app: Callable[..., FastAPI], settings: Any
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """A service app with its lifespan running (bus, relay, consumer) and a client for it.
+
+    ``settings`` must carry a real ``database_url`` and ``amqp_url`` (see the ``postgres_url`` and
+    ``vhost_amqp_url`` fixtures) and ``internal_secret=TEST_SECRET``. Tables come from the models
+    (``create_all``); that migrations match the models is tested separately.
+    """
+    app = create_app(settings)
+    async with app.state.engine.begin() as conn:
+        await conn.run_sync(app.state.sessionmaker.kw["info"]["base"].metadata.create_all)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield app, client

@@ -1,12 +1,31 @@
-"""Events the tasking service publishes about key tasks (重点工作任务)."""
+"""Events the tasking service publishes about key tasks (重点工作任务) and important documents."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from luoshi_proto.divisions import CODE_PATTERN
+
+Colour = Literal["green", "yellow", "red"]
+
+
+class TaskRef(BaseModel):
+    """What every task event carries, so a consumer needs no call back to tasking."""
+
+    task_id: str
+    title: str
+    issuing_org: str = Field(pattern=CODE_PATTERN, description="交办单位")
+    lead_unit: str = Field(pattern=CODE_PATTERN, description="牵头单位")
+    parent_id: str | None = Field(default=None, description="上级任务 (分解来源)")
+    deadline: date = Field(description="完成时限, a business date in Asia/Shanghai")
+
+
+class Actor(BaseModel):
+    person_id: str
+    org_code: str = Field(pattern=CODE_PATTERN)
 
 
 class TaskAssigned(BaseModel):
@@ -20,3 +39,71 @@ class TaskAssigned(BaseModel):
     deadline: date = Field(description="Business date in Asia/Shanghai")
     assigned_by: str = Field(description="Person id of who assigned it")
     assigned_at: datetime
+    parent_id: str | None = Field(default=None, description="上级任务 when this is a subtask (分解)")
+
+
+class TaskAccepted(BaseModel):
+    """tasking.task.accepted.v1 — the lead unit signed for the task (签收)."""
+
+    task: TaskRef
+    by: Actor
+    at: datetime
+
+
+class TaskReturned(BaseModel):
+    """tasking.task.returned.v1 — the lead unit returned the task with a reason (退回)."""
+
+    task: TaskRef
+    by: Actor
+    at: datetime
+    reason: str
+
+
+class TaskProgressReported(BaseModel):
+    """tasking.task.progress_reported.v1 — a progress report (落实反馈)."""
+
+    task: TaskRef
+    by: Actor
+    at: datetime
+    report_id: str
+    progress_percent: int = Field(ge=0, le=100)
+    progress: str = Field(description="工作进展")
+    problems: str = Field(description="存在问题")
+    measures: str = Field(description="下步措施或建议")
+
+
+class TaskStateChanged(BaseModel):
+    """tasking.task.completed.v1 / closed.v1 / archived.v1 / reopened.v1 / cancelled.v1 — lifecycle steps
+    (完成 / 复核确认销号 / 办结归档 / 复核退回 / 撤销)."""
+
+    task: TaskRef
+    by: Actor
+    at: datetime
+    from_state: str
+    to_state: str
+    reason: str | None = None
+
+
+class TaskDeadlineAlert(BaseModel):
+    """tasking.task.due_soon.v1 / lagging.v1 / overdue.v1 / report_missing.v1 — raised once per occurrence
+    by the deadline engine (超期提醒 / 预警)."""
+
+    task: TaskRef
+    occurrence: str = Field(description="What makes this alert unique, e.g. the due date or the report period")
+    colour: Colour = Field(description="green 按序时进度 / yellow 滞后于序时进度 / red 超期")
+    due: date
+    working_days_left: int
+    progress_percent: int = Field(ge=0, le=100)
+    expected_percent: int = Field(ge=0, le=100, description="序时进度 time-proportional progress")
+    provisional: bool = Field(default=False, description="computed with the provisional calendar rule")
+
+
+class DocumentStudyAlert(BaseModel):
+    """tasking.document.study_due.v1 / study_overdue.v1 / report_overdue.v1 — 学习解读 deadlines."""
+
+    document_id: str
+    title: str
+    org_code: str = Field(pattern=CODE_PATTERN)
+    due: date
+    stage: Literal["study", "report"]
+    provisional: bool = False

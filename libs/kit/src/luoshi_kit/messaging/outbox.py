@@ -11,10 +11,16 @@ from luoshi_proto.registry import routing_key, schema_path, type_of
 
 
 def add_event(
-    *, session: AsyncSession, source: str, data: BaseModel, orgcode: str, subject: str | None = None
+    *,
+    session: AsyncSession,
+    source: str,
+    data: BaseModel,
+    orgcode: str,
+    subject: str | None = None,
+    event_type: str | None = None,
 ) -> CloudEvent[BaseModel]:
     """Stage ``data`` as a CloudEvent in the outbox; it is published only if the transaction commits."""
-    event_type = type_of(data)
+    event_type = type_of(data, event_type)
     envelope: CloudEvent[BaseModel] = CloudEvent(
         source=f"/luoshi/{source}",
         type=event_type,

@@ -1,10 +1,10 @@
-"""Key tasks (重点工作任务)."""
+"""Key tasks (重点工作任务), their decomposition tree, and the trace of every change."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Index, String, Text
+from sqlalchemy import JSON, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from luoshi_kit.db import UtcDateTime, utcnow
@@ -13,20 +13,46 @@ from luoshi_tasking.db import Base
 
 class Task(Base):
     __tablename__ = "task"
-    __table_args__ = (Index("ix_task_lead_unit_state", "lead_unit", "state"),)
+    __table_args__ = (
+        Index("ix_task_lead_unit_state", "lead_unit", "state"),
+        Index("ix_task_state_deadline", "state", "deadline"),
+        Index("ix_task_parent", "parent_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # 来源: 党中央 / 国务院 / 国家部委 / 省委 / 省政府 / 市委 … and the document's reference (文号).
     source: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    source_level: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    source_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     category: Mapped[str | None] = mapped_column(String(100), nullable=True)
     issuing_org: Mapped[str] = mapped_column(String(15), index=True)
     lead_unit: Mapped[str] = mapped_column(String(15))
     co_units: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Responsible persons (person ids from the gateway): 主要负责同志 / 分管负责同志 / 具体承办人.
+    principal_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    deputy_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    handler_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     deadline: Mapped[date] = mapped_column(Date)
+    required_progress: Mapped[str] = mapped_column(Text, default="", doc="工作进度要求 per period")
+    measures: Mapped[str] = mapped_column(Text, default="", doc="工作措施")
+    # Decomposition (分解): the parent task and the period this subtask covers.
+    parent_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    period_kind: Mapped[str | None] = mapped_column(String(10), nullable=True)  # year|quarter|month|week
+    period_label: Mapped[str | None] = mapped_column(String(40), nullable=True)  # e.g. 2027Q2
+    # Report cadence: explicit report due dates set by the issuer, else quarterly (see reports rules).
+    report_due_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    progress_percent: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[str] = mapped_column(String(20), default="assigned")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_report_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class TaskEvent(Base):
@@ -40,4 +66,5 @@ class TaskEvent(Base):
     actor_id: Mapped[str] = mapped_column(String(64))
     actor_org: Mapped[str] = mapped_column(String(15))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
