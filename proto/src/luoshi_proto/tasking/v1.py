@@ -89,7 +89,9 @@ class TaskDeadlineAlert(BaseModel):
     by the deadline engine (超期提醒 / 预警)."""
 
     task: TaskRef
-    occurrence: str = Field(description="What makes this alert unique, e.g. the due date or the report period")
+    occurrence: str = Field(
+        description="What makes this alert unique, e.g. the due date or the report period"
+    )
     colour: Colour = Field(description="green 按序时进度 / yellow 滞后于序时进度 / red 超期")
     due: date
     working_days_left: int

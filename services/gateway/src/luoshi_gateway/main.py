@@ -6,12 +6,16 @@ import asyncio
 
 from fastapi import FastAPI
 
+from luoshi_gateway.audit.routes import router as audit_router
 from luoshi_gateway.auth.routes import router as auth_router
 from luoshi_gateway.config import GatewaySettings
 from luoshi_gateway.db import Base
 from luoshi_gateway.orgs.routes import router as orgs_router
+from luoshi_gateway.people.routes import router as people_router
 from luoshi_gateway.proxy.client import ServiceClient
 from luoshi_gateway.proxy.routes import router as proxy_router
+from luoshi_gateway.views.handlers import HANDLERS as VIEW_HANDLERS
+from luoshi_gateway.views.routes import router as views_router
 from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.service import ServiceSpec, create_service_app
 
@@ -27,7 +31,10 @@ SPEC = ServiceSpec(
     name="gateway",
     title="Luoshi 落实 — 政府督查管理平台 API",
     base=Base,
-    routers=[auth_router, orgs_router, proxy_router],  # the proxy's catch-all comes last
+    # The proxy's catch-all comes last: the gateway's own routes (and views such as
+    # /api/v1/tasks/{id}/timeline) win over forwarding.
+    routers=[auth_router, orgs_router, people_router, audit_router, views_router, proxy_router],
+    handlers=VIEW_HANDLERS,
     background=[_close_service_client],
 )
 

@@ -20,6 +20,7 @@ DEFAULT_DELIVERY_LIMIT = 5
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "tasking": ("gateway.org.upserted.v1.#",),
     "notification": ("gateway.person.upserted.v1.#", "tasking.task.assigned.v1.#"),
+    "gateway": ("tasking.task.#", "tasking.document.#"),
 }
 
 

@@ -1,0 +1,5 @@
+"""Routes of people (filled in by its owner)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

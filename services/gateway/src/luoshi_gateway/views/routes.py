@@ -1,0 +1,5 @@
+"""Routes of views (filled in by its owner)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Routes of deadlines (filled in by its owner)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

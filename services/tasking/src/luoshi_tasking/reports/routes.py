@@ -1,0 +1,5 @@
+"""Routes of reports (filled in by its owner)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
