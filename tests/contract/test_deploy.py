@@ -1,6 +1,6 @@
 """deploy/ agrees with itself and with the code: compose.yaml, Prometheus, RabbitMQ and PostgreSQL files.
 
-Each check returns the problems it finds (an empty list when all is well). The ``test_*_passes`` tests
+Each check returns the problems it finds (an empty list when all is well). The ``test_check_passes`` tests
 run them on the files in deploy/; ``test_check_catches`` proves every check can fail by breaking one
 thing at a time (a port in one place, a missing variable, a default secret, ...) in a copy.
 """

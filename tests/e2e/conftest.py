@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def distributed(
 ) -> Iterator[Cluster]:
     """Luoshi over RabbitMQ and PostgreSQL, each service its own process (``luoshi up`` with a broker)."""
     data_dir = tmp_path_factory.mktemp("luoshi")
-    prefix = f"luoshi_e2e_{data_dir.name.replace('-', '_')}"
+    prefix = f"luoshi_e2e_{uuid.uuid4().hex[:8]}"
     asyncio.run(delete_luoshi_queues(amqp_url))
     env = {
         "LUOSHI_AMQP_URL": amqp_url,
@@ -40,8 +41,8 @@ def distributed(
         "LUOSHI_LOG_LEVEL": "WARNING",
     }
     cluster = Cluster(data_dir=Path(data_dir), env=env)
-    cluster.start()
     try:
+        cluster.start()
         wait_for_seed_delivered(cluster)
         yield cluster
     finally:

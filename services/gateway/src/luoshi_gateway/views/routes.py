@@ -1,5 +1,28 @@
-"""Routes of views (filled in by its owner)."""
+"""Views across services: a task's whole timeline and a subtree's dashboard (from event-fed read models)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from luoshi_gateway.auth.deps import UserDep
+from luoshi_gateway.views import service
+from luoshi_gateway.views.schemas import Dashboard, Timeline
+from luoshi_kit.deps import SessionDep
+
+router = APIRouter(tags=["views 综合视图"])
+
+
+@router.get(
+    "/api/v1/tasks/{task_id}/timeline", response_model=Timeline, summary="任务全程留痕 A task's timeline"
+)
+async def task_timeline(task_id: str, session: SessionDep, user: UserDep) -> Timeline:
+    return await service.timeline(session=session, identity=user, task_id=task_id)
+
+
+@router.get("/api/v1/dashboard", response_model=Dashboard, summary="督查看板 Dashboard of a subtree")
+async def dashboard(
+    session: SessionDep, user: UserDep, org: Annotated[str | None, Query(max_length=15)] = None
+) -> Dashboard:
+    return await service.dashboard(session=session, identity=user, org_code=org or user.org_code)
