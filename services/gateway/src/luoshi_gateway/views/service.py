@@ -70,11 +70,7 @@ async def dashboard(*, session: AsyncSession, identity: Identity, org_code: str)
     )
     _, _, _, overdue, lagging = (await session.execute(_figures(org_code))).one()
     children = (
-        await session.scalars(
-            select(Org)
-            .where(Org.parent_code == org_code, Org.active)
-            .order_by(Org.code)
-        )
+        await session.scalars(select(Org).where(Org.parent_code == org_code, Org.active).order_by(Org.code))
     ).all()
     figures = []
     for child in children:
