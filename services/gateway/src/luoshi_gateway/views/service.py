@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,7 +46,7 @@ async def timeline(*, session: AsyncSession, identity: Identity, task_id: str) -
     )
 
 
-def _figures(scope: str) -> Select[tuple[int, int, int, int, int]]:
+def _figures(scope: str) -> Select[int, Any, Any, Any, Any]:
     closed = TaskView.state.in_(("closed", "archived"))
     on_time = closed & (TaskView.completed_on <= TaskView.deadline)
     open_ = TaskView.state.in_(OPEN_STATES)
@@ -59,7 +61,7 @@ def _figures(scope: str) -> Select[tuple[int, int, int, int, int]]:
 
 async def dashboard(*, session: AsyncSession, identity: Identity, org_code: str) -> Dashboard:
     org = await get_visible_org(session=session, identity=identity, code=org_code)
-    by_state = dict(
+    by_state: dict[str, int] = dict(
         (
             await session.execute(
                 select(TaskView.state, func.count())
@@ -68,7 +70,7 @@ async def dashboard(*, session: AsyncSession, identity: Identity, org_code: str)
             )
         ).all()
     )
-    _, _, _, overdue, lagging = (await session.execute(_figures(org_code))).one()
+    _, _, _, overdue, lagging = (await session.execute(_figures(org_code))).one()._tuple()
     children = (
         await session.scalars(select(Org).where(Org.parent_code == org_code, Org.active).order_by(Org.code))
     ).all()
