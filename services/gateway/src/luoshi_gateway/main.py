@@ -13,6 +13,7 @@ from luoshi_gateway.db import Base
 from luoshi_gateway.orgs.routes import router as orgs_router
 from luoshi_gateway.people.routes import router as people_router
 from luoshi_gateway.proxy.client import ServiceClient
+from luoshi_gateway.proxy.openapi import router as openapi_router
 from luoshi_gateway.proxy.routes import router as proxy_router
 from luoshi_gateway.views.handlers import HANDLERS as VIEW_HANDLERS
 from luoshi_gateway.views.routes import router as views_router
@@ -33,7 +34,15 @@ SPEC = ServiceSpec(
     base=Base,
     # The proxy's catch-all comes last: the gateway's own routes (and views such as
     # /api/v1/tasks/{id}/timeline) win over forwarding.
-    routers=[auth_router, orgs_router, people_router, audit_router, views_router, proxy_router],
+    routers=[
+        auth_router,
+        orgs_router,
+        people_router,
+        audit_router,
+        views_router,
+        openapi_router,
+        proxy_router,
+    ],
     handlers=VIEW_HANDLERS,
     background=[_close_service_client],
 )

@@ -1,0 +1,136 @@
+"""The gateway's forwarding: signed identity added, 502/504 problems when a service is down or slow."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import jwt
+import pytest
+from aiohttp import web
+from fastapi import FastAPI
+
+from luoshi_gateway.auth.tokens import issue_access_token
+from luoshi_gateway.config import GatewaySettings
+from luoshi_gateway.main import create_app
+from luoshi_gateway.people.models import Person
+from luoshi_gateway.proxy.openapi import merge
+from luoshi_kit.identity import IDENTITY_HEADER, Identity
+from luoshi_kit.testing import TEST_SECRET, free_port, running_service
+
+JWT_SECRET = "proxy-test-jwt-secret-0123456789abcdef"
+CLERK = Identity(
+    person_id="u-clerk", username="clerk", display_name="科员", org_code="520000000000", roles=["office"]
+)
+
+
+async def _upstream(handler: web.RequestHandler) -> AsyncIterator[str]:  # type: ignore[valid-type]
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)  # type: ignore[arg-type]
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def _settings(postgres_url: str, amqp_url: str, tasking_url: str) -> GatewaySettings:
+    return GatewaySettings(
+        database_url=postgres_url,
+        amqp_url=amqp_url,
+        internal_secret=TEST_SECRET,
+        jwt_secret=JWT_SECRET,
+        tasking_url=tasking_url,
+        proxy_timeout_seconds=0.5,
+    )
+
+
+async def _add_clerk(app: FastAPI) -> None:
+    async with app.state.sessionmaker() as session, session.begin():
+        session.add(
+            Person(
+                id=CLERK.person_id,
+                username=CLERK.username,
+                display_name=CLERK.display_name,
+                org_code=CLERK.org_code,
+                roles=CLERK.roles,
+                password_hash=None,
+                active=True,
+            )
+        )
+
+
+def _auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_access_token(CLERK, JWT_SECRET, 5)}"}
+
+
+async def test_forwards_with_signed_identity_and_maps_failures(
+    postgres_url: str, vhost_amqp_url: str
+) -> None:
+    seen: dict[str, str] = {}
+
+    async def echo(request: web.Request) -> web.Response:
+        seen.update(request.headers)
+        if request.path.endswith("/slow"):
+            await asyncio.sleep(2)
+        return web.json_response({"path": request.path_qs}, status=201)
+
+    async for upstream in _upstream(echo):
+        async with running_service(create_app, _settings(postgres_url, vhost_amqp_url, upstream)) as (
+            app,
+            client,
+        ):
+            await _add_clerk(app)
+            response = await client.post("/api/v1/tasks?x=1", json={"a": 1}, headers=_auth())
+            assert response.status_code == 201 and response.json() == {"path": "/api/v1/tasks?x=1"}
+            claims = jwt.decode(
+                seen[IDENTITY_HEADER], TEST_SECRET, algorithms=["HS256"], audience="luoshi-internal"
+            )
+            assert claims["person_id"] == "u-clerk" and claims["org_code"] == "520000000000"
+            assert "Authorization" not in seen  # the user's token stays at the gateway
+            assert seen.get("traceparent", "").startswith("00-")
+
+            slow = await client.get("/api/v1/tasks/slow", headers=_auth())
+            assert slow.status_code == 504 and slow.json()["type"] == "urn:luoshi:problem:upstream-timeout"
+
+            unknown = await client.get("/api/v1/no-such-resource", headers=_auth())
+            assert unknown.status_code == 404
+            anonymous = await client.get("/api/v1/tasks")
+            assert anonymous.status_code == 401
+
+
+async def test_service_down_is_502(postgres_url: str, vhost_amqp_url: str) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    async with running_service(create_app, _settings(postgres_url, vhost_amqp_url, closed)) as (app, client):
+        await _add_clerk(app)
+        response = await client.get("/api/v1/tasks", headers=_auth())
+        assert response.status_code == 502
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["type"] == "urn:luoshi:problem:upstream-unavailable"
+
+
+@pytest.mark.parametrize("clash", [False, True])
+def test_openapi_merge_keeps_gateway_routes_and_adds_services(clash: bool) -> None:
+    gateway = {
+        "openapi": "3.1.0",
+        "info": {"title": "g"},
+        "paths": {"/api/v1/auth/token": {"post": {}}},
+        "components": {"schemas": {"A": {"type": "string"}}},
+    }
+    tasking = {
+        "paths": {"/api/v1/tasks": {"post": {"summary": "交办"}}, "/healthz": {"get": {}}},
+        "components": {
+            "schemas": {
+                "A": {"type": "integer"} if clash else {"type": "string"},
+                "TaskOut": {"type": "object"},
+            }
+        },
+    }
+    merged = merge(gateway, {"tasking": tasking})
+    assert set(merged["paths"]) == {"/api/v1/auth/token", "/api/v1/tasks"}
+    assert merged["paths"]["/api/v1/tasks"]["post"]["tags"] == ["tasking"]
+    assert merged["components"]["schemas"]["A"] == {"type": "string"}
+    assert "TaskOut" in merged["components"]["schemas"]
