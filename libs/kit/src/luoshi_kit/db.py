@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +20,8 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -105,7 +108,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No pre-ping: it doubles the round trips of every checkout; recycling bounds stale connections.
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
 
 
 class _Session(Session):
@@ -146,3 +150,18 @@ async def database_ready(engine: AsyncEngine) -> bool:
 async def session_scope(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     async with maker() as session:
         yield session
+
+
+async def upsert(session: AsyncSession, model: type[DeclarativeBase], values: dict[str, object]) -> None:
+    """INSERT … ON CONFLICT (primary key) DO UPDATE in one statement (PostgreSQL and SQLite).
+
+    Replicas fed by events use it: much cheaper than ``session.merge`` (a SELECT, then a write).
+    """
+    table: Any = model.__table__
+    keys = [c.name for c in table.primary_key.columns]
+    insert: Any = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={k: statement.excluded[k] for k in values if k not in keys}
+    )
+    await session.execute(statement)

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luoshi_kit.db import upsert
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.gateway.v1 import OrgUpserted
 from luoshi_tasking.orgs.models import Org
 
+_COLUMNS = {"code", "name", "kind", "level", "parent_code", "active"}
+
 
 async def on_org_upserted(*, session: AsyncSession, event: CloudEvent[OrgUpserted]) -> None:
-    data = event.data
-    await session.merge(
-        Org(
-            code=data.code,
-            name=data.name,
-            kind=data.kind,
-            level=data.level,
-            parent_code=data.parent_code,
-            active=data.active,
-        )
-    )
+    await upsert(session, Org, event.data.model_dump(include=_COLUMNS))
