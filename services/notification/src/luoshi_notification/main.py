@@ -8,7 +8,7 @@ from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.service import ServiceSpec, create_service_app
 from luoshi_notification.config import NotificationSettings
 from luoshi_notification.db import Base
-from luoshi_notification.inbox.handlers import on_task_assigned
+from luoshi_notification.inbox.handlers import HANDLERS as INBOX_HANDLERS
 from luoshi_notification.inbox.routes import router as inbox_router
 from luoshi_notification.people.handlers import on_person_upserted
 
@@ -19,7 +19,7 @@ SPEC = ServiceSpec(
     routers=[inbox_router],
     handlers={
         "gateway.person.upserted.v1": on_person_upserted,
-        "tasking.task.assigned.v1": on_task_assigned,
+        **INBOX_HANDLERS,
     },
 )
 

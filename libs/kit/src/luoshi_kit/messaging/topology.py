@@ -19,7 +19,7 @@ DEFAULT_DELIVERY_LIMIT = 5
 # event published before its consumer first runs is still queued rather than unroutable.
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "tasking": ("gateway.org.upserted.v1.#",),
-    "notification": ("gateway.person.upserted.v1.#", "tasking.task.assigned.v1.#"),
+    "notification": ("gateway.person.upserted.v1.#", "tasking.task.#", "tasking.document.#"),
     "gateway": ("tasking.task.#", "tasking.document.#"),
 }
 

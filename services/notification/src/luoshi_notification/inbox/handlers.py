@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luoshi_kit.messaging.inbox import EventHandler
+from luoshi_notification.inbox.rules import RULES, facts, recipient_units, title_of
 from luoshi_notification.inbox.service import deliver
-from luoshi_notification.people.service import people_with_role
+from luoshi_notification.people.service import people_with_roles
 from luoshi_proto.envelope import CloudEvent
-from luoshi_proto.tasking.v1 import TaskAssigned
 
 
-async def on_task_assigned(*, session: AsyncSession, event: CloudEvent[TaskAssigned]) -> None:
-    """The handlers (具体承办人) of the lead unit and of each co-unit hear of a new task."""
-    task = event.data
-    units = [task.lead_unit, *task.co_units]
-    handlers = await people_with_role(session=session, org_codes=units, role="handler")
-    for person in handlers:
-        lead = person.org_code == task.lead_unit
+async def on_event(*, session: AsyncSession, event: CloudEvent[Any]) -> None:
+    rule = RULES[event.type]
+    data = event.data.model_dump(mode="json")
+    units = recipient_units(rule, data, event.orgcode)
+    people = await people_with_roles(session=session, org_codes=units, roles=rule.roles)
+    details = facts(data)
+    body = f"完成时限 {details['deadline']}" if "deadline" in details else ""
+    for person in people:
         deliver(
             session=session,
             recipient_ids=[person.id],
-            kind="task.assigned",
-            title=f"{'新交办任务(牵头)' if lead else '新交办任务(协办)'}: {task.title}",
-            body=f"完成时限 {task.deadline.isoformat()}; 交办单位 {task.issuing_org}",
-            subject=task.task_id,
+            kind=".".join(event.type.split(".")[1:-1]),
+            title=title_of(rule, data),
+            body=body,
+            subject=event.subject,
             org_code=person.org_code,
             event_id=event.id,
         )
+
+
+HANDLERS: dict[str, EventHandler] = dict.fromkeys(RULES, on_event)
