@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import aio_pika
-
-from luoshi_kit.messaging.topology import queue_specs
 from luoshi_kit.testing import rabbitmqctl
-
-
-async def delete_luoshi_queues(amqp_url: str) -> None:
-    """Start from an empty topology, so messages left by an earlier run cannot leak into a test."""
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        channel = await connection.channel()
-        for spec in queue_specs():
-            for name in (spec.name, spec.dead_letter_queue):
-                await channel.queue_delete(name)
-    finally:
-        await connection.close()
 
 
 @contextmanager
@@ -37,3 +24,21 @@ def broker_stopped() -> Iterator[None]:
 
 def run(coro):  # type: ignore[no-untyped-def]
     return asyncio.run(coro)
+
+
+def queue_depths(vhost: str = "/") -> dict[str, int]:
+    """Messages per queue, ready and unacknowledged together (what passive declares cannot tell)."""
+    command = os.environ.get("LUOSHI_TEST_RABBITMQCTL", "rabbitmqctl")
+    output = subprocess.run(
+        [command, "list_queues", "-q", "-p", vhost, "name", "messages"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    depths = {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            depths[parts[0]] = int(parts[1])
+    return depths

@@ -141,3 +141,13 @@ def wait_for_seed_delivered(cluster: Cluster, timeout: float = 90) -> None:
         return body.get("outbox_backlog") == 0
 
     wait_until(drained, timeout, "the gateway outbox to drain", interval=0.5)
+    if cluster.env.get("LUOSHI_AMQP_URL"):
+        from tests.broker import queue_depths
+
+        vhost = cluster.env["LUOSHI_AMQP_URL"].rsplit("/", 1)[-1] or "/"
+
+        def consumed() -> bool:
+            depths = queue_depths(vhost)
+            return all(depths.get(f"{s}.events", 0) == 0 for s in ("tasking", "notification", "gateway"))
+
+        wait_until(consumed, timeout, "the services to take in the seeded tree and people", interval=0.5)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.broker import delete_luoshi_queues
+from luoshi_kit.testing import rabbitmqctl
 from tests.e2e.cluster import Cluster, wait_for_seed_delivered
 
 SERVICES = ("gateway", "tasking", "supervision", "scoring", "notification")
@@ -31,12 +31,16 @@ async def _drop_databases(server_url: str, prefix: str) -> None:
 def distributed(
     amqp_url: str, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
-    """Luoshi over RabbitMQ and PostgreSQL, each service its own process (``luoshi up`` with a broker)."""
+    """Luoshi over RabbitMQ and PostgreSQL, each service its own process (``luoshi up`` with a broker).
+
+    It gets a vhost and databases of its own, so nothing another run left behind (or is doing) leaks in.
+    """
     data_dir = tmp_path_factory.mktemp("luoshi")
     prefix = f"luoshi_e2e_{uuid.uuid4().hex[:8]}"
-    asyncio.run(delete_luoshi_queues(amqp_url))
+    rabbitmqctl("add_vhost", prefix)
+    rabbitmqctl("set_permissions", "-p", prefix, "guest", ".*", ".*", ".*")
     env = {
-        "LUOSHI_AMQP_URL": amqp_url,
+        "LUOSHI_AMQP_URL": f"{amqp_url.rstrip('/')}/{prefix}",
         "LUOSHI_DATABASE_URL": f"{postgres_server_url}/{prefix}_{{service}}",
         "LUOSHI_LOG_LEVEL": "WARNING",
     }
@@ -48,6 +52,7 @@ def distributed(
     finally:
         cluster.stop()
         asyncio.run(_drop_databases(postgres_server_url, prefix))
+        rabbitmqctl("delete_vhost", prefix)
 
 
 @pytest.fixture(scope="module")

@@ -62,7 +62,7 @@ async def _publish_twice(amqp_url: str, event: CloudEvent[TaskAssigned]) -> None
         await connection.close()
 
 
-def test_same_event_twice_changes_nothing_twice(distributed: Cluster, amqp_url: str) -> None:
+def test_same_event_twice_changes_nothing_twice(distributed: Cluster) -> None:
     task_id = str(uuid.uuid4())
     event = CloudEvent[TaskAssigned](
         source="/luoshi/tasking",
@@ -79,7 +79,7 @@ def test_same_event_twice_changes_nothing_twice(distributed: Cluster, amqp_url: 
             assigned_at=datetime.now(UTC),
         ),
     )
-    asyncio.run(_publish_twice(amqp_url, event))
+    asyncio.run(_publish_twice(distributed.env["LUOSHI_AMQP_URL"], event))
     wait_until(
         lambda: task_id in _inbox_subjects(distributed, "county_handler"), 30, "the event to be handled"
     )
