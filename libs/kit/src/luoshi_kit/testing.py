@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, closing
@@ -85,9 +86,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def rabbitmqctl(*args: str) -> None:
+def rabbitmqctl(*args: str, attempts: int = 3) -> None:
+    """Runs rabbitmqctl; retried, since its CLI node can fail to start while others run at once."""
     command = os.environ.get("LUOSHI_TEST_RABBITMQCTL", "rabbitmqctl")
-    subprocess.run([command, *args], check=True, capture_output=True, timeout=120)
+    for attempt in range(1, attempts + 1):
+        result = subprocess.run([command, *args], capture_output=True, text=True, timeout=120)
+        if result.returncode == 0:
+            return
+        if attempt == attempts:
+            raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed ({result.returncode}): {result.stderr}")
+        time.sleep(attempt)
 
 
 @pytest.fixture
