@@ -13,6 +13,17 @@ class GatewaySettings(KitSettings):
     notification_url: str = "http://127.0.0.1:8004"
     proxy_timeout_seconds: float = 30.0
     proxy_max_body_bytes: int = 10 * 1024 * 1024
+    refresh_token_days: int = 14
+    # Lock-out: this many failed sign-ins of one username within the window lock it for lockout_seconds.
+    lockout_max_failures: int = 5
+    lockout_window_seconds: int = 15 * 60
+    lockout_seconds: int = 15 * 60
+    # How long current_user trusts what it looked up (person state, deny-list); 0 turns the cache off.
+    auth_cache_seconds: float = 5.0
+    oidc_issuer: str = ""
+    oidc_jwks_url: str = ""
+    oidc_audience: str = ""
+    oidc_username_claim: str = "preferred_username"
 
     def upstreams(self) -> dict[str, str]:
         return {

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from fastapi import FastAPI
 
+from luoshi_gateway.audit.handlers import install_denial_audit
 from luoshi_gateway.audit.routes import router as audit_router
 from luoshi_gateway.auth.routes import router as auth_router
+from luoshi_gateway.auth.sessions import purge_expired
 from luoshi_gateway.config import GatewaySettings
 from luoshi_gateway.db import Base
 from luoshi_gateway.orgs.routes import router as orgs_router
@@ -17,6 +20,7 @@ from luoshi_gateway.proxy.openapi import router as openapi_router
 from luoshi_gateway.proxy.routes import router as proxy_router
 from luoshi_gateway.views.handlers import HANDLERS as VIEW_HANDLERS
 from luoshi_gateway.views.routes import router as views_router
+from luoshi_kit.db import utcnow
 from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.service import ServiceSpec, create_service_app
 
@@ -27,6 +31,19 @@ async def _close_service_client(app: FastAPI) -> None:
     finally:
         await app.state.services.close()
 
+
+async def _purge_expired_sign_ins(app: FastAPI) -> None:
+    """Hourly: drop deny-list rows and refresh tokens that can no longer be used anyway."""
+    while True:
+        await asyncio.sleep(3600)
+        try:
+            async with app.state.sessionmaker() as session, session.begin():
+                await purge_expired(session=session, now=utcnow())
+        except Exception:
+            log.exception("purging expired sign-in records failed")
+
+
+log = logging.getLogger(__name__)
 
 SPEC = ServiceSpec(
     name="gateway",
@@ -44,7 +61,7 @@ SPEC = ServiceSpec(
         proxy_router,
     ],
     handlers=VIEW_HANDLERS,
-    background=[_close_service_client],
+    background=[_close_service_client, _purge_expired_sign_ins],
 )
 
 
@@ -53,5 +70,6 @@ def create_app(settings: GatewaySettings | None = None, *, bus: Bus | None = Non
     if not settings.jwt_secret:
         raise RuntimeError("LUOSHI_JWT_SECRET must be set (the key of access tokens)")
     app = create_service_app(SPEC, settings, bus=bus)
+    install_denial_audit(app)
     app.state.services = ServiceClient(settings.upstreams(), settings.proxy_timeout_seconds)
     return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import jwt
 import pytest
@@ -24,9 +24,9 @@ CLERK = Identity(
 )
 
 
-async def _upstream(handler: web.RequestHandler) -> AsyncIterator[str]:  # type: ignore[valid-type]
+async def _upstream(handler: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)  # type: ignore[arg-type]
+    app.router.add_route("*", "/{tail:.*}", handler)
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()

@@ -1,49 +1,167 @@
+"""Sign-in (password), refresh with rotation, sign-out, and who am I."""
+
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel
 from sqlalchemy import select
 
-from luoshi_gateway.auth.deps import UserDep
+from luoshi_gateway.audit.service import record, record_alone
+from luoshi_gateway.auth import sessions, throttle
+from luoshi_gateway.auth.deps import AuthDep, UserDep, auth_cache, state_of
 from luoshi_gateway.auth.passwords import verify_password
-from luoshi_gateway.auth.tokens import issue_access_token
+from luoshi_gateway.auth.schemas import LogoutIn, RefreshIn, TokenOut
+from luoshi_gateway.auth.tokens import issue_access_token, unauthenticated
+from luoshi_gateway.config import GatewaySettings
 from luoshi_gateway.people.models import Person
+from luoshi_gateway.people.rules import may_act_now
 from luoshi_kit.deps import SessionDep
-from luoshi_kit.errors import Problem
+from luoshi_kit.errors import Problem, problem_response
 from luoshi_kit.identity import Identity
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth 登录"])
+_WRONG = "用户名或密码错误 Wrong username or password"
 
 
-class TokenOut(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int
+def _locked(request: Request, until: datetime, now: datetime) -> Response:
+    """429 problem+json with Retry-After (a raised Problem cannot carry headers)."""
+    seconds = max(1, int((until - now).total_seconds() + 0.999))
+    response = problem_response(
+        429,
+        "sign-in-locked",
+        "登录失败次数过多, 请稍后再试 Too many failed sign-ins",
+        f"请在 {seconds} 秒后重试 Try again in {seconds} s",
+        request.url.path,
+        retry_after=seconds,
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
-@router.post("/token", response_model=TokenOut, summary="登录 Sign in (OAuth2 password)")
+def _tokens(
+    *,
+    session: SessionDep,
+    settings: GatewaySettings,
+    person: Person,
+    now: datetime,
+    family_id: str | None = None,
+) -> TokenOut:
+    refresh, family = sessions.issue_refresh_token(
+        session=session, person_id=person.id, days=settings.refresh_token_days, now=now, family_id=family_id
+    )
+    access = issue_access_token(
+        state_of(person).identity, settings.jwt_secret, settings.access_token_minutes, family_id=family
+    )
+    return TokenOut(
+        access_token=access,
+        expires_in=settings.access_token_minutes * 60,
+        refresh_token=refresh,
+        refresh_expires_in=settings.refresh_token_days * 86400,
+    )
+
+
+@router.post(
+    "/token",
+    response_model=TokenOut,
+    summary="登录 Sign in (OAuth2 password)",
+    responses={429: {"description": "登录失败次数过多 locked (Retry-After)"}},
+)
 async def sign_in(
     request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
-) -> TokenOut:
-    person = await session.scalar(select(Person).where(Person.username == form.username, Person.active))
-    # argon2 is CPU-bound: keep the event loop free while it runs.
+) -> TokenOut | Response:
+    settings: GatewaySettings = request.app.state.settings
+    now = datetime.now(UTC)
+    username = form.username[:64]
+    async with session.begin():
+        until = await throttle.locked_until(session=session, username=username, now=now)
+        person = await session.scalar(select(Person).where(Person.username == username))
+    fields = {"request": request, "action": "auth.sign_in", "actor_username": username}
+    if person is not None:
+        fields |= {"actor_id": person.id, "actor_org": person.org_code}
+    if until is not None:
+        await record_alone(**fields, outcome="failure", details={"reason": "locked"})
+        return _locked(request, until, now)
+    # argon2 is CPU-bound: keep the event loop free while it runs. Unknown usernames cost the same.
     ok = await asyncio.to_thread(verify_password, person.password_hash if person else None, form.password)
+    reason = None
     if not ok or person is None:
-        raise Problem(401, "invalid-credentials", "用户名或密码错误 Wrong username or password")
-    settings = request.app.state.settings
-    identity = Identity(
-        person_id=person.id,
-        username=person.username or "",
-        display_name=person.display_name,
-        org_code=person.org_code,
-        roles=list(person.roles),
+        reason = "wrong credentials"
+    elif not person.active:
+        reason = "deactivated"
+    elif not may_act_now(state_of(person).assessor_window, now):
+        reason = "outside assessment window"
+    if reason is not None:
+        async with session.begin():
+            locked = await throttle.register_failure(
+                session=session,
+                username=username,
+                now=now,
+                max_failures=settings.lockout_max_failures,
+                window=timedelta(seconds=settings.lockout_window_seconds),
+                lock_for=timedelta(seconds=settings.lockout_seconds),
+            )
+            record(session=session, **fields, outcome="failure", details={"reason": reason})
+        if locked is not None:
+            return _locked(request, locked, now)
+        # One answer for all reasons, so a wrong guess learns nothing about the account.
+        raise Problem(401, "invalid-credentials", _WRONG)
+    assert person is not None
+    async with session.begin():
+        # Guesses sent in parallel all passed the first check: a lock set meanwhile still holds.
+        until = await throttle.locked_until(session=session, username=username, now=now)
+        if until is None:
+            await throttle.clear(session=session, username=username)
+            tokens = _tokens(session=session, settings=settings, person=person, now=now)
+            record(session=session, **fields, outcome="success")
+    return tokens if until is None else _locked(request, until, now)
+
+
+@router.post("/refresh", response_model=TokenOut, summary="刷新令牌 Refresh (rotates the refresh token)")
+async def refresh(request: Request, body: RefreshIn, session: SessionDep) -> TokenOut:
+    settings: GatewaySettings = request.app.state.settings
+    now = datetime.now(UTC)
+    async with session.begin():
+        row = await sessions.use_refresh_token(session=session, token=body.refresh_token, now=now)
+        person = await session.get(Person, row.person_id) if row is not None else None
+        usable = person is not None and person.active and may_act_now(state_of(person).assessor_window, now)
+        if row is not None and person is not None and usable:
+            return _tokens(
+                session=session, settings=settings, person=person, now=now, family_id=row.family_id
+            )
+    # Outside the transaction above: a reused token's family revocation has been committed.
+    await record_alone(
+        request=request,
+        action="auth.refresh",
+        outcome="failure",
+        actor_id=person.id if person else None,
+        actor_org=person.org_code if person else None,
+        details={"reason": "invalid, expired, reused or revoked refresh token"},
     )
-    token = issue_access_token(identity, settings.jwt_secret, settings.access_token_minutes)
-    return TokenOut(access_token=token, expires_in=settings.access_token_minutes * 60)
+    raise unauthenticated("刷新令牌无效或已使用 Refresh token invalid or already used")
+
+
+@router.post("/logout", status_code=204, summary="退出 Sign out (revokes this token and its refresh tokens)")
+async def logout(
+    request: Request, session: SessionDep, auth: AuthDep, body: Annotated[LogoutIn | None, Body()] = None
+) -> Response:
+    now = datetime.now(UTC)
+    async with session.begin():
+        if auth.jti:
+            await sessions.revoke_access_token(session=session, jti=auth.jti, expires_at=auth.expires_at)
+        if auth.family_id:
+            await sessions.revoke_family(session=session, family_id=auth.family_id, now=now)
+        if body is not None and body.refresh_token:
+            row = await session.get(sessions.RefreshToken, sessions.hash_token(body.refresh_token))
+            if row is not None and row.person_id == auth.identity.person_id:
+                await sessions.revoke_family(session=session, family_id=row.family_id, now=now)
+        record(session=session, request=request, action="auth.logout", actor=auth.identity)
+    if auth.jti:
+        auth_cache(request).put(("jti", auth.jti), True)
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=Identity, summary="当前用户 Who am I")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 import jwt
 
@@ -11,9 +12,10 @@ from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 
 _AUDIENCE = "luoshi"
+ALGORITHM = "HS256"
 
 
-def issue_access_token(identity: Identity, secret: str, minutes: int) -> str:
+def issue_access_token(identity: Identity, secret: str, minutes: int, *, family_id: str | None = None) -> str:
     now = int(time.time())
     claims = {
         **identity.model_dump(),
@@ -24,20 +26,32 @@ def issue_access_token(identity: Identity, secret: str, minutes: int) -> str:
         "jti": str(uuid.uuid4()),
         "typ": "access",
     }
-    return jwt.encode(claims, secret, algorithm="HS256")
+    if family_id:
+        claims["sid"] = family_id  # the refresh family of this sign-in; sign-out revokes it
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def decode_access_token(token: str, secret: str) -> dict[str, Any]:
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=_AUDIENCE,
+            options={"require": ["exp", "sub", "jti"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise unauthenticated("令牌已过期 Token expired") from exc
+    except jwt.PyJWTError as exc:
+        raise unauthenticated("令牌无效 Invalid token") from exc
+    if claims.get("typ") != "access":
+        raise unauthenticated("令牌类型错误 Wrong token type")
+    return claims
 
 
 def read_access_token(token: str, secret: str) -> Identity:
-    try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=_AUDIENCE)
-    except jwt.ExpiredSignatureError as exc:
-        raise _unauthenticated("令牌已过期 Token expired") from exc
-    except jwt.PyJWTError as exc:
-        raise _unauthenticated("令牌无效 Invalid token") from exc
-    if claims.get("typ") != "access":
-        raise _unauthenticated("令牌类型错误 Wrong token type")
-    return Identity.model_validate(claims)
+    return Identity.model_validate(decode_access_token(token, secret))
 
 
-def _unauthenticated(detail: str) -> Problem:
+def unauthenticated(detail: str) -> Problem:
     return Problem(401, "unauthenticated", "未认证 Not authenticated", detail)

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from luoshi_proto.divisions import CODE_PATTERN
+
+OrgName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class OrgOut(BaseModel):
@@ -12,3 +18,25 @@ class OrgOut(BaseModel):
     level: str
     parent_code: str | None
     synthetic: bool
+    active: bool = True
+
+
+class OrgCreate(BaseModel):
+    """A department, or a government one tier below ``parent_code``.
+
+    A department's code may be left out: the next free D01–D99 of the parent is taken.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["government", "department"]
+    parent_code: Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+    name: OrgName
+    code: Annotated[str, StringConstraints(pattern=CODE_PATTERN)] | None = None
+
+
+class OrgPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: OrgName | None = None
+    active: bool | None = None

@@ -34,7 +34,7 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
                 target.setdefault(method, {**operation, "tags": operation.get("tags") or [service]})
         for name, schema in document.get("components", {}).get("schemas", {}).items():
             if name in schemas and schemas[name] != schema:
-                log.warning("schema %s of %s differs from one already merged; keeping the first", name, service)
+                log.warning("schema %s of %s clashes with one merged before; kept the first", name, service)
                 continue
             schemas.setdefault(name, schema)
     merged["info"] = {**merged.get("info", {}), "title": "Luoshi 落实 — 政府督查管理平台 API"}

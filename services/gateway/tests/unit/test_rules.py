@@ -1,0 +1,119 @@
+"""Plain rules: organisation codes, role details, the assessor window, the lock-out counter."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from luoshi_gateway.auth.models import SignInThrottle
+from luoshi_gateway.auth.throttle import next_state, throttle_key
+from luoshi_gateway.orgs.rules import child_level, department_code_error, government_code_error
+from luoshi_gateway.people.rules import manages_people, may_act_now, reads_people, role_detail_errors
+from luoshi_kit.identity import Identity
+
+NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("code", "parent", "ok"),
+    [
+        ("520100000000", "520000000000", True),
+        ("520102000000", "520100000000", True),
+        ("520102001000", "520102000000", True),
+        ("530100000000", "520000000000", False),  # another province
+        ("520102000000", "520000000000", False),  # skips the city
+        ("520000000000", "520000000000", False),  # itself
+        ("520102001001", "520102000000", False),  # village
+        ("520102001000", "520102002000", False),  # below a township
+        ("52010200100", "520102000000", False),
+        ("520103000000", "520102000000", False),  # a sibling county under a county
+    ],
+)
+def test_government_codes(code: str, parent: str, ok: bool) -> None:
+    assert (government_code_error(code, parent) is None) is ok
+
+
+@pytest.mark.parametrize(
+    ("code", "parent", "ok"),
+    [
+        ("520102000000D01", "520102000000", True),
+        ("520102000000D99", "520102000000", True),
+        ("520102000000D00", "520102000000", False),
+        ("520100000000D01", "520102000000", False),
+        ("520102000000D1", "520102000000", False),
+        ("520102000000", "520102000000", False),
+        ("520102000000D01D01", "520102000000D01", False),
+    ],
+)
+def test_department_codes(code: str, parent: str, ok: bool) -> None:
+    assert (department_code_error(code, parent) is None) is ok
+
+
+def test_child_levels() -> None:
+    assert child_level("government", "520000000000") == "city"
+    assert child_level("government", "520102000000") == "township"
+    assert child_level("department", "520102000000") == "county"
+
+
+def _details(**kw: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "overseen_areas": [],
+        "inspector_type": None,
+        "representative_type": None,
+        "assessor_assignment": None,
+        "assessor_valid_from": None,
+        "assessor_valid_to": None,
+    }
+    return base | kw
+
+
+def test_role_details_fit_the_roles() -> None:
+    assert role_detail_errors(roles=["deputy"], **_details(overseen_areas=["教育"])) == []  # type: ignore[arg-type]
+    assert role_detail_errors(roles=["handler"], **_details(overseen_areas=["教育"]))  # type: ignore[arg-type]
+    assert role_detail_errors(roles=["inspector"], **_details())  # type: ignore[arg-type]
+    assert role_detail_errors(roles=["inspector"], **_details(inspector_type="special")) == []  # type: ignore[arg-type]
+    assert role_detail_errors(roles=["representative"], **_details(representative_type="npc")) == []  # type: ignore[arg-type]
+    window = _details(
+        assessor_assignment="A-1", assessor_valid_from=NOW, assessor_valid_to=NOW + timedelta(days=1)
+    )
+    assert role_detail_errors(roles=["assessor"], **window) == []  # type: ignore[arg-type]
+    assert role_detail_errors(roles=["handler"], **window)  # type: ignore[arg-type]
+    backwards = window | {"assessor_valid_to": NOW - timedelta(days=1)}
+    assert role_detail_errors(roles=["assessor"], **backwards)  # type: ignore[arg-type]
+
+
+def test_assessor_window() -> None:
+    assert may_act_now(None, NOW)
+    assert may_act_now((NOW - timedelta(hours=1), NOW + timedelta(hours=1)), NOW)
+    assert not may_act_now((NOW + timedelta(hours=1), NOW + timedelta(hours=2)), NOW)
+    assert not may_act_now((NOW - timedelta(hours=2), NOW), NOW)  # the end is exclusive
+    assert not may_act_now((None, None), NOW)
+
+
+def test_who_manages_and_reads_people() -> None:
+    admin = Identity(person_id="a", username="a", display_name="a", org_code="520100000000", roles=["admin"])
+    office = admin.model_copy(update={"roles": ["office"]})
+    assert manages_people(admin, "520102000000") and manages_people(admin, "520100000000D01")
+    assert not manages_people(admin, "520200000000") and not manages_people(admin, "520000000000")
+    assert not manages_people(office, "520102000000") and reads_people(office, "520102000000")
+    assert not reads_people(office, "520200000000")
+
+
+def test_lock_out_counter() -> None:
+    row = SignInThrottle(username="x", failures=0, window_start=None, locked_until=None)
+    window, lock = timedelta(minutes=15), timedelta(minutes=15)
+    for minute in range(4):
+        next_state(row, now=NOW + timedelta(minutes=minute), max_failures=5, window=window, lock_for=lock)
+    assert row.failures == 4 and row.locked_until is None
+    next_state(row, now=NOW + timedelta(minutes=20), max_failures=5, window=window, lock_for=lock)
+    assert row.failures == 1  # the window had passed: counting starts again
+    for minute in range(4):
+        next_state(
+            row, now=NOW + timedelta(minutes=21 + minute), max_failures=5, window=window, lock_for=lock
+        )
+    assert row.locked_until == NOW + timedelta(minutes=24) + lock and row.failures == 0
+
+
+def test_throttle_key_is_case_insensitive() -> None:
+    assert throttle_key(" Admin ") == throttle_key("admin")
