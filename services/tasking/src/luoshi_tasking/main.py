@@ -11,6 +11,7 @@ from luoshi_tasking.config import TaskingSettings
 from luoshi_tasking.db import Base
 from luoshi_tasking.deadlines.jobs import run_deadline_scans
 from luoshi_tasking.deadlines.routes import router as deadlines_router
+from luoshi_tasking.documents.jobs import run_document_scans
 from luoshi_tasking.documents.routes import router as documents_router
 from luoshi_tasking.ledger.routes import router as ledger_router
 from luoshi_tasking.orgs.handlers import on_org_upserted
@@ -35,7 +36,7 @@ SPEC = ServiceSpec(
         tasks_router,
     ],
     handlers={"gateway.org.upserted.v1": on_org_upserted},
-    background=[run_deadline_scans],
+    background=[run_deadline_scans, run_document_scans],
 )
 
 

@@ -1,5 +1,111 @@
-"""Routes of documents (filled in by its owner)."""
+"""HTTP routes of important documents (学习解读): thin, the rules live in rules.py and service.py."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_proto.divisions import CODE_PATTERN
+from luoshi_tasking.documents import service
+from luoshi_tasking.documents.schemas import (
+    DocumentCreate,
+    DocumentDetail,
+    DocumentOut,
+    DocumentPage,
+    ReportCreate,
+    ReportOut,
+    RulesIn,
+    RulesOut,
+    SessionCreate,
+    SessionOut,
+)
+from luoshi_tasking.tasks.rules import business_today
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents 重要文件学习解读"])
+
+
+@router.get("/rules", response_model=RulesOut, summary="学习解读期限 Study and report deadlines")
+async def get_rules(session: SessionDep, identity: IdentityDep) -> RulesOut:
+    return await service.get_rules(session=session)
+
+
+@router.put("/rules", response_model=RulesOut, summary="修改学习解读期限 Change the deadlines (admin)")
+async def put_rules(body: RulesIn, session: SessionDep, identity: IdentityDep) -> RulesOut:
+    async with session.begin():
+        return await service.update_rules(session=session, identity=identity, data=body)
+
+
+@router.post("", status_code=201, response_model=DocumentOut, summary="登记重要文件 Register a document")
+async def register_document(body: DocumentCreate, session: SessionDep, identity: IdentityDep) -> DocumentOut:
+    today = business_today()
+    async with session.begin():
+        doc = await service.register_document(session=session, identity=identity, data=body, today=today)
+        cal = await service.load_work_calendar(session)
+        settings = await service.load_rules(session)
+    return service.document_out(doc, cal=cal, settings=settings, today=today)
+
+
+@router.get("", response_model=DocumentPage, summary="重要文件清单 Documents in my subtree")
+async def list_documents(
+    session: SessionDep,
+    identity: IdentityDep,
+    org: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> DocumentPage:
+    today = business_today()
+    rows, total = await service.list_documents(
+        session=session, identity=identity, offset=offset, limit=limit, org=org
+    )
+    cal = await service.load_work_calendar(session)
+    settings = await service.load_rules(session)
+    items = [service.document_out(d, cal=cal, settings=settings, today=today) for d in rows]
+    return DocumentPage(items=items, total=total, offset=offset, limit=limit)
+
+
+@router.get("/{document_id}", response_model=DocumentDetail, summary="文件及其学习解读 A document")
+async def get_document(document_id: str, session: SessionDep, identity: IdentityDep) -> DocumentDetail:
+    doc = await service.get_document(session=session, identity=identity, document_id=document_id)
+    sessions, reports = await service.sessions_and_reports(session=session, document_id=doc.id)
+    cal = await service.load_work_calendar(session)
+    settings = await service.load_rules(session)
+    out = service.document_out(doc, cal=cal, settings=settings, today=business_today())
+    return DocumentDetail(
+        **out.model_dump(),
+        sessions=[SessionOut.model_validate(s) for s in sessions],
+        reports=[ReportOut.model_validate(r) for r in reports],
+    )
+
+
+@router.post(
+    "/{document_id}/sessions",
+    status_code=201,
+    response_model=SessionOut,
+    summary="登记学习解读会 Record a study session",
+)
+async def record_session(
+    document_id: str, body: SessionCreate, session: SessionDep, identity: IdentityDep
+) -> SessionOut:
+    async with session.begin():
+        row = await service.record_session(
+            session=session, identity=identity, document_id=document_id, data=body, today=business_today()
+        )
+    return SessionOut.model_validate(row)
+
+
+@router.post(
+    "/{document_id}/reports",
+    status_code=201,
+    response_model=ReportOut,
+    summary="报告学习解读情况 Record the report to the government",
+)
+async def record_report(
+    document_id: str, body: ReportCreate, session: SessionDep, identity: IdentityDep
+) -> ReportOut:
+    async with session.begin():
+        row = await service.record_report(
+            session=session, identity=identity, document_id=document_id, data=body, today=business_today()
+        )
+    return ReportOut.model_validate(row)

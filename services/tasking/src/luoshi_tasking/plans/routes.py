@@ -1,5 +1,138 @@
-"""Routes of plans (filled in by its owner)."""
+"""HTTP routes of work plans, responsibility letters and dispatch meetings: thin."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_proto.divisions import CODE_PATTERN
+from luoshi_tasking.plans import letters, meetings, service
+from luoshi_tasking.plans.rules import MeetingKind
+from luoshi_tasking.plans.schemas import (
+    GapsOut,
+    LetterIn,
+    LetterOut,
+    LetterPage,
+    MeetingIn,
+    MeetingOut,
+    MeetingPage,
+    PlanIn,
+    PlanOut,
+)
+from luoshi_tasking.tasks.rules import business_today
+
+router = APIRouter(prefix="/api/v1")
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
+Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+@router.get(
+    "/tasks/{task_id}/plan",
+    response_model=PlanOut,
+    tags=["plans 工作方案"],
+    summary="挂图作战 Plan chart data",
+)
+async def get_plan(task_id: str, session: SessionDep, identity: IdentityDep) -> PlanOut:
+    return await service.get_plan(session=session, identity=identity, task_id=task_id, today=business_today())
+
+
+@router.put(
+    "/tasks/{task_id}/plan",
+    response_model=PlanOut,
+    tags=["plans 工作方案"],
+    summary="制定工作方案 Set the plan",
+)
+async def put_plan(task_id: str, body: PlanIn, session: SessionDep, identity: IdentityDep) -> PlanOut:
+    async with session.begin():
+        await service.put_plan(session=session, identity=identity, task_id=task_id, data=body)
+    return await service.get_plan(session=session, identity=identity, task_id=task_id, today=business_today())
+
+
+@router.post(
+    "/responsibility-letters",
+    status_code=201,
+    response_model=LetterOut,
+    tags=["letters 责任书"],
+    summary="登记责任书 Record a responsibility letter",
+)
+async def create_letter(body: LetterIn, session: SessionDep, identity: IdentityDep) -> LetterOut:
+    async with session.begin():
+        letter = await letters.create_letter(
+            session=session, identity=identity, data=body, today=business_today()
+        )
+    return LetterOut.model_validate(letter)
+
+
+@router.get(
+    "/responsibility-letters", response_model=LetterPage, tags=["letters 责任书"], summary="责任书 Letters"
+)
+async def list_letters(
+    session: SessionDep,
+    identity: IdentityDep,
+    org: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+    year: Year = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> LetterPage:
+    rows, total = await letters.list_letters(
+        session=session, identity=identity, org=org, year=year, offset=offset, limit=limit
+    )
+    return LetterPage(
+        items=[LetterOut.model_validate(r) for r in rows], total=total, offset=offset, limit=limit
+    )
+
+
+@router.post(
+    "/dispatch-meetings",
+    status_code=201,
+    response_model=MeetingOut,
+    tags=["meetings 调度会"],
+    summary="登记调度会 Record a dispatch meeting",
+)
+async def record_meeting(body: MeetingIn, session: SessionDep, identity: IdentityDep) -> MeetingOut:
+    async with session.begin():
+        meeting = await meetings.record_meeting(
+            session=session, identity=identity, data=body, today=business_today()
+        )
+    return MeetingOut.model_validate(meeting)
+
+
+@router.get(
+    "/dispatch-meetings", response_model=MeetingPage, tags=["meetings 调度会"], summary="调度会 Meetings"
+)
+async def list_meetings(
+    session: SessionDep,
+    identity: IdentityDep,
+    org: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+    kind: MeetingKind | None = None,
+    year: Year = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> MeetingPage:
+    rows, total = await meetings.list_meetings(
+        session=session, identity=identity, org=org, kind=kind, year=year, offset=offset, limit=limit
+    )
+    return MeetingPage(
+        items=[MeetingOut.model_validate(r) for r in rows], total=total, offset=offset, limit=limit
+    )
+
+
+@router.get(
+    "/dispatch-meetings/gaps",
+    response_model=GapsOut,
+    tags=["meetings 调度会"],
+    summary="缺少的调度会 Periods missing a required meeting",
+)
+async def meeting_gaps(
+    session: SessionDep,
+    identity: IdentityDep,
+    org: Annotated[str, Query(pattern=CODE_PATTERN)],
+    year: Year = None,
+) -> GapsOut:
+    today = business_today()
+    return await meetings.meeting_gaps(
+        session=session, identity=identity, org=org, year=year or today.year, today=today
+    )

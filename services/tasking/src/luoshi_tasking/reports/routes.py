@@ -1,5 +1,38 @@
-"""Routes of reports (filled in by its owner)."""
+"""Routes of progress reports (落实反馈) on a task."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_tasking.reports import service
+from luoshi_tasking.reports.schemas import ReportCreate, ReportList, ReportOut
+
+router = APIRouter(prefix="/api/v1/tasks/{task_id}/reports", tags=["reports 落实反馈"])
+
+
+@router.post("", status_code=201, response_model=ReportOut, summary="落实反馈 Report progress")
+async def submit_report(
+    task_id: str, body: ReportCreate, session: SessionDep, identity: IdentityDep
+) -> ReportOut:
+    async with session.begin():
+        report = await service.submit_report(session=session, identity=identity, task_id=task_id, data=body)
+    return ReportOut.model_validate(report)
+
+
+@router.get("", response_model=ReportList, summary="反馈记录 A task's reports, oldest first")
+async def list_reports(
+    task_id: str,
+    session: SessionDep,
+    identity: IdentityDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ReportList:
+    rows, total = await service.list_reports(
+        session=session, identity=identity, task_id=task_id, offset=offset, limit=limit
+    )
+    return ReportList(
+        items=[ReportOut.model_validate(r) for r in rows], total=total, offset=offset, limit=limit
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from luoshi_kit.db import UtcDateTime, utcnow
@@ -68,3 +68,17 @@ class TaskEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class CoUnitConfirmation(Base):
+    """A co-unit confirmed its part of a task (协办确认); one row per task and co-unit."""
+
+    __tablename__ = "task_co_unit_confirmation"
+    __table_args__ = (UniqueConstraint("task_id", "org_code"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36), index=True)
+    org_code: Mapped[str] = mapped_column(String(15))
+    confirmed_by: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

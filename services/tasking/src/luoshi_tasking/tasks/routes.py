@@ -1,16 +1,23 @@
-"""HTTP routes of tasks: thin, the rules live in service.py and rules.py."""
+"""HTTP routes of tasks: thin, the rules live in the use-case modules."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.tasks import service
-from luoshi_tasking.tasks.schemas import TaskCreate, TaskOut, TaskPage
+from luoshi_tasking.tasks.flow_routes import router as flow_router
+from luoshi_tasking.tasks.schemas import TaskCreate, TaskEventOut, TaskOut, TaskPage
+from luoshi_tasking.tasks.service import Sort
+from luoshi_tasking.tasks.state_machine import STATES
+from luoshi_tasking.tasks.status import with_status
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks 重点工作任务"])
+StateName = Annotated[str, Query(pattern="^(" + "|".join(STATES) + ")$")]
 
 
 @router.post("", status_code=201, response_model=TaskOut, summary="交办任务 Create and assign a task")
@@ -26,14 +33,45 @@ async def list_tasks(
     identity: IdentityDep,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    state: str | None = None,
+    state: Annotated[list[StateName] | None, Query(description="状态, 可多选")] = None,
+    org: Annotated[str | None, Query(pattern=CODE_PATTERN, description="只看此单位范围")] = None,
+    category: Annotated[str | None, Query(max_length=100)] = None,
+    deadline_from: date | None = None,
+    deadline_to: date | None = None,
+    overdue: Annotated[bool | None, Query(description="已超期且未完成")] = None,
+    parent_id: Annotated[str | None, Query(max_length=36, description="某任务的子任务")] = None,
+    top_level: Annotated[bool | None, Query(description="只看未分解来源的顶层任务")] = None,
+    sort: Sort = "deadline",
 ) -> TaskPage:
     rows, total = await service.list_tasks(
-        session=session, identity=identity, offset=offset, limit=limit, state=state
+        session=session,
+        identity=identity,
+        offset=offset,
+        limit=limit,
+        state=state,
+        org=org,
+        category=category,
+        deadline_from=deadline_from,
+        deadline_to=deadline_to,
+        overdue=overdue,
+        parent_id=parent_id,
+        top_level=top_level,
+        sort=sort,
     )
-    return TaskPage(items=[TaskOut.model_validate(r) for r in rows], total=total, offset=offset, limit=limit)
+    items = await with_status(session=session, tasks=rows)
+    return TaskPage(items=items, total=total, offset=offset, limit=limit)
 
 
 @router.get("/{task_id}", response_model=TaskOut, summary="任务详情 A task")
 async def get_task(task_id: str, session: SessionDep, identity: IdentityDep) -> TaskOut:
-    return TaskOut.model_validate(await service.get_task(session=session, identity=identity, task_id=task_id))
+    task = await service.get_task(session=session, identity=identity, task_id=task_id)
+    return (await with_status(session=session, tasks=[task]))[0]
+
+
+@router.get("/{task_id}/events", response_model=list[TaskEventOut], summary="全程留痕 A task's trace")
+async def task_events(task_id: str, session: SessionDep, identity: IdentityDep) -> list[TaskEventOut]:
+    task = await service.get_task(session=session, identity=identity, task_id=task_id)
+    return [TaskEventOut.model_validate(e) for e in await service.task_events(session=session, task=task)]
+
+
+router.include_router(flow_router)

@@ -1,25 +1,29 @@
-"""Task use cases. Keyword-only, never commit: the caller owns the transaction."""
+"""Task use cases: create (交办), find, list. Keyword-only, never commit: the caller owns the transaction."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Any, Literal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
-from luoshi_kit.messaging.outbox import add_event
 from luoshi_proto.divisions import division_parts
-from luoshi_proto.tasking.v1 import TaskAssigned
 from luoshi_tasking.orgs.models import Org
+from luoshi_tasking.tasks.lifecycle import announce_assigned, trace
 from luoshi_tasking.tasks.models import Task, TaskEvent
 from luoshi_tasking.tasks.rules import business_today, check_can_assign, check_deadline
 from luoshi_tasking.tasks.schemas import TaskCreate
+from luoshi_tasking.tasks.state_machine import OPEN_STATES
+
+Sort = Literal["deadline", "-deadline", "-created_at"]
 
 
-async def _require_known_orgs(session: AsyncSession, codes: list[str]) -> None:
+async def require_known_orgs(session: AsyncSession, codes: list[str]) -> None:
     known = set((await session.scalars(select(Org.code).where(Org.code.in_(codes), Org.active))).all())
     unknown = [c for c in codes if c not in known]
     if unknown:
@@ -32,82 +36,145 @@ async def _require_known_orgs(session: AsyncSession, codes: list[str]) -> None:
         )
 
 
-async def create_task(*, session: AsyncSession, identity: Identity, data: TaskCreate) -> Task:
-    units = [data.lead_unit, *data.co_units]
-    if data.lead_unit in data.co_units:
+def check_lead_not_co_unit(lead_unit: str, co_units: list[str]) -> None:
+    if lead_unit in co_units:
         raise Problem(422, "lead-unit-is-co-unit", "牵头单位不能同时为协办单位 Lead unit listed as co-unit")
-    check_deadline(data.deadline, business_today())
-    await _require_known_orgs(session, units)
-    check_can_assign(identity, units)
+
+
+def new_task(*, data: TaskCreate, issuing_org: str, created_by: str, **extra: Any) -> Task:
     now = utcnow()
-    task = Task(
+    return Task(
         id=str(uuid.uuid4()),
         title=data.title,
         description=data.description,
         source=data.source,
+        source_level=data.source_level,
+        source_ref=data.source_ref,
         category=data.category,
-        issuing_org=identity.org_code,
+        issuing_org=issuing_org,
         lead_unit=data.lead_unit,
         co_units=data.co_units,
+        principal_id=data.principal_id,
+        deputy_id=data.deputy_id,
+        handler_id=data.handler_id,
+        start_date=data.start_date,
         deadline=data.deadline,
+        required_progress=data.required_progress,
+        measures=data.measures,
+        report_due_dates=[d.isoformat() for d in sorted(data.report_due_dates)],
+        progress_percent=0,
         state="assigned",
-        created_by=identity.person_id,
+        created_by=created_by,
         created_at=now,
+        updated_at=now,
+        **extra,
     )
+
+
+def record_assignment(*, session: AsyncSession, task: Task, identity: Identity) -> None:
+    """The new task, its trace and its tasking.task.assigned.v1 event."""
     session.add(task)
-    session.add(
-        TaskEvent(
-            id=str(uuid.uuid4()),
-            task_id=task.id,
-            action="assigned",
-            actor_id=identity.person_id,
-            actor_org=identity.org_code,
-            at=now,
-        )
-    )
-    add_event(
-        session=session,
-        source="tasking",
-        orgcode=task.lead_unit,
-        subject=task.id,
-        data=TaskAssigned(
-            task_id=task.id,
-            title=task.title,
-            issuing_org=task.issuing_org,
-            lead_unit=task.lead_unit,
-            co_units=task.co_units,
-            deadline=task.deadline,
-            assigned_by=identity.person_id,
-            assigned_at=now,
-        ),
-    )
+    detail = {"lead_unit": task.lead_unit, "co_units": task.co_units}
+    if task.parent_id:
+        detail["parent_id"] = task.parent_id
+    trace(session=session, task=task, identity=identity, action="assigned", at=task.created_at, detail=detail)
+    announce_assigned(session=session, task=task, identity=identity, at=task.created_at)
+
+
+async def create_task(*, session: AsyncSession, identity: Identity, data: TaskCreate) -> Task:
+    """交办: the caller's organisation assigns a task to units below it."""
+    units = [data.lead_unit, *data.co_units]
+    check_lead_not_co_unit(data.lead_unit, data.co_units)
+    check_deadline(data.deadline, business_today())
+    await require_known_orgs(session, units)
+    check_can_assign(identity, units)
+    task = new_task(data=data, issuing_org=identity.org_code, created_by=identity.person_id)
+    record_assignment(session=session, task=task, identity=identity)
     return task
+
+
+def _within(column: Any, scope: str) -> ColumnElement[bool]:
+    if len(scope) > 12:  # a department's subtree is itself
+        return column == scope  # type: ignore[no-any-return]
+    return column.startswith("".join(division_parts(scope)))  # type: ignore[no-any-return]
+
+
+def _co_unit_within(scope: str) -> ColumnElement[bool]:
+    # co_units is a JSON list of codes, e.g. ["520103000000"]: match on its text on every backend.
+    text = cast(Task.co_units, String)
+    if len(scope) > 12:
+        return text.contains(f'"{scope}"')
+    return text.contains('"' + "".join(division_parts(scope)))
+
+
+def involves(scope: str) -> ColumnElement[bool]:
+    """Tasks whose lead unit, a co-unit or the issuing organisation lies in ``scope``'s subtree."""
+    return or_(_within(Task.lead_unit, scope), _within(Task.issuing_org, scope), _co_unit_within(scope))
 
 
 def visible_tasks(identity: Identity) -> Select[tuple[Task]]:
-    """Tasks whose lead unit lies in the person's subtree, or that their organisation issued."""
-    prefix = "".join(division_parts(identity.org_code))
-    in_subtree = (
-        Task.lead_unit == identity.org_code
-        if len(identity.org_code) > 12
-        else Task.lead_unit.startswith(prefix)
-    )
-    return select(Task).where(in_subtree | (Task.issuing_org == identity.org_code))
+    return select(Task).where(involves(identity.org_code))
 
 
 async def list_tasks(
-    *, session: AsyncSession, identity: Identity, offset: int, limit: int, state: str | None = None
+    *,
+    session: AsyncSession,
+    identity: Identity,
+    offset: int,
+    limit: int,
+    state: list[str] | str | None = None,
+    org: str | None = None,
+    category: str | None = None,
+    deadline_from: date | None = None,
+    deadline_to: date | None = None,
+    overdue: bool | None = None,
+    parent_id: str | None = None,
+    top_level: bool | None = None,
+    sort: Sort = "deadline",
 ) -> tuple[list[Task], int]:
     query = visible_tasks(identity)
+    if org is not None:
+        if not identity.can_see(org):
+            raise Problem(403, "forbidden", "无权查看 Forbidden", f"单位 {org} 不在本单位范围内")
+        query = query.where(involves(org))
     if state:
-        query = query.where(Task.state == state)
+        query = query.where(Task.state.in_([state] if isinstance(state, str) else state))
+    if category is not None:
+        query = query.where(Task.category == category)
+    if deadline_from is not None:
+        query = query.where(Task.deadline >= deadline_from)
+    if deadline_to is not None:
+        query = query.where(Task.deadline <= deadline_to)
+    if overdue is not None:
+        late = Task.state.in_(OPEN_STATES) & (Task.deadline < business_today())
+        query = query.where(late if overdue else ~late)
+    if parent_id is not None:
+        query = query.where(Task.parent_id == parent_id)
+    if top_level is not None:
+        query = query.where(Task.parent_id.is_(None) if top_level else Task.parent_id.is_not(None))
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = (await session.scalars(query.order_by(Task.created_at.desc()).offset(offset).limit(limit))).all()
+    order = {
+        "deadline": (Task.deadline.asc(), Task.created_at.asc()),
+        "-deadline": (Task.deadline.desc(), Task.created_at.desc()),
+        "-created_at": (Task.created_at.desc(),),
+    }[sort]
+    rows = (await session.scalars(query.order_by(*order, Task.id).offset(offset).limit(limit))).all()
     return list(rows), total
 
 
-async def get_task(*, session: AsyncSession, identity: Identity, task_id: str) -> Task:
-    task = await session.scalar(visible_tasks(identity).where(Task.id == task_id))
+async def get_task(*, session: AsyncSession, identity: Identity, task_id: str, lock: bool = False) -> Task:
+    """The task if the person may see it; 404 otherwise (never 403: a hidden task is not revealed)."""
+    query = visible_tasks(identity).where(Task.id == task_id)
+    if lock:
+        query = query.with_for_update()
+    task = await session.scalar(query)
     if task is None:
-        raise Problem(404, "not-found", "任务不存在 Task not found")
+        raise Problem(404, "not-found", "任务不存在 Task not found", f"任务 {task_id} 不存在或不可见")
     return task
+
+
+async def task_events(*, session: AsyncSession, task: Task) -> list[TaskEvent]:
+    rows = await session.scalars(
+        select(TaskEvent).where(TaskEvent.task_id == task.id).order_by(TaskEvent.at, TaskEvent.id)
+    )
+    return list(rows)

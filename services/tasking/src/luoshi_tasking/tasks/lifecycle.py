@@ -1,0 +1,152 @@
+"""One step of a task's life: the state change, its trace (TaskEvent) and its outbox event together."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from luoshi_kit.db import utcnow
+from luoshi_kit.identity import Identity
+from luoshi_kit.messaging.outbox import add_event
+from luoshi_proto.tasking.v1 import (
+    Actor,
+    TaskAccepted,
+    TaskAssigned,
+    TaskRef,
+    TaskReturned,
+    TaskStateChanged,
+)
+from luoshi_tasking.tasks.models import Task, TaskEvent
+from luoshi_tasking.tasks.state_machine import transition
+
+SOURCE = "tasking"
+
+# Lifecycle steps announced with the shared TaskStateChanged payload.
+STATE_CHANGE_TYPES = {
+    "cancel": "tasking.task.cancelled.v1",
+    "complete": "tasking.task.completed.v1",
+    "reject": "tasking.task.reopened.v1",
+    "close": "tasking.task.closed.v1",
+    "archive": "tasking.task.archived.v1",
+}
+
+
+def task_ref(task: Task) -> TaskRef:
+    return TaskRef(
+        task_id=task.id,
+        title=task.title,
+        issuing_org=task.issuing_org,
+        lead_unit=task.lead_unit,
+        parent_id=task.parent_id,
+        deadline=task.deadline,
+    )
+
+
+def actor(identity: Identity) -> Actor:
+    return Actor(person_id=identity.person_id, org_code=identity.org_code)
+
+
+def trace(
+    *,
+    session: AsyncSession,
+    task: Task,
+    identity: Identity,
+    action: str,
+    at: datetime,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> TaskEvent:
+    """The trace row (全程留痕): who, when, from which organisation, why."""
+    row = TaskEvent(
+        id=str(uuid.uuid4()),
+        task_id=task.id,
+        action=action,
+        actor_id=identity.person_id,
+        actor_org=identity.org_code,
+        reason=reason,
+        detail=detail or {},
+        at=at,
+    )
+    session.add(row)
+    return row
+
+
+def announce_assigned(*, session: AsyncSession, task: Task, identity: Identity, at: datetime) -> None:
+    add_event(
+        session=session,
+        source=SOURCE,
+        orgcode=task.lead_unit,
+        subject=task.id,
+        data=TaskAssigned(
+            task_id=task.id,
+            title=task.title,
+            issuing_org=task.issuing_org,
+            lead_unit=task.lead_unit,
+            co_units=task.co_units,
+            deadline=task.deadline,
+            assigned_by=identity.person_id,
+            assigned_at=at,
+            parent_id=task.parent_id,
+        ),
+    )
+
+
+def step(
+    *,
+    session: AsyncSession,
+    task: Task,
+    identity: Identity,
+    action: str,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> datetime:
+    """Move ``task`` by ``action`` (409 if illegal), record the trace and stage the event."""
+    from_state = task.state
+    to_state = transition(from_state, action)
+    now = at or utcnow()
+    task.state = to_state
+    task.updated_at = now
+    if action == "accept":
+        task.accepted_at = now
+    elif action == "complete":
+        task.completed_at = now
+    elif action == "close":
+        task.closed_at = now
+    elif action == "reject":
+        task.completed_at = None
+    elif action == "reassign":
+        task.accepted_at = None
+    trace(
+        session=session,
+        task=task,
+        identity=identity,
+        action=action,
+        at=now,
+        reason=reason,
+        detail={"from_state": from_state, "to_state": to_state, **(detail or {})},
+    )
+    by = actor(identity)
+    if action == "accept":
+        data: Any = TaskAccepted(task=task_ref(task), by=by, at=now)
+        add_event(session=session, source=SOURCE, orgcode=task.lead_unit, subject=task.id, data=data)
+    elif action == "return":
+        data = TaskReturned(task=task_ref(task), by=by, at=now, reason=reason or "")
+        add_event(session=session, source=SOURCE, orgcode=task.lead_unit, subject=task.id, data=data)
+    elif action == "reassign":
+        announce_assigned(session=session, task=task, identity=identity, at=now)
+    else:
+        add_event(
+            session=session,
+            source=SOURCE,
+            orgcode=task.lead_unit,
+            subject=task.id,
+            event_type=STATE_CHANGE_TYPES[action],
+            data=TaskStateChanged(
+                task=task_ref(task), by=by, at=now, from_state=from_state, to_state=to_state, reason=reason
+            ),
+        )
+    return now

@@ -1,0 +1,29 @@
+"""The at-a-glance status of tasks (colour, 序时进度) from the deadline engine's rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from luoshi_tasking.calendar.service import load_calendar
+from luoshi_tasking.deadlines.rules import business_today, task_status
+from luoshi_tasking.deadlines.service import load_settings
+from luoshi_tasking.tasks.models import Task
+from luoshi_tasking.tasks.schemas import TaskOut, TaskStatusOut
+
+
+async def with_status(*, session: AsyncSession, tasks: Sequence[Task]) -> list[TaskOut]:
+    """``TaskOut`` of each task with its colour, computed on the calendar and rules in force today."""
+    if not tasks:
+        return []
+    cal = await load_calendar(session=session)
+    settings = await load_settings(session=session)
+    today = business_today()
+    out = []
+    for task in tasks:
+        item = TaskOut.model_validate(task)
+        item.status = TaskStatusOut(**asdict(task_status(task, today, cal, settings)))
+        out.append(item)
+    return out
