@@ -10,6 +10,12 @@ from luoshi_kit.errors import Problem
 RESOURCE_OWNERS: dict[str, str] = {
     "tasks": "tasking",
     "documents": "tasking",
+    "calendar": "tasking",
+    "deadline-rules": "tasking",
+    "deadline-scans": "tasking",
+    "ledger": "tasking",
+    "responsibility-letters": "tasking",
+    "dispatch-meetings": "tasking",
     "notifications": "notification",
     "subscriptions": "notification",
     "inspections": "supervision",
