@@ -13,8 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from luoshi_kit.identity import Identity
-from luoshi_kit.testing import TEST_SECRET, identity_headers, running_service
+from luoshi_kit.testing import TEST_SECRET, running_service
 from luoshi_tasking.calendar.service import load_calendar
 from luoshi_tasking.config import TaskingSettings
 from luoshi_tasking.documents.jobs import run_document_scans
@@ -23,16 +22,15 @@ from luoshi_tasking.documents.scan import scan_documents
 from luoshi_tasking.main import create_app
 from luoshi_tasking.orgs.models import Org
 
+from .conftest import Person, person
+
 PROVINCE, CITY, COUNTY, SIBLING = "520000000000", "520100000000", "520102000000", "520103000000"
 DEPARTMENT = "520100000000D05"
 API = "/api/v1/documents"
 
 
-def who(org: str, *roles: str) -> dict[str, str]:
-    pid = f"p-{org}-{'-'.join(roles)}"
-    return identity_headers(
-        Identity(person_id=pid, username=pid, display_name=pid, org_code=org, roles=list(roles))
-    )
+def who(org: str, *roles: str) -> Person:
+    return person(org, *roles)
 
 
 OFFICE = who(CITY, "office")

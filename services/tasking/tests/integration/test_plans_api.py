@@ -11,23 +11,21 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from luoshi_kit.identity import Identity
-from luoshi_kit.testing import TEST_SECRET, identity_headers, running_service
+from luoshi_kit.testing import TEST_SECRET, running_service
 from luoshi_tasking.config import TaskingSettings
 from luoshi_tasking.main import create_app
 from luoshi_tasking.orgs.models import Org
 from luoshi_tasking.plans.models import DispatchMeeting, Milestone, ResponsibilityLetter, WorkPlan
 from luoshi_tasking.plans.rules import periods_of_year
 
+from .conftest import Person, person
+
 PROVINCE, CITY, COUNTY, SIBLING = "520000000000", "520100000000", "520102000000", "520103000000"
 DEPARTMENT = "520102000000D01"
 
 
-def who(org: str, *roles: str) -> dict[str, str]:
-    pid = f"p-{org}-{'-'.join(roles)}"
-    return identity_headers(
-        Identity(person_id=pid, username=pid, display_name=pid, org_code=org, roles=list(roles))
-    )
+def who(org: str, *roles: str) -> Person:
+    return person(org, *roles)
 
 
 @pytest.fixture

@@ -14,13 +14,14 @@ from fastapi import FastAPI
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from luoshi_kit.identity import Identity
-from luoshi_kit.testing import TEST_SECRET, identity_headers, running_service
+from luoshi_kit.testing import TEST_SECRET, running_service
 from luoshi_tasking.config import TaskingSettings
 from luoshi_tasking.main import create_app
 from luoshi_tasking.orgs.models import Org
 from luoshi_tasking.spreadsheets.xlsx import XLSX_MEDIA_TYPE, parse_task_workbook
 from luoshi_tasking.tasks.models import Task
+
+from .conftest import Person, person
 
 PROVINCE, CITY, COUNTY, SIBLING = "520000000000", "520100000000", "520102000000", "520103000000"
 TOWNSHIP = "520102001000"
@@ -29,11 +30,8 @@ HEADERS = ["任务名称", "任务内容", "来源", "类别", "牵头单位代�
 Y = date.today().year + 1
 
 
-def who(org: str, *roles: str) -> dict[str, str]:
-    pid = f"p-{org}-{'-'.join(roles)}"
-    return identity_headers(
-        Identity(person_id=pid, username=pid, display_name=pid, org_code=org, roles=list(roles))
-    )
+def who(org: str, *roles: str) -> Person:
+    return person(org, *roles)
 
 
 OFFICE = who(CITY, "office")
