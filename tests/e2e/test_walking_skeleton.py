@@ -70,3 +70,26 @@ def test_ctrl_c_stops_every_process(embedded: Cluster) -> None:
 
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{embedded.url}/healthz", timeout=2)
+
+
+@pytest.mark.e2e
+def test_operability_endpoints(distributed: Cluster) -> None:
+    """Every service answers health, readiness and Prometheus metrics; events are counted by type."""
+    create_task(distributed.client("province_office"), title="可观测性检查")
+    for service in ("gateway", "tasking", "supervision", "scoring", "notification"):
+        base = distributed.service_url(service)
+        assert httpx.get(f"{base}/healthz").json()["status"] == "ok"
+        ready = httpx.get(f"{base}/readyz").json()
+        assert ready["checks"] == {"database": True, "broker": True}
+        assert f'luoshi_outbox_backlog{{service="{service}"}}' in httpx.get(f"{base}/metrics").text
+    tasking = httpx.get(f"{distributed.service_url('tasking')}/metrics").text
+    assert 'luoshi_events_published_total{service="tasking",type="tasking.task.assigned.v1"}' in tasking
+    assert (
+        'luoshi_http_requests_total{method="POST",route="/api/v1/tasks",service="tasking",status="201"}'
+        in tasking
+    )
+    notification = httpx.get(f"{distributed.service_url('notification')}/metrics").text
+    assert (
+        'luoshi_events_consumed_total{service="notification",type="tasking.task.assigned.v1"}' in notification
+    )
+    assert "luoshi_http_request_duration_seconds_bucket" in httpx.get(f"{distributed.url}/metrics").text
