@@ -9,7 +9,7 @@ from fastapi import Request
 from pydantic import BaseModel
 
 from luoshi_kit.errors import Problem
-from luoshi_proto.divisions import is_within
+from luoshi_proto.divisions import is_within, level_of
 
 IDENTITY_HEADER = "X-Luoshi-Identity"
 _AUDIENCE = "luoshi-internal"
@@ -25,6 +25,11 @@ class Identity(BaseModel):
 
     def has_any(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
+
+    def is_province_admin(self) -> bool:
+        """An administrator of a provincial government: the one who sets province-wide rules
+        (the working-day calendar, deadline and study rules)."""
+        return "admin" in self.roles and len(self.org_code) == 12 and level_of(self.org_code) == "province"
 
     def can_see(self, org_code: str) -> bool:
         """A person acts within their organisation's subtree, never on siblings or superiors."""

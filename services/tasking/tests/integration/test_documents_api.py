@@ -276,7 +276,8 @@ async def test_background_job_scans(
 ) -> None:
     app, client = service
     await client.post(API, json=doc_body(issue_date="2026-01-05"), headers=OFFICE)
-    monkeypatch.setenv("LUOSHI_DOCUMENT_SCAN_SECONDS", "1")
+    monkeypatch.setattr(app.state.settings, "document_scan_seconds", 1.0)
+    monkeypatch.setattr("luoshi_tasking.documents.jobs.FIRST_DELAY_SECONDS", 0.0)
     job = asyncio.create_task(run_document_scans(app))
     try:
         for _ in range(50):

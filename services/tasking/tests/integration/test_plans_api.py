@@ -157,7 +157,9 @@ async def test_plan_chart(service: tuple[FastAPI, httpx.AsyncClient]) -> None:
     assert await counts(app) == before
     assert (await client.get(url, headers=who(COUNTY, "handler"))).json()["version"] == 1
 
-    replaced = (await client.put(url, json=plan_body(milestones=[]), headers=who(CITY, "office"))).json()
+    # A superior reads the plan but does not write it: the lead unit draws it up.
+    is_problem(await client.put(url, json=plan_body(milestones=[]), headers=who(CITY, "office")), 403)
+    replaced = (await client.put(url, json=plan_body(milestones=[]), headers=who(COUNTY, "office"))).json()
     assert (
         replaced["version"] == 2
         and len(replaced["bars"]) == 1

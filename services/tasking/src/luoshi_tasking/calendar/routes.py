@@ -19,8 +19,9 @@ Year = Annotated[int, Path(ge=1949, le=2200, description="公历年份")]
 
 
 def require_admin(identity: Identity) -> None:
-    if not identity.has_any("admin"):
-        raise Problem(403, "forbidden", "无权操作 Forbidden", "只有系统管理员可以修改此设置")
+    """Province-wide settings: only an administrator of the provincial government changes them."""
+    if not identity.is_province_admin():
+        raise Problem(403, "forbidden", "无权操作 Forbidden", "只有省级系统管理员可以修改全省设置")
 
 
 async def _year_out(session: SessionDep, year: int) -> CalendarYearOut:

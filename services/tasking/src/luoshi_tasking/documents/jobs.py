@@ -13,6 +13,7 @@ from luoshi_tasking.tasks.rules import business_today
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_SECONDS = 300.0
+FIRST_DELAY_SECONDS = 30.0
 
 
 def _interval(app: FastAPI) -> float:
@@ -25,6 +26,7 @@ async def run_document_scans(app: FastAPI) -> None:
     Markers and the outbox make a repeated or concurrent scan harmless, so a restart loses nothing.
     """
     interval = _interval(app)
+    await asyncio.sleep(FIRST_DELAY_SECONDS)  # let start-up (migrations, broker, org replica) settle first
     while True:
         try:
             async with app.state.sessionmaker() as session, session.begin():

@@ -37,14 +37,13 @@ async def require_known_orgs(session: AsyncSession, codes: set[str]) -> None:
 
 
 def _check_can_plan(identity: Identity, task: Task) -> None:
-    if not identity.has_any(*PLANNING_ROLES) or not (
-        identity.can_see(task.lead_unit) or identity.org_code == task.issuing_org
-    ):
+    # The lead unit draws up its plan (牵头单位逐项制定推进计划); superiors read it.
+    if not identity.has_any(*PLANNING_ROLES) or identity.org_code != task.lead_unit:
         raise Problem(
             403,
             "forbidden",
             "无权制定方案 Not allowed to plan",
-            "只有牵头单位或交办单位的负责同志、督查室、承办人可制定工作方案",
+            "只有牵头单位的负责同志、督查室、承办人可制定工作方案",
         )
 
 
