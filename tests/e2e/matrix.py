@@ -1,0 +1,934 @@
+"""The authorisation matrix (issue 3): every public route, how to call it, and who may.
+
+Expectations come from docs/permissions.md and luoshi_tasking/tasks/permissions.py, not from what
+the code answers. Routes that the permission table does not mention are marked ``basis="inferred"``:
+their expectation applies the table's scope rule (own subtree only, 404 outside it) and the nearest
+documented action; a mismatch there is a question for the table as much as for the code.
+
+Relations are to the target unit 贵阳市: ``own`` is 贵阳市 itself, ``child`` 南明区 (below it),
+``sibling`` 六盘水市, ``parent`` 贵州省. The target's task is assigned by the province, so the parent
+is its issuer (交办方) and the target its lead unit (牵头方).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from openpyxl import Workbook
+
+ROLES = ("principal", "deputy", "handler", "office", "inspector", "representative", "assessor", "admin")
+RELATIONS = {
+    "own": "520100000000",
+    "child": "520102000000",
+    "sibling": "520200000000",
+    "parent": "520000000000",
+}
+TARGET = RELATIONS["own"]
+CHILD = RELATIONS["child"]
+PASSWORD = "matrix-password-1"
+TODAY = datetime.now(UTC).date()  # never after today in Asia/Shanghai, where business dates live
+DEADLINE = TODAY + timedelta(days=300)
+MATRIX_CATEGORY = "授权矩阵"
+NOWHERE = "00000000-0000-0000-0000-000000000000"  # a guessed id
+UNKNOWN_ORG = "529900000000"  # well-formed, in Guizhou's range, but no such organisation
+
+WORKING = frozenset({"principal", "deputy", "office", "handler", "admin"})  # permissions.WORKING_ROLES
+DIRECTING = frozenset({"principal", "deputy", "office", "admin"})  # permissions.DIRECTING_ROLES
+SEES_TARGET = ("own", "parent")  # whose subtree holds 贵阳市
+
+
+@dataclass(frozen=True)
+class Expect:
+    statuses: frozenset[int] | None  # None: any 2xx
+    why: str
+
+    @property
+    def allows(self) -> bool:
+        return self.statuses is None
+
+    def matches(self, status: int) -> bool:
+        return 200 <= status < 300 if self.statuses is None else status in self.statuses
+
+
+ALLOW = Expect(None, "allowed (2xx)")
+DENY = Expect(frozenset({403}), "denied (403)")
+HIDE = Expect(frozenset({404}), "hidden (404)")
+# Creating something for an organisation outside one's subtree: the table says 404 for objects out of
+# scope; tasking answers 422 org-outside-subtree / assign-outside-subtree for codes in a body (the
+# contract tests/e2e/test_bad_input.py fixes for upward assignment). Either refuses without revealing.
+OUTSIDE = Expect(frozenset({404, 422}), "refused: organisation outside the subtree (404/422)")
+DOWNWARD_ONLY = Expect(
+    frozenset({422}), "refused: assignment goes only downward (422 assign-outside-subtree)"
+)
+
+Rule = Callable[[str, str], Expect]
+
+
+def everyone(role: str, relation: str) -> Expect:
+    return ALLOW
+
+
+def in_scope(role: str, relation: str) -> Expect:
+    """Any role, as long as the target lies in the caller's subtree."""
+    return ALLOW if relation in SEES_TARGET else HIDE
+
+
+def scoped(roles: frozenset[str]) -> Rule:
+    """Only ``roles``, within the subtree; 403 in scope, 404 outside."""
+
+    def rule(role: str, relation: str) -> Expect:
+        if relation not in SEES_TARGET:
+            return HIDE
+        return ALLOW if role in roles else DENY
+
+    return rule
+
+
+def creates_for_target(roles: frozenset[str]) -> Rule:
+    """A create whose body names the target: the role first, then the organisation must be in scope."""
+
+    def rule(role: str, relation: str) -> Expect:
+        if role not in roles:
+            return DENY
+        return ALLOW if relation in SEES_TARGET else OUTSIDE
+
+    return rule
+
+
+def assigns_to_target(role: str, relation: str) -> Expect:
+    """交办 to 贵阳市: principal, deputy, office, admin, and only from strictly above it (is_below)."""
+    if role not in DIRECTING:
+        return DENY
+    return ALLOW if relation == "parent" else DOWNWARD_ONLY
+
+
+def task_action(side: str, roles: frozenset[str], seen: tuple[str, ...] = SEES_TARGET) -> Rule:
+    """permissions.require: who does not see the task gets 404; on the wrong side or role, 403."""
+
+    def rule(role: str, relation: str) -> Expect:
+        if relation not in seen:
+            return HIDE
+        return ALLOW if relation == side and role in roles else DENY
+
+    return rule
+
+
+def province_admin(role: str, relation: str) -> Expect:
+    """A setting that governs every unit of the province lies above a city's or county's subtree."""
+    return ALLOW if role == "admin" and relation == "parent" else DENY
+
+
+def recipient_only(role: str, relation: str) -> Expect:
+    """A notification is its recipient's (贵阳市's handler); to anyone else it does not exist."""
+    return ALLOW if (role, relation) == ("handler", "own") else HIDE
+
+
+@dataclass
+class Caller:
+    role: str
+    relation: str
+    username: str
+    person_id: str
+    client: httpx.Client
+    refresh_token: str
+
+
+class World:
+    """The people of the matrix and the target's resources, made through the API."""
+
+    def __init__(self, base_url: str, admin: httpx.Client, office: httpx.Client) -> None:
+        self.base_url = base_url
+        self.admin = admin  # demo province administrator: the allowed reader for read-backs
+        self.anonymous = httpx.Client(base_url=base_url, timeout=10)
+        self.office = office  # demo province office: issues the target's tasks
+        self.callers: dict[tuple[str, str], Caller] = {}
+        self.ids: dict[str, str] = {}
+        self._counter = itertools.count(1)
+        self._departments = itertools.count(60)
+        self._shared: dict[str, str] = {}
+
+    def unique(self, prefix: str) -> str:
+        return f"{prefix}{next(self._counter)}"
+
+    def caller(self, role: str, relation: str) -> Caller:
+        return self.callers[(role, relation)]
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> httpx.Response:
+        return httpx.post(
+            f"{self.base_url}/api/v1/auth/token",
+            data={"username": username, "password": password},
+            timeout=10,
+        )
+
+    def shared(self, key: str, make: Callable[[], str]) -> str:
+        if key not in self._shared:
+            self._shared[key] = make()
+        return self._shared[key]
+
+    def new_task(self, state: str = "assigned", co_units: tuple[str, ...] = (), **extra: Any) -> str:
+        body = {
+            "title": self.unique("授权矩阵任务"),
+            "lead_unit": TARGET,
+            "deadline": DEADLINE.isoformat(),
+            "co_units": list(co_units),
+            **extra,
+        }
+        response = self.office.post("/api/v1/tasks", json=body)
+        assert response.status_code == 201, response.text
+        task_id: str = response.json()["id"]
+        lead = self.caller("principal", "own").client
+        steps: dict[str, list[tuple[httpx.Client, str, dict[str, Any] | None]]] = {
+            "assigned": [],
+            "returned": [(lead, "return", {"reason": "不属于本单位职责"})],
+            "accepted": [(lead, "accept", None)],
+            "completed": [(lead, "accept", None), (lead, "complete", None)],
+            "closed": [
+                (lead, "accept", None),
+                (lead, "complete", None),
+                (self.office, "review", {"decision": "approve"}),
+            ],
+        }
+        for client, action, payload in steps[state]:
+            step = client.post(f"/api/v1/tasks/{task_id}/{action}", json=payload)
+            assert step.status_code == 200, f"{action}: {step.text}"
+        return task_id
+
+    def task(self, state: str, key: str = "") -> str:
+        return self.shared(f"task:{state}:{key}", lambda: self.new_task(state))
+
+    def co_unit_task(self) -> str:
+        return self.new_task(co_units=(CHILD,))
+
+    def task_snapshot(self, task_id: str) -> Any:
+        """Everything a task route could write, read back by the province administrator."""
+        a = self.admin
+        task = a.get(f"/api/v1/tasks/{task_id}").json()
+        task.pop("status", None)  # derived from today's date, not stored
+        return (
+            task,
+            len(a.get(f"/api/v1/tasks/{task_id}/events").json()),
+            a.get(f"/api/v1/tasks/{task_id}/reports").json()["total"],
+            a.get(f"/api/v1/tasks/{task_id}/co-units").json(),
+            a.get(f"/api/v1/tasks/{task_id}/plan").json()["version"],
+            a.get("/api/v1/tasks", params={"parent_id": task_id, "limit": 1}).json()["total"],
+            a.get(f"/api/v1/ledger/{TARGET}", params={"limit": 200}).json(),
+        )
+
+    def task_total(self) -> int:
+        return int(self.admin.get("/api/v1/tasks", params={"limit": 1}).json()["total"])
+
+    def document(self) -> str:
+        def make() -> str:
+            response = self.office.post("/api/v1/documents", json=document_body())
+            assert response.status_code == 201, response.text
+            doc_id: str = response.json()["id"]
+            session = self.office.post(f"/api/v1/documents/{doc_id}/sessions", json=session_body())
+            assert session.status_code == 201, session.text
+            return doc_id
+
+        return self.shared("document", make)
+
+    def department(self) -> str:
+        def make() -> str:
+            body = {"kind": "department", "parent_code": TARGET, "name": "授权矩阵局", "code": f"{TARGET}D59"}
+            response = self.admin.post("/api/v1/orgs", json=body)
+            assert response.status_code == 201, response.text
+            return f"{TARGET}D59"
+
+        return self.shared("department", make)
+
+    def new_department_code(self) -> str:
+        return f"{TARGET}D{next(self._departments)}"
+
+
+def document_body() -> dict[str, Any]:
+    return {
+        "title": "关于加强数字政府建设的指导意见",
+        "issuer_level": "国务院",
+        "reference": "国发〔2026〕9号",
+        "issue_date": (TODAY - timedelta(days=3)).isoformat(),
+        "org_code": TARGET,
+    }
+
+
+def session_body() -> dict[str, Any]:
+    return {"held_on": TODAY.isoformat(), "attendees": "市政府领导班子", "summary": "背景、新要求、落实打算"}
+
+
+def import_workbook() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["任务名称", "牵头单位代码", "完成时限"])
+    sheet.append(["授权矩阵导入任务", TARGET, datetime.combine(DEADLINE, datetime.min.time())])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+Call = Callable[[World, Caller, str], httpx.Response]
+Make = Callable[[World], str]
+Witness = Callable[[World, str], Any]
+
+
+@dataclass
+class Route:
+    method: str
+    path: str
+    expect: Rule
+    call: Call
+    shared: Make = lambda w: ""  # the resource for denied (and non-consuming) calls
+    fresh: Make | None = None  # the allowed call consumes its resource: a new one per allowed caller
+    witness: Witness | None = None  # for writes: what a denied call must leave as it was
+    sees_target: Callable[[World, Any], bool] | None = None  # for lists: is the target's item shown?
+    guess: str | None = None  # an id that names nothing: every caller must get 404
+    guess_in_body: bool = False  # then only callers allowed on the route are asked
+    anonymous: bool = True  # also call it signed out: 401 (sign-in routes bring their own credentials)
+    basis: str = "doc"  # "doc": docs/permissions.md or tasks/permissions.py; "inferred": see module doc
+    note: str = ""  # why the expectation is what it is, where the table does not say
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.method, self.path)
+
+
+def _json(method: str, path: str, body: dict[str, Any] | None = None, **params: Any) -> Call:
+    """A call with the resource id in the path's ``{rid}``."""
+
+    def call(w: World, c: Caller, rid: str) -> httpx.Response:
+        return c.client.request(method, path.format(rid=rid), json=body, params=params or None)
+
+    return call
+
+
+def _task_witness(w: World, rid: str) -> Any:
+    return w.task_snapshot(rid)
+
+
+def _tasks_total(w: World, rid: str) -> Any:
+    return w.task_total()
+
+
+def _listed(key: str, items: str | None = "items") -> Callable[[World, Any], bool]:
+    def shown(w: World, body: Any) -> bool:
+        rows = body[items] if items else body
+        return any(w.ids[key] in (row.get("id"), row.get("code")) for row in rows)
+
+    return shown
+
+
+def _token(w: World, c: Caller, rid: str) -> httpx.Response:
+    return w.sign_in(c.username)
+
+
+def _refresh(w: World, c: Caller, rid: str) -> httpx.Response:
+    return c.client.post("/api/v1/auth/refresh", json={"refresh_token": c.refresh_token})
+
+
+def _logout(w: World, c: Caller, rid: str) -> httpx.Response:
+    # Sign out a session of its own, so the caller's token stays good for the rest of the matrix.
+    token = w.sign_in(c.username).json()["access_token"]
+    return httpx.post(
+        f"{w.base_url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+
+
+def _create_org(w: World, c: Caller, code: str) -> httpx.Response:
+    body = {"kind": "department", "parent_code": TARGET, "name": "授权矩阵新设局", "code": code}
+    return c.client.post("/api/v1/orgs", json=body)
+
+
+def _children(w: World, rid: str) -> Any:
+    return sorted(o["code"] for o in w.admin.get(f"/api/v1/orgs/{TARGET}/children").json())
+
+
+def _org(w: World, rid: str) -> Any:
+    return w.admin.get(f"/api/v1/orgs/{rid}").json()
+
+
+def _create_person(w: World, c: Caller, username: str) -> httpx.Response:
+    body = {
+        "display_name": "授权矩阵新增人员",
+        "org_code": TARGET,
+        "roles": ["handler"],
+        "username": username,
+    }
+    return c.client.post("/api/v1/people", json=body)
+
+
+def _people(w: World, rid: str) -> Any:
+    return sorted(p["id"] for p in w.admin.get("/api/v1/people", params={"org": TARGET, "limit": 500}).json())
+
+
+def _person(w: World, rid: str) -> Any:
+    return w.admin.get(f"/api/v1/people/{rid}").json()
+
+
+def _target_can_sign_in(w: World, rid: str) -> Any:
+    return w.sign_in(w.ids["target_username"], w.ids["target_password"]).status_code
+
+
+def _confirm(w: World, c: Caller, rid: str) -> httpx.Response:
+    return c.client.post(f"/api/v1/tasks/{rid}/co-units/{CHILD}/confirm", json={"note": "协办确认"})
+
+
+def _subtasks(w: World, c: Caller, rid: str) -> httpx.Response:
+    body = {
+        "items": [
+            {"title": w.unique("授权矩阵子任务"), "deadline": (TODAY + timedelta(days=100)).isoformat()}
+        ]
+    }
+    return c.client.post(f"/api/v1/tasks/{rid}/subtasks", json=body)
+
+
+def _ledger_entry(w: World, c: Caller, rid: str) -> httpx.Response:
+    body = {"task_id": rid, "kind": "dispatch", "note": "周调度"}
+    return c.client.post(f"/api/v1/ledger/{TARGET}/entries", json=body)
+
+
+def _create_task(w: World, c: Caller, rid: str) -> httpx.Response:
+    body = {"title": "授权矩阵交办", "lead_unit": TARGET, "deadline": DEADLINE.isoformat()}
+    return c.client.post("/api/v1/tasks", json=body)
+
+
+def _import(w: World, c: Caller, rid: str) -> httpx.Response:
+    files = {"file": ("tasks.xlsx", import_workbook(), "application/octet-stream")}
+    return c.client.post("/api/v1/tasks/import", files=files)
+
+
+def _documents_total(w: World, rid: str) -> Any:
+    return w.admin.get("/api/v1/documents", params={"limit": 1}).json()["total"]
+
+
+def _document(w: World, rid: str) -> Any:
+    return w.admin.get(f"/api/v1/documents/{rid}").json()
+
+
+def letter_body() -> dict[str, Any]:
+    return {
+        "issuing_org": TARGET,
+        "signing_org": f"{TARGET}D01",  # a department of the target, so 南明区 has no part in it
+        "title": "年度目标责任书",
+        "year": TODAY.year,
+        "targets": "完成年度重点任务",
+        "signed_on": TODAY.isoformat(),
+    }
+
+
+def meeting_body() -> dict[str, Any]:
+    return {"org_code": TARGET, "kind": "principal", "held_on": TODAY.isoformat(), "topic": "重点工作调度"}
+
+
+def _total(path: str) -> Witness:
+    return lambda w, rid: w.admin.get(path, params={"limit": 1}).json()["total"]
+
+
+def _setting(path: str) -> Witness:
+    return lambda w, rid: w.admin.get(path).json()
+
+
+def _put_current(path: str, fields: tuple[str, ...]) -> Call:
+    """Writes the setting's current values back: allowed callers change nothing but who saved it last."""
+
+    def call(w: World, c: Caller, rid: str) -> httpx.Response:
+        current = w.admin.get(path).json()
+        return c.client.put(path, json={k: current[k] for k in fields})
+
+    return call
+
+
+def _inbox(w: World, rid: str) -> Any:
+    return w.caller("handler", "own").client.get("/api/v1/notifications").json()["unread"]
+
+
+DECIDING_ROLES_NOTE = "not in the table; like 交办 (principal, deputy, office, admin)"
+
+ROUTES: list[Route] = [
+    # --- gateway: sign-in (docs/permissions.md §3) ---
+    Route("POST", "/api/v1/auth/token", everyone, _token, anonymous=False),
+    Route("POST", "/api/v1/auth/refresh", everyone, _refresh, anonymous=False),
+    Route("POST", "/api/v1/auth/logout", everyone, _logout, anonymous=False),
+    Route("GET", "/api/v1/auth/me", everyone, _json("GET", "/api/v1/auth/me")),
+    # --- gateway: organisations ---
+    Route(
+        "GET",
+        "/api/v1/orgs",
+        everyone,
+        _json("GET", "/api/v1/orgs", name="贵阳市"),
+        sees_target=_listed("target_org", items=None),
+    ),
+    Route(
+        "GET",
+        "/api/v1/orgs/{code}",
+        in_scope,
+        _json("GET", "/api/v1/orgs/{rid}"),
+        shared=lambda w: TARGET,
+        guess=UNKNOWN_ORG,
+    ),
+    Route(
+        "GET",
+        "/api/v1/orgs/{code}/children",
+        in_scope,
+        _json("GET", "/api/v1/orgs/{rid}/children"),
+        shared=lambda w: TARGET,
+        guess=UNKNOWN_ORG,
+    ),
+    Route(
+        "POST",
+        "/api/v1/orgs",
+        scoped(frozenset({"admin"})),
+        _create_org,
+        shared=lambda w: f"{TARGET}D98",
+        fresh=World.new_department_code,
+        witness=_children,
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/orgs/{code}",
+        scoped(frozenset({"admin"})),
+        lambda w, c, rid: c.client.patch(f"/api/v1/orgs/{rid}", json={"name": "授权矩阵局（改）"}),
+        shared=World.department,
+        guess=UNKNOWN_ORG,
+        witness=_org,
+    ),
+    # --- gateway: people ---
+    Route(
+        "POST",
+        "/api/v1/people",
+        scoped(frozenset({"admin"})),
+        _create_person,
+        shared=lambda w: "matrix_never_created",
+        fresh=lambda w: w.unique("matrix_new_person_"),
+        witness=_people,
+    ),
+    Route(
+        "GET",
+        "/api/v1/people",
+        scoped(frozenset({"admin", "office"})),
+        _json("GET", "/api/v1/people", org=TARGET),
+    ),
+    Route(
+        "GET",
+        "/api/v1/people/{person_id}",
+        scoped(frozenset({"admin", "office"})),
+        _json("GET", "/api/v1/people/{rid}"),
+        shared=lambda w: w.ids["target_person"],
+        guess=NOWHERE,
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/people/{person_id}",
+        scoped(frozenset({"admin"})),
+        lambda w, c, rid: c.client.patch(f"/api/v1/people/{rid}", json={"display_name": "授权矩阵（改）"}),
+        shared=lambda w: w.ids["target_person"],
+        guess=NOWHERE,
+        witness=_person,
+    ),
+    Route(
+        "POST",
+        "/api/v1/people/{person_id}/password",
+        scoped(frozenset({"admin"})),
+        lambda w, c, rid: c.client.post(
+            f"/api/v1/people/{rid}/password", json={"new_password": "reset-by-admin-1"}
+        ),
+        shared=lambda w: w.ids["target_person"],
+        guess=NOWHERE,
+        witness=_target_can_sign_in,
+        note="office reads people but resets no password",
+    ),
+    Route("GET", "/api/v1/audit", scoped(frozenset({"admin"})), _json("GET", "/api/v1/audit", org=TARGET)),
+    # --- gateway: cross-service views (scope rule; the table names no role for reading) ---
+    Route(
+        "GET",
+        "/api/v1/tasks/{task_id}/timeline",
+        in_scope,
+        _json("GET", "/api/v1/tasks/{rid}/timeline"),
+        shared=lambda w: w.ids["task"],
+        guess=NOWHERE,
+    ),
+    Route("GET", "/api/v1/dashboard", in_scope, _json("GET", "/api/v1/dashboard", org=TARGET)),
+    # --- tasking: tasks (tasks/permissions.py) ---
+    Route("POST", "/api/v1/tasks", assigns_to_target, _create_task, witness=_tasks_total),
+    Route(
+        "GET",
+        "/api/v1/tasks",
+        everyone,
+        _json("GET", "/api/v1/tasks", category=MATRIX_CATEGORY),
+        sees_target=_listed("task"),
+    ),
+    Route(
+        "GET",
+        "/api/v1/tasks/{task_id}",
+        in_scope,
+        _json("GET", "/api/v1/tasks/{rid}"),
+        shared=lambda w: w.ids["task"],
+        guess=NOWHERE,
+    ),
+    Route(
+        "GET",
+        "/api/v1/tasks/{task_id}/events",
+        in_scope,
+        _json("GET", "/api/v1/tasks/{rid}/events"),
+        shared=lambda w: w.ids["task"],
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/accept",
+        task_action("own", WORKING),
+        _json("POST", "/api/v1/tasks/{rid}/accept"),
+        shared=lambda w: w.task("assigned"),
+        guess=NOWHERE,
+        fresh=lambda w: w.new_task("assigned"),
+        witness=_task_witness,
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/return",
+        task_action("own", WORKING),
+        _json("POST", "/api/v1/tasks/{rid}/return", {"reason": "不属于本单位职责"}),
+        shared=lambda w: w.task("assigned"),
+        guess=NOWHERE,
+        fresh=lambda w: w.new_task("assigned"),
+        witness=_task_witness,
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/reassign",
+        task_action("parent", DIRECTING),
+        _json("POST", "/api/v1/tasks/{rid}/reassign", {"lead_unit": TARGET, "reason": "重新交办"}),
+        shared=lambda w: w.task("returned"),
+        guess=NOWHERE,
+        fresh=lambda w: w.new_task("returned"),
+        witness=_task_witness,
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/cancel",
+        task_action("parent", DIRECTING),
+        _json("POST", "/api/v1/tasks/{rid}/cancel", {"reason": "部署调整"}),
+        shared=lambda w: w.task("assigned"),
+        guess=NOWHERE,
+        fresh=lambda w: w.new_task("assigned"),
+        witness=_task_witness,
+    ),
+    Route(
+        "GET",
+        "/api/v1/tasks/{task_id}/co-units",
+        in_scope,
+        _json("GET", "/api/v1/tasks/{rid}/co-units"),
+        shared=lambda w: w.ids["task"],
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/co-units/{code}/confirm",
+        # On a task whose co-unit is 南明区: it sees the task, and only it confirms.
+        task_action("child", WORKING, seen=("own", "parent", "child")),
+        _confirm,
+        shared=lambda w: w.shared("co-unit task", w.co_unit_task),
+        guess=NOWHERE,
+        fresh=World.co_unit_task,
+        witness=_task_witness,
+    ),
+    Route(
+        "GET",
+        "/api/v1/tasks/{task_id}/decomposition/proposal",
+        in_scope,
+        _json("GET", "/api/v1/tasks/{rid}/decomposition/proposal"),
+        shared=lambda w: w.ids["task"],
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/subtasks",
+        task_action("own", DIRECTING),
+        _subtasks,
+        shared=lambda w: w.task("accepted", "decompose"),
+        guess=NOWHERE,
+        witness=_task_witness,
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/complete",
+        task_action("own", WORKING),
+        _json("POST", "/api/v1/tasks/{rid}/complete"),
+        shared=lambda w: w.task("accepted"),
+        guess=NOWHERE,
+        fresh=lambda w: w.new_task("accepted"),
+        witness=_task_witness,
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/review",
+        task_action("parent", DIRECTING),
+        _json("POST", "/api/v1/tasks/{rid}/review", {"decision": "approve"}),
+        shared=lambda w: w.task("completed"),
+        guess=NOWHERE,
+        fresh=lambda w: w.new_task("completed"),
+        witness=_task_witness,
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/archive",
+        task_action("parent", DIRECTING),
+        _json("POST", "/api/v1/tasks/{rid}/archive"),
+        shared=lambda w: w.task("closed"),
+        guess=NOWHERE,
+        fresh=lambda w: w.new_task("closed"),
+        witness=_task_witness,
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/reports",
+        task_action("own", WORKING),  # lead or co-unit; this task has no co-unit
+        _json(
+            "POST",
+            "/api/v1/tasks/{rid}/reports",
+            {"progress_percent": 30, "progress": "按计划推进", "problems": "无", "measures": "加快进度"},
+        ),
+        shared=lambda w: w.task("accepted", "reports"),
+        guess=NOWHERE,
+        witness=_task_witness,
+    ),
+    Route(
+        "GET",
+        "/api/v1/tasks/{task_id}/reports",
+        in_scope,
+        _json("GET", "/api/v1/tasks/{rid}/reports"),
+        shared=lambda w: w.ids["task"],
+        guess=NOWHERE,
+    ),
+    # --- tasking: plans, letters, meetings (not in the table) ---
+    Route(
+        "GET",
+        "/api/v1/tasks/{task_id}/plan",
+        in_scope,
+        _json("GET", "/api/v1/tasks/{rid}/plan"),
+        shared=lambda w: w.ids["task"],
+        guess=NOWHERE,
+        basis="inferred",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/tasks/{task_id}/plan",
+        task_action("own", WORKING),
+        _json(
+            "PUT",
+            "/api/v1/tasks/{rid}/plan",
+            {"start": TODAY.isoformat(), "end": DEADLINE.isoformat(), "notes": "分三阶段推进"},
+        ),
+        shared=lambda w: w.task("accepted", "plan"),
+        guess=NOWHERE,
+        witness=_task_witness,
+        basis="inferred",
+        note="the lead unit's work plan, like 落实反馈; a superior acts only as issuer (table §2)",
+    ),
+    Route(
+        "POST",
+        "/api/v1/responsibility-letters",
+        creates_for_target(DIRECTING),
+        _json("POST", "/api/v1/responsibility-letters", letter_body()),
+        witness=_total("/api/v1/responsibility-letters"),
+        basis="inferred",
+        note=DECIDING_ROLES_NOTE,
+    ),
+    Route(
+        "GET",
+        "/api/v1/responsibility-letters",
+        everyone,
+        _json("GET", "/api/v1/responsibility-letters", limit=200),
+        sees_target=_listed("letter"),
+        basis="inferred",
+    ),
+    Route(
+        "POST",
+        "/api/v1/dispatch-meetings",
+        creates_for_target(DIRECTING),
+        _json("POST", "/api/v1/dispatch-meetings", meeting_body()),
+        witness=_total("/api/v1/dispatch-meetings"),
+        basis="inferred",
+        note="a principal's 调度会: " + DECIDING_ROLES_NOTE,
+    ),
+    Route(
+        "GET",
+        "/api/v1/dispatch-meetings",
+        everyone,
+        _json("GET", "/api/v1/dispatch-meetings", limit=200),
+        sees_target=_listed("meeting"),
+        basis="inferred",
+    ),
+    Route(
+        "GET",
+        "/api/v1/dispatch-meetings/gaps",
+        in_scope,
+        _json("GET", "/api/v1/dispatch-meetings/gaps", org=TARGET),
+        basis="inferred",
+    ),
+    # --- tasking: ledger (tasks/permissions.py: ledger entry, the ledger's unit) ---
+    Route(
+        "POST",
+        "/api/v1/ledger/{org_code}/entries",
+        task_action("own", WORKING),
+        _ledger_entry,
+        shared=lambda w: w.task("accepted", "ledger"),
+        guess=NOWHERE,
+        # The guessed task id is in the body, the ledger (in scope) in the path: a refused role gets
+        # its 403 before the task is looked up, which reveals nothing about the task.
+        guess_in_body=True,
+        fresh=lambda w: w.new_task("accepted"),
+        witness=_task_witness,
+    ),
+    Route(
+        "GET",
+        "/api/v1/ledger/{org_code}",
+        in_scope,
+        _json("GET", "/api/v1/ledger/{rid}"),
+        shared=lambda w: TARGET,
+        guess=UNKNOWN_ORG,
+    ),
+    Route(
+        "GET",
+        "/api/v1/tasks/export",
+        in_scope,
+        _json("GET", "/api/v1/tasks/export", org=TARGET),
+        basis="inferred",
+    ),
+    Route(
+        "GET",
+        "/api/v1/tasks/import/template",
+        everyone,
+        _json("GET", "/api/v1/tasks/import/template"),
+        basis="inferred",
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/import",
+        assigns_to_target,
+        _import,
+        witness=_tasks_total,
+        note="imports 交办 tasks: the assign rule",
+    ),
+    # --- tasking: settings of the whole platform (not in the table) ---
+    Route(
+        "GET", "/api/v1/calendar/{year}", everyone, _json("GET", "/api/v1/calendar/2150"), basis="inferred"
+    ),
+    Route(
+        "PUT",
+        "/api/v1/calendar/{year}",
+        province_admin,
+        _json("PUT", "/api/v1/calendar/2150", {"holidays": [], "workdays": [], "note": "授权矩阵"}),
+        witness=_setting("/api/v1/calendar/2150"),
+        basis="inferred",
+        note="the province's working calendar: only the province's administrator",
+    ),
+    Route(
+        "GET", "/api/v1/deadline-rules", everyone, _json("GET", "/api/v1/deadline-rules"), basis="inferred"
+    ),
+    Route(
+        "PUT",
+        "/api/v1/deadline-rules",
+        province_admin,
+        _put_current(
+            "/api/v1/deadline-rules",
+            ("due_soon_working_days", "lagging_tolerance_points", "scan_interval_seconds"),
+        ),
+        witness=_setting("/api/v1/deadline-rules"),
+        basis="inferred",
+        note="province-wide rules: only the province's administrator",
+    ),
+    Route(
+        "POST",
+        "/api/v1/deadline-scans",
+        province_admin,
+        _json("POST", "/api/v1/deadline-scans"),
+        basis="inferred",
+        note="scans every unit's tasks: only the province's administrator",
+    ),
+    Route(
+        "GET", "/api/v1/documents/rules", everyone, _json("GET", "/api/v1/documents/rules"), basis="inferred"
+    ),
+    Route(
+        "PUT",
+        "/api/v1/documents/rules",
+        province_admin,
+        _put_current(
+            "/api/v1/documents/rules",
+            ("study_working_days", "important_study_working_days", "report_working_days"),
+        ),
+        witness=_setting("/api/v1/documents/rules"),
+        basis="inferred",
+        note="province-wide rules: only the province's administrator",
+    ),
+    # --- tasking: important documents (not in the table) ---
+    Route(
+        "POST",
+        "/api/v1/documents",
+        creates_for_target(DIRECTING),
+        _json("POST", "/api/v1/documents", document_body()),
+        witness=_documents_total,
+        basis="inferred",
+        note=DECIDING_ROLES_NOTE,
+    ),
+    Route(
+        "GET",
+        "/api/v1/documents",
+        everyone,
+        _json("GET", "/api/v1/documents", limit=200),
+        sees_target=_listed("document"),
+        basis="inferred",
+    ),
+    Route(
+        "GET",
+        "/api/v1/documents/{document_id}",
+        in_scope,
+        _json("GET", "/api/v1/documents/{rid}"),
+        shared=World.document,
+        guess=NOWHERE,
+        basis="inferred",
+    ),
+    Route(
+        "POST",
+        "/api/v1/documents/{document_id}/sessions",
+        scoped(DIRECTING),
+        _json("POST", "/api/v1/documents/{rid}/sessions", session_body()),
+        shared=World.document,
+        guess=NOWHERE,
+        witness=_document,
+        basis="inferred",
+        note=DECIDING_ROLES_NOTE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/documents/{document_id}/reports",
+        scoped(DIRECTING),
+        _json(
+            "POST",
+            "/api/v1/documents/{rid}/reports",
+            {"reported_on": TODAY.isoformat(), "content": "学习解读情况"},
+        ),
+        shared=World.document,
+        guess=NOWHERE,
+        witness=_document,
+        basis="inferred",
+        note=DECIDING_ROLES_NOTE,
+    ),
+    # --- notification ---
+    Route("GET", "/api/v1/notifications", everyone, _json("GET", "/api/v1/notifications"), basis="inferred"),
+    Route(
+        "POST",
+        "/api/v1/notifications/{notification_id}/read",
+        recipient_only,
+        _json("POST", "/api/v1/notifications/{rid}/read"),
+        shared=lambda w: w.ids["notification"],
+        guess=NOWHERE,
+        witness=_inbox,
+        basis="inferred",
+    ),
+]
