@@ -2,9 +2,9 @@
 
 Measures the deadline scan (first run, which raises the backlog of alerts, and a second run, the
 steady state every interval) and the p95 of a subtree list page. Targets (issue 4): scan < 2 s,
-list page p95 < 100 ms. A script, not a test: it prints figures and appends them to RESULTS.md.
+list page p95 < 100 ms. A script, not a test: it prints figures and replaces its section of RESULTS.md.
 
-    uv run python bench/tasking_scale.py [--tasks 1000000] [--no-append]
+    uv run python bench/tasking_scale.py [--tasks 1000000] [--no-write]
 
 PostgreSQL: ``LUOSHI_BENCH_POSTGRES_URL`` or ``LUOSHI_TEST_POSTGRES_URL`` (no database name), default
 ``postgresql+asyncpg://postgres@127.0.0.1:5432``; the database ``luoshi_bench_tasking`` is recreated.
@@ -25,6 +25,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
@@ -34,18 +35,20 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
 from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_kit.identity import Identity
-from luoshi_tasking.calendar.service import load_calendar
 from luoshi_tasking.db import Base
+from luoshi_tasking.deadlines.jobs import run_scan_once
 from luoshi_tasking.deadlines.models import DeadlineAlert
 from luoshi_tasking.deadlines.rules import business_today
-from luoshi_tasking.deadlines.scan import scan
-from luoshi_tasking.deadlines.service import load_settings
+from luoshi_tasking.deadlines.scan import ALERT_CHUNK
 from luoshi_tasking.tasks import service as task_service
 from luoshi_tasking.tasks.models import Task
+from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskPage
+from luoshi_tasking.tasks.scopes import scope_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 DIVISIONS = ROOT / "services/gateway/src/luoshi_gateway/orgs/data/guizhou_divisions.csv"
 DB_NAME = "luoshi_bench_tasking"
+SCOPE_COLUMNS = ["task_id", "scope", "deadline", "created_at", "state"]  # the order scope_rows gives
 SCAN_TARGET_S, LIST_TARGET_MS = 2.0, 100.0
 
 
@@ -59,15 +62,30 @@ def load_orgs() -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def departments(orgs: list[dict[str, str]]) -> list[str]:
+    """Eight departments (部门) for each province, city and county government."""
+    govs = [o["code"] for o in orgs if o["level"] in ("province", "city", "county")]
+    return [f"{gov}D{i:02d}" for gov in govs for i in range(1, 9)]
+
+
 def generate(count: int, orgs: list[dict[str, str]], today: date, rng: random.Random) -> list[dict[str, Any]]:
     """Realistic tasks: spans of 2 weeks to 18 months; past deadlines mostly closed out (6 % still open,
     i.e. overdue); progress near the time-proportional line with a few laggards; 5 % with
     issuer-set report dates; 15 % of open tasks without any report yet."""
     parent = {o["code"]: o["parent_code"] or o["code"] for o in orgs}
+    for dept in departments(orgs):
+        parent[dept] = dept[:12]  # a government's department is tasked by that government
     units = [o["code"] for o in orgs if o["level"] != "province"]
+    depts = departments(orgs)
+    below: dict[str, list[str]] = {}
+    for unit in units + depts:
+        below.setdefault(parent[unit], []).append(unit)
     rows = []
     for _ in range(count):
-        lead = rng.choice(units)
+        lead = rng.choice(depts) if rng.random() < 0.15 else rng.choice(units)
+        # 30 % multi-unit tasks: co-units from the same issuer's units and departments
+        peers = [u for u in rng.sample(below[parent[lead]], min(4, len(below[parent[lead]]))) if u != lead]
+        co_units = peers[: rng.randint(1, 3)] if rng.random() < 0.3 else []
         start = today - timedelta(days=rng.randint(0, 540))
         deadline = start + timedelta(days=rng.randint(14, 540))
         span = (deadline - start).days
@@ -102,7 +120,7 @@ def generate(count: int, orgs: list[dict[str, str]], today: date, rng: random.Ra
                 "description": "",
                 "issuing_org": parent[lead],
                 "lead_unit": lead,
-                "co_units": [],
+                "co_units": co_units,
                 "start_date": start if rng.random() < 0.6 else None,
                 "deadline": deadline,
                 "report_due_dates": explicit,
@@ -156,57 +174,78 @@ async def bulk_load(url: str, rows: list[dict[str, Any]]) -> float:
         for i in range(0, len(rows), chunk):
             records = [record_for(r, columns) for r in rows[i : i + chunk]]
             await conn.copy_records_to_table("task", records=records, columns=[c.name for c in columns])
-        await conn.execute("ANALYZE")
+            scopes = [
+                tuple(u.values()) for r in rows[i : i + chunk] for u in scope_rows(SimpleNamespace(**r))
+            ]
+            await conn.copy_records_to_table("task_scope", records=scopes, columns=SCOPE_COLUMNS)
+        # What autovacuum does on a live database: statistics, and the visibility map index-only scans need.
+        await conn.execute("VACUUM (ANALYZE)")
     finally:
         await conn.close()
     return time.perf_counter() - started
 
 
-async def timed_scan(url: str, today: date) -> tuple[float, Any]:
-    """One scan round as the job runs it: a fresh process's engine, load rules, scan, commit."""
+async def timed_scan(url: str) -> tuple[float, Any]:
+    """One scan round as the job runs it (chunked transactions): a fresh engine, rules, scan, commits."""
     engine = make_engine(url)
     maker = make_sessionmaker(engine, Base)
     started = time.perf_counter()
-    async with maker() as session, session.begin():
-        settings = await load_settings(session=session)
-        cal = await load_calendar(session=session)
-        result = await scan(session=session, today=today, cal=cal, settings=settings)
+    result, _settings = await run_scan_once(maker)
     elapsed = time.perf_counter() - started
     await engine.dispose()
     return elapsed, result
 
 
+STATES: list[Any] = [None, ["assigned", "accepted", "returned"]]
+SORTS: list[Any] = ["deadline", "-created_at"]
+OFFSETS = [0, 500]  # the first page and page 11
+
+
 async def list_page_latencies(
     url: str, orgs: list[dict[str, str]], rng: random.Random
-) -> dict[str, list[float]]:
+) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
+    """Every (state filter, sort, page) combination for sample orgs of each level, one session per
+    request as the route has it. Returns latencies by level and by combination, and how many pages
+    reported an estimated total."""
     engine = make_engine(url)
     maker = make_sessionmaker(engine, Base)
-    by_level: dict[str, list[float]] = {}
     levels = {
-        lvl: [o for o in orgs if o["level"] == lvl] for lvl in ("province", "city", "county", "township")
+        lvl: [o["code"] for o in orgs if o["level"] == lvl]
+        for lvl in ("province", "city", "county", "township")
     }
-    plan = ["province"] * 10 + ["city"] * 25 + ["county"] * 30 + ["township"] * 35
-    async with maker() as session:  # warm-up
-        ident = Identity(
-            person_id="b", username="b", display_name="b", org_code=orgs[0]["code"], roles=["handler"]
-        )
-        await task_service.list_tasks(session=session, identity=ident, offset=0, limit=50)
-    for level in plan:
-        org = rng.choice(levels[level])["code"]
-        state = rng.choice([None, "accepted", "assigned", ["assigned", "accepted", "returned"]])
+    levels["department"] = departments(orgs)
+    samples = {"province": 1, "city": 3, "county": 4, "township": 5, "department": 4}
+    by_level: dict[str, list[float]] = {}
+    by_combo: dict[str, list[float]] = {}
+    estimates = 0
+
+    async def page(org: str, state: Any, sort: Any, offset: int) -> tuple[float, bool]:
         ident = Identity(person_id="b", username="b", display_name="b", org_code=org, roles=["handler"])
         async with maker() as session:
             started = time.perf_counter()
-            _items, _total = await task_service.list_tasks(
-                session=session, identity=ident, offset=0, limit=50, state=state
+            _items, total = await task_service.list_tasks(
+                session=session, identity=ident, offset=offset, limit=50, state=state, sort=sort
             )
-            by_level.setdefault(level, []).append((time.perf_counter() - started) * 1000)
+            elapsed = (time.perf_counter() - started) * 1000
+        return elapsed, TaskPage(items=[], total=total, offset=offset, limit=50).total_is_estimate
+
+    await page(orgs[0]["code"], None, "deadline", 0)  # warm-up
+    for level, n in samples.items():
+        for org in rng.sample(levels[level], n):
+            for state in STATES:
+                for sort in SORTS:
+                    for offset in OFFSETS:
+                        ms, estimate = await page(org, state, sort, offset)
+                        estimates += estimate
+                        by_level.setdefault(level, []).append(ms)
+                        combo = f"{'open states' if state else 'any state'}, {sort}, offset {offset}"
+                        by_combo.setdefault(combo, []).append(ms)
     await engine.dispose()
-    return by_level
+    return by_level, by_combo, estimates
 
 
 def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) >= 2 else values[0]
 
 
 def machine() -> dict[str, str]:
@@ -226,7 +265,7 @@ def machine() -> dict[str, str]:
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=1_000_000)
-    parser.add_argument("--no-append", action="store_true")
+    parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     rng = random.Random(20261127)
     today = business_today()
@@ -245,63 +284,90 @@ async def main() -> None:
     open_count = sum(1 for r in rows if r["state"] in ("assigned", "accepted", "returned"))
     del rows
     print(
-        f"generated {args.tasks:,} tasks in {generated:.1f}s, COPY + ANALYZE {loaded:.1f}s; "
+        f"generated {args.tasks:,} tasks in {generated:.1f}s, COPY + VACUUM ANALYZE {loaded:.1f}s; "
         f"open {open_count:,}"
     )
 
-    first_s, first = await timed_scan(url, today)
-    second_s, second = await timed_scan(url, today)
+    first_s, first = await timed_scan(url)
+    second_s, second = await timed_scan(url)
     engine = make_engine(url)
     async with engine.begin() as conn:  # forget the day's reference: the next scan is a full one
         await conn.execute(text("DELETE FROM deadline_scan_state"))
     await engine.dispose()
-    third_s, third = await timed_scan(url, today)
+    third_s, third = await timed_scan(url)
     engine = make_engine(url)
     async with engine.connect() as conn:
         markers = await conn.scalar(select(text("count(*)")).select_from(DeadlineAlert.__table__))
     await engine.dispose()
-    latencies = await list_page_latencies(url, orgs, rng)
+    latencies, combos, estimates = await list_page_latencies(url, orgs, rng)
     everything = [v for values in latencies.values() for v in values]
     list_p95 = p95(everything)
 
+    def verdict(value: float, target: float) -> str:
+        return "PASS" if value < target else "FAIL"
+
+    def scan_row(label: str, seconds: float, result: Any) -> str:
+        return (
+            f"| deadline scan, {label} ({sum(result.raised.values()):,} alerts, {result.candidates:,} "
+            f"candidates, {result.transactions} transaction(s)) | {seconds:.2f} s "
+            f"| < {SCAN_TARGET_S:.0f} s | {verdict(seconds, SCAN_TARGET_S)} |"
+        )
+
     info = machine()
     lines = [
-        "",
         "## Tasking at scale",
         "",
         f"`uv run python bench/tasking_scale.py` — {args.tasks:,} tasks over the {len(orgs):,} real Guizhou "
-        f"divisions ({open_count:,} open), business date {today}, PostgreSQL {pg_version}, "
-        f"{info['nproc']} CPUs ({info['cpu']}), Python {info['python']}; "
-        f"run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        f"divisions and {len(departments(orgs)):,} departments ({open_count:,} open, 30 % with co-units), "
+        f"business date {today}, PostgreSQL {pg_version}, {info['nproc']} CPUs ({info['cpu']}), "
+        f"Python {info['python']}; run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         "",
         "| measure | figure | target | result |",
         "|---|---|---|---|",
-        f"| bulk load (COPY + ANALYZE) | {loaded:.1f} s | – | – |",
-        f"| deadline scan, first run (raises the backlog: {sum(first.raised.values()):,} alerts, "
-        f"{first.candidates:,} candidates) | {first_s:.2f} s | < {SCAN_TARGET_S:.0f} s | "
-        f"{'PASS' if first_s < SCAN_TARGET_S else 'FAIL'} |",
-        f"| deadline scan, second run (steady state, incremental={second.incremental}: "
-        f"{sum(second.raised.values()):,} alerts, "
-        f"{second.candidates:,} candidates) | {second_s:.2f} s | < {SCAN_TARGET_S:.0f} s | "
-        f"{'PASS' if second_s < SCAN_TARGET_S else 'FAIL'} |",
-        f"| deadline scan, full pass with no backlog (first scan of a day: "
-        f"{sum(third.raised.values()):,} alerts, {third.candidates:,} candidates) | {third_s:.2f} s | "
-        f"< {SCAN_TARGET_S:.0f} s | {'PASS' if third_s < SCAN_TARGET_S else 'FAIL'} |",
-        f"| subtree list page p95 (100 queries, limit 50, with total) | {list_p95:.1f} ms | "
-        f"< {LIST_TARGET_MS:.0f} ms | {'PASS' if list_p95 < LIST_TARGET_MS else 'FAIL'} |",
+        f"| bulk load (COPY task + task_scope, VACUUM ANALYZE) | {loaded:.1f} s | – | – |",
+        scan_row(f"first run, raises the backlog in chunks of {ALERT_CHUNK:,}", first_s, first),
+        f"| deadline scan, first run: its longest transaction "
+        f"| {first.longest_transaction:.2f} s | < {SCAN_TARGET_S:.0f} s "
+        f"| {verdict(first.longest_transaction, SCAN_TARGET_S)} |",
+        scan_row(f"second run, steady state (incremental={second.incremental})", second_s, second),
+        scan_row("full pass with no backlog (first scan of a day)", third_s, third),
+        f"| subtree list page p95 ({len(everything)} pages, limit 50, total counted up to {COUNT_CAP:,} "
+        f"past the offset) | {list_p95:.1f} ms | < {LIST_TARGET_MS:.0f} ms "
+        f"| {verdict(list_p95, LIST_TARGET_MS)} |",
         "",
+        "The backlog (every alert already due when the engine is first switched on) is raised once, "
+        f"{ALERT_CHUNK:,} alerts per committed transaction; the 2 s target is the steady state's.",
         "First-run alerts by kind: "
         + ", ".join(f"{k} {v:,}" for k, v in first.raised.items())
-        + f"; markers after both runs: {markers:,}.",
-        "List page p95 by level: "
-        + ", ".join(f"{lvl} {p95(v):.1f} ms (n={len(v)})" for lvl, v in latencies.items())
-        + ".",
+        + f"; markers after the runs: {markers:,}.",
+        "",
+        "| list pages by level | p95 | max | n |",
+        "|---|---|---|---|",
+        *(f"| {lvl} | {p95(v):.1f} ms | {max(v):.1f} ms | {len(v)} |" for lvl, v in latencies.items()),
+        "",
+        "| list pages by query | p95 | max | n |",
+        "|---|---|---|---|",
+        *(f"| {combo} | {p95(v):.1f} ms | {max(v):.1f} ms | {len(v)} |" for combo, v in combos.items()),
+        "",
+        f"Pages whose total was an estimate (more than {COUNT_CAP:,} past the offset): {estimates}.",
         "",
     ]
     print("\n".join(lines))
-    if not args.no_append:
-        with (ROOT / "bench/RESULTS.md").open("a", encoding="utf-8") as f:
-            f.write("\n".join(lines))
+    if not args.no_write:
+        replace_section(ROOT / "bench/RESULTS.md", "\n".join(lines))
+
+
+def replace_section(path: Path, section: str) -> None:
+    """Replace this benchmark's section of RESULTS.md (up to the next ``## `` heading), keep the rest."""
+    text_ = path.read_text(encoding="utf-8") if path.exists() else ""
+    heading = "## Tasking at scale"
+    start = text_.find(heading)
+    if start < 0:
+        text_ = text_.rstrip("\n") + "\n\n" + section
+    else:
+        end = text_.find("\n## ", start + len(heading))
+        text_ = text_[:start] + section + ("\n" + text_[end + 1 :] if end >= 0 else "")
+    path.write_text(text_, encoding="utf-8")
 
 
 if __name__ == "__main__":

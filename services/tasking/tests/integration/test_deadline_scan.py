@@ -18,6 +18,7 @@ import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
 from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_tasking.calendar.rules import WorkCalendar
 from luoshi_tasking.db import Base
+from luoshi_tasking.deadlines import jobs
 from luoshi_tasking.deadlines import scan as scan_module
 from luoshi_tasking.deadlines.models import DeadlineAlert
 from luoshi_tasking.deadlines.rules import DeadlineSettings, iso_week
@@ -254,5 +255,54 @@ async def test_a_later_scan_the_same_day_sees_changed_tasks(db: str) -> None:
         async with maker() as session, session.begin():
             third = await scan(session=session, today=TODAY, cal=CAL, settings=changed_rules)
         assert not third.incremental  # other rules: a full pass
+    finally:
+        await engine.dispose()
+
+
+async def test_the_job_raises_a_backlog_in_chunks_each_once(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jobs, "business_today", lambda: TODAY)
+    engine = await _engine(db)
+    maker = make_sessionmaker(engine, Base)
+    try:
+        first, _ = await jobs.run_scan_once(maker, chunk=7)
+        assert first.complete and first.transactions > 1 and not first.incremental
+        marked = await markers(engine)
+        assert marked == await expected_everything(engine)
+        assert sorted(await outbox(engine)) == sorted(marked)  # one event per marker
+        second, _ = await jobs.run_scan_once(maker, chunk=7)
+        assert second.incremental and sum(second.raised.values()) == 0
+    finally:
+        await engine.dispose()
+
+
+async def test_a_backlog_cut_short_is_finished_by_the_next_round(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "business_today", lambda: TODAY)
+    original = jobs.raise_next
+    calls = 0
+
+    async def crash_after_two_chunks(**kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("process killed")
+        await original(**kwargs)
+
+    engine = await _engine(db)
+    maker = make_sessionmaker(engine, Base)
+    try:
+        monkeypatch.setattr(jobs, "raise_next", crash_after_two_chunks)
+        with pytest.raises(RuntimeError):
+            await jobs.run_scan_once(maker, chunk=5)
+        assert len(await markers(engine)) == 10  # two chunks committed
+        monkeypatch.setattr(jobs, "raise_next", original)
+        # The cut-short scan was not recorded as the day's reference: the next one is a full pass.
+        again, _ = await jobs.run_scan_once(maker, chunk=5)
+        assert (
+            not again.incremental
+            and sum(again.raised.values()) == len(await expected_everything(engine)) - 10
+        )
+        assert sorted(await outbox(engine)) == sorted(await markers(engine))
     finally:
         await engine.dispose()

@@ -2,12 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.tracing import child_of, current_traceparent
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import routing_key, schema_path, type_of
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """One event for ``add_events``: the same arguments ``add_event`` takes, minus session and source."""
+
+    data: BaseModel
+    orgcode: str
+    subject: str | None = None
+    event_type: str | None = None
+
+
+def _envelope(source: str, event: PendingEvent) -> tuple[CloudEvent[BaseModel], dict[str, Any]]:
+    event_type = type_of(event.data, event.event_type)
+    envelope: CloudEvent[BaseModel] = CloudEvent(
+        source=f"/luoshi/{source}",
+        type=event_type,
+        subject=event.subject,
+        orgcode=event.orgcode,
+        dataschema=schema_path(event_type),
+        traceparent=child_of(current_traceparent.get()),
+        data=event.data,
+    )
+    row = {
+        "id": envelope.id,
+        "event_type": event_type,
+        "routing_key": routing_key(event_type, event.orgcode),
+        "body": envelope.model_dump_json(),
+        "created_at": envelope.time,
+    }
+    return envelope, row
 
 
 def add_event(
@@ -20,25 +55,21 @@ def add_event(
     event_type: str | None = None,
 ) -> CloudEvent[BaseModel]:
     """Stage ``data`` as a CloudEvent in the outbox; it is published only if the transaction commits."""
-    event_type = type_of(data, event_type)
-    envelope: CloudEvent[BaseModel] = CloudEvent(
-        source=f"/luoshi/{source}",
-        type=event_type,
-        subject=subject,
-        orgcode=orgcode,
-        dataschema=schema_path(event_type),
-        traceparent=child_of(current_traceparent.get()),
-        data=data,
-    )
-    outbox_model = session.info["base"].OutboxEvent
-    session.add(
-        outbox_model(
-            id=envelope.id,
-            event_type=event_type,
-            routing_key=routing_key(event_type, orgcode),
-            body=envelope.model_dump_json(),
-            created_at=envelope.time,
-        )
-    )
+    envelope, row = _envelope(source, PendingEvent(data, orgcode, subject, event_type))
+    session.add(session.info["base"].OutboxEvent(**row))
     session.info["outbox_dirty"] = True
     return envelope
+
+
+async def add_events(
+    *, session: AsyncSession, source: str, events: Iterable[PendingEvent]
+) -> list[CloudEvent[BaseModel]]:
+    """Stage many events with one executemany INSERT (same rows as ``add_event``, no ORM objects):
+    for bursts such as a deadline scan's backlog. Published only if the transaction commits."""
+    staged = [_envelope(source, event) for event in events]
+    if staged:
+        table = session.info["base"].OutboxEvent.__table__
+        rows = [row | {"published_at": None, "attempts": 0, "last_error": None} for _e, row in staged]
+        await session.execute(table.insert(), rows)
+        session.info["outbox_dirty"] = True
+    return [envelope for envelope, _row in staged]

@@ -20,12 +20,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -172,12 +172,22 @@ def fingerprint(cal: WorkCalendar, settings: DeadlineSettings) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class ScanMark:
+    """What a completed scan records as the next scan's reference."""
+
+    business_date: date
+    fingerprint: str
+    started_at: datetime
+
+
 async def incremental_since(
     session: AsyncSession, today: date, cal: WorkCalendar, settings: DeadlineSettings
-) -> datetime | None:
+) -> tuple[datetime | None, ScanMark]:
     """When the day's full scan ran with the same rules, the tasks changed since then are all that
     can need a new alert; returns that moment (less a margin for clock skew and late commits), or
-    None for a full scan. Records this scan as the reference for the next one."""
+    None for a full scan, and the mark to record once this scan has raised every alert it planned
+    (``record_scan``): a scan cut short leaves the old reference, so the next one redoes its work."""
     mark = fingerprint(cal, settings)
     now = await session.scalar(select(func.now()))
     await session.execute(
@@ -186,8 +196,15 @@ async def incremental_since(
         .on_conflict_do_nothing(index_elements=["key"])
     )
     state = await session.get(DeadlineScanState, "scan", with_for_update=True, populate_existing=True)
-    assert state is not None
+    assert state is not None and now is not None
     same_day = state.business_date == today and state.fingerprint == mark
     since = state.started_at - INCREMENTAL_MARGIN if same_day else None
-    state.business_date, state.fingerprint, state.started_at = today, mark, now
-    return since
+    return since, ScanMark(today, mark, now)
+
+
+async def record_scan(session: AsyncSession, mark: ScanMark) -> None:
+    await session.execute(
+        update(DeadlineScanState)
+        .where(DeadlineScanState.key == "scan")
+        .values(business_date=mark.business_date, fingerprint=mark.fingerprint, started_at=mark.started_at)
+    )

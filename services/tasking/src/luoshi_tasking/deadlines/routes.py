@@ -9,10 +9,9 @@ from fastapi import APIRouter
 from luoshi_kit.deps import IdentityDep, SessionDep
 from luoshi_kit.errors import Problem
 from luoshi_tasking.calendar.routes import require_admin
-from luoshi_tasking.calendar.service import load_calendar
 from luoshi_tasking.deadlines import service
+from luoshi_tasking.deadlines.jobs import chunked_scan
 from luoshi_tasking.deadlines.rules import DeadlineSettings, business_today
-from luoshi_tasking.deadlines.scan import scan
 from luoshi_tasking.deadlines.schemas import DeadlineRulesIn, DeadlineRulesOut, ScanOut, ScanRequest
 
 router = APIRouter(prefix="/api/v1", tags=["deadlines 超期提醒"])
@@ -46,10 +45,7 @@ async def run_scan(session: SessionDep, identity: IdentityDep, body: ScanRequest
     if today > business_today():
         # Alerts raised for a future date would be real events, and never raised again when it comes.
         raise Problem(422, "scan-date-in-future", "扫描日期不能晚于今天 Scan date in the future")
-    async with session.begin():
-        settings = await service.load_settings(session=session)
-        cal = await load_calendar(session=session)
-        result = await scan(session=session, today=today, cal=cal, settings=settings)
+    result, _settings = await chunked_scan(session=session, today=today)
     return ScanOut(
         skipped=result.skipped,
         today=result.today,

@@ -9,6 +9,12 @@ marker row was newly inserted (INSERT … ON CONFLICT DO NOTHING RETURNING).
 Candidates: on PostgreSQL, ``candidates.py`` narrows the open tasks in SQL (exactly, and only to
 the tasks changed since the day's full pass on later scans that day); on SQLite (the embedded,
 single-process mode) every open task is checked. The rules in ``rules.py`` decide.
+
+Bursts: ``plan_scan`` selects the candidates once and ``ScanPlan.decide`` applies the rules;
+``raise_next`` raises the alerts a chunk per transaction (the job commits after each, re-taking the
+lock). Each committed chunk's markers stop anyone from
+raising it again, and the scan is recorded as the next incremental reference only with its last
+chunk, so a crash or a hand-over mid-backlog leaves the remainder to the next full scan.
 """
 
 from __future__ import annotations
@@ -24,10 +30,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_kit.messaging.outbox import add_event
+from luoshi_kit.messaging.outbox import PendingEvent, add_events
 from luoshi_proto.tasking.v1 import TaskDeadlineAlert, TaskRef
 from luoshi_tasking.calendar.rules import WorkCalendar
-from luoshi_tasking.deadlines.candidates import COLUMNS, incremental_since, pg_candidates
+from luoshi_tasking.deadlines.candidates import (
+    COLUMNS,
+    ScanMark,
+    incremental_since,
+    pg_candidates,
+    record_scan,
+)
 from luoshi_tasking.deadlines.models import DeadlineAlert
 from luoshi_tasking.deadlines.rules import (
     ALERT_KINDS,
@@ -44,6 +56,7 @@ from luoshi_tasking.tasks.models import Task
 
 LOCK_KEY = 7_402_551_200_417  # pg advisory lock id of the deadline scan (any constant bigint)
 _INSERT_CHUNK = 1000
+ALERT_CHUNK = 5000  # alerts per transaction in the job: a first scan's backlog is no 40 s transaction
 
 
 @dataclass
@@ -54,6 +67,9 @@ class ScanResult:
     raised: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ALERT_KINDS, 0))
     seconds: float = 0.0
     incremental: bool = False  # only tasks changed since the day's full scan were checked
+    transactions: int = 0  # the job commits a big backlog in chunks (ALERT_CHUNK alerts each)
+    complete: bool = True  # False: another replica took over the rest (see jobs.py)
+    longest_transaction: float = 0.0  # seconds, as the job measured it
 
 
 @dataclass(frozen=True)
@@ -123,11 +139,9 @@ async def _insert_markers(session: AsyncSession, alerts: list[Alert], dialect: s
     return inserted
 
 
-def _stage_event(session: AsyncSession, alert: Alert, today: date, cal: WorkCalendar) -> None:
+def _pending_event(alert: Alert, today: date, cal: WorkCalendar) -> PendingEvent:
     task = alert.task
-    add_event(
-        session=session,
-        source="tasking",
+    return PendingEvent(
         orgcode=task.lead_unit,
         subject=task.id,
         event_type=f"tasking.task.{alert.kind}.v1",
@@ -153,33 +167,85 @@ def _stage_event(session: AsyncSession, alert: Alert, today: date, cal: WorkCale
 
 async def try_lock(session: AsyncSession) -> bool:
     """One replica scans at a time; the lock ends with the transaction (commit or rollback)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
     return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LOCK_KEY}))
+
+
+@dataclass
+class ScanPlan:
+    """A scan's candidates and, once decided, the alerts to raise in the one order every replica
+    inserts them in."""
+
+    result: ScanResult
+    tasks: Sequence[Any]
+    cal: WorkCalendar
+    settings: DeadlineSettings
+    mark: ScanMark | None = None  # recorded once every alert is raised (PostgreSQL)
+    alerts: list[Alert] = field(default_factory=list)
+    done: int = 0  # alerts handled so far
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= len(self.alerts)
+
+    def decide(self) -> None:
+        """Apply the rules (plain Python, no database: the job runs it between transactions)."""
+        alerts = plan_alerts(self.tasks, self.result.today, self.cal, self.settings)
+        # One order for every replica, so concurrent inserts wait on each other instead of deadlocking.
+        self.alerts = sorted(alerts, key=lambda a: (a.task.id, a.kind, a.occurrence))
+
+
+async def plan_scan(
+    *, session: AsyncSession, today: date, cal: WorkCalendar, settings: DeadlineSettings
+) -> ScanPlan | None:
+    """Take the scan lock and select the candidates; None when another replica is scanning."""
+    started = time.perf_counter()
+    result = ScanResult(today=today)
+    mark = None
+    if session.get_bind().dialect.name == "postgresql":
+        if not await try_lock(session):
+            return None
+        # JIT compilation costs more than it saves here (~0.5 s per query, measured).
+        await session.execute(text("SET LOCAL jit = off"))
+        since, mark = await incremental_since(session, today, cal, settings)
+        tasks: Sequence[Any] = await pg_candidates(session, today, cal, settings, since)
+        result.incremental = since is not None
+    else:
+        tasks = await _open_tasks(session)
+    result.candidates = len(tasks)
+    return ScanPlan(result=result, tasks=tasks, cal=cal, settings=settings, mark=mark, started=started)
+
+
+async def raise_next(*, session: AsyncSession, plan: ScanPlan, limit: int | None = None) -> None:
+    """Raise the plan's next ``limit`` alerts (all that remain by default): markers and outbox events
+    in the caller's transaction; records the scan as complete with the last of them."""
+    end = len(plan.alerts) if limit is None else min(len(plan.alerts), plan.done + limit)
+    chunk = plan.alerts[plan.done : end]
+    dialect = session.get_bind().dialect.name
+    inserted = await _insert_markers(session, chunk, dialect) if chunk else set()
+    fresh = [a for a in chunk if (a.task.id, a.kind, a.occurrence) in inserted]
+    today = plan.result.today
+    await add_events(
+        session=session, source="tasking", events=[_pending_event(a, today, plan.cal) for a in fresh]
+    )
+    for alert in fresh:
+        plan.result.raised[alert.kind] += 1
+    plan.done = end
+    plan.result.transactions += 1
+    if plan.finished and plan.mark is not None:
+        await record_scan(session, plan.mark)
+    plan.result.seconds = round(time.perf_counter() - plan.started, 3)
 
 
 async def scan(
     *, session: AsyncSession, today: date, cal: WorkCalendar, settings: DeadlineSettings
 ) -> ScanResult:
-    started = time.perf_counter()
-    dialect = session.get_bind().dialect.name
-    result = ScanResult(today=today)
-    if dialect == "postgresql":
-        if not await try_lock(session):
-            return ScanResult(today=today, skipped=True)
-        # JIT compilation costs more than it saves here (~0.5 s per query, measured).
-        await session.execute(text("SET LOCAL jit = off"))
-        since = await incremental_since(session, today, cal, settings)
-        tasks: Sequence[Any] = await pg_candidates(session, today, cal, settings, since)
-        result.incremental = since is not None
-    else:
-        tasks = await _open_tasks(session)
-    # One order for every replica, so concurrent inserts wait on each other instead of deadlocking.
-    alerts = sorted(plan_alerts(tasks, today, cal, settings), key=lambda a: (a.task.id, a.kind, a.occurrence))
-    inserted = await _insert_markers(session, alerts, dialect) if alerts else set()
-    result.candidates = len(tasks)
-    for alert in alerts:
-        if (alert.task.id, alert.kind, alert.occurrence) in inserted:
-            _stage_event(session, alert, today, cal)
-            result.raised[alert.kind] += 1
-    await session.flush()
-    result.seconds = round(time.perf_counter() - started, 3)
-    return result
+    """A whole scan in the caller's one transaction (the job splits big ones, see ``jobs.py``)."""
+    plan = await plan_scan(session=session, today=today, cal=cal, settings=settings)
+    if plan is None:
+        return ScanResult(today=today, skipped=True)
+    plan.decide()
+    await raise_next(session=session, plan=plan)
+    return plan.result

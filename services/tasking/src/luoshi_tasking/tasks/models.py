@@ -17,6 +17,7 @@ class Task(Base):
         Index("ix_task_lead_unit_state", "lead_unit", "state"),
         Index("ix_task_state_deadline", "state", "deadline"),
         Index("ix_task_parent", "parent_id"),
+        Index("ix_task_updated_at", "updated_at"),  # the same-day incremental deadline scan
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -82,3 +83,35 @@ class CoUnitConfirmation(Base):
     confirmed_by: Mapped[str] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class TaskScope(Base):
+    """The subtrees a task is visible in: one row per (task, scope) for every scope whose subtree
+    holds its lead unit, a co-unit or its issuing organisation (see ``scopes.py``), carrying the
+    task's sort and filter keys so a list page is one index range scan at any tier.
+
+    Written by the mapper hooks in ``scopes.py`` whenever a task is inserted or its units, state,
+    deadline or creation time change, so every path (create, subtasks, import, reassign, steps)
+    keeps it in step."""
+
+    __tablename__ = "task_scope"
+    __table_args__ = (
+        Index(
+            "ix_task_scope_deadline",
+            "scope",
+            "deadline",
+            "created_at",
+            "task_id",
+            postgresql_include=["state"],
+        ),
+        Index("ix_task_scope_created_at", "scope", "created_at", "task_id", postgresql_include=["state"]),
+    )
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(15), primary_key=True)  # see scopes.scope_key
+    deadline: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    state: Mapped[str] = mapped_column(String(20))
+
+
+from luoshi_tasking.tasks import scopes as _scopes  # noqa: E402,F401  (registers the task_scope hooks)

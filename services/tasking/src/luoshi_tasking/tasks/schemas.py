@@ -108,11 +108,23 @@ class TaskOut(BaseModel):
     status: TaskStatusOut | None = Field(default=None, description="任务清单与详情中给出")
 
 
+COUNT_CAP = 10_000  # a list page counts at most this many tasks after its offset
+
+
 class TaskPage(BaseModel):
     items: list[TaskOut]
-    total: int
+    total: int = Field(description="总数; total_is_estimate 为真时为下限 (at least this many)")
     offset: int
     limit: int
+    total_is_estimate: bool = Field(default=False, description="offset 之后超过 COUNT_CAP 项时不再精确计数")
+    has_more: bool = Field(default=False, description="本页之后还有任务")
+
+    @model_validator(mode="after")
+    def _derived(self) -> TaskPage:
+        # The service counts at most COUNT_CAP tasks past the offset; more than that is a lower bound.
+        self.total_is_estimate = self.total - self.offset > COUNT_CAP
+        self.has_more = self.offset + len(self.items) < self.total
+        return self
 
 
 class TaskEventOut(BaseModel):

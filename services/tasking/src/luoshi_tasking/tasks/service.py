@@ -6,18 +6,18 @@ import uuid
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
-from luoshi_proto.divisions import division_parts
 from luoshi_tasking.orgs.models import Org
 from luoshi_tasking.tasks.lifecycle import announce_assigned, trace
-from luoshi_tasking.tasks.models import Task, TaskEvent
+from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
 from luoshi_tasking.tasks.rules import business_today, check_can_assign, check_deadline
-from luoshi_tasking.tasks.schemas import TaskCreate
+from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskCreate
+from luoshi_tasking.tasks.scopes import scope_key
 from luoshi_tasking.tasks.state_machine import OPEN_STATES
 
 Sort = Literal["deadline", "-deadline", "-created_at"]
@@ -93,23 +93,9 @@ async def create_task(*, session: AsyncSession, identity: Identity, data: TaskCr
     return task
 
 
-def _within(column: Any, scope: str) -> ColumnElement[bool]:
-    if len(scope) > 12:  # a department's subtree is itself
-        return column == scope  # type: ignore[no-any-return]
-    return column.startswith("".join(division_parts(scope)))  # type: ignore[no-any-return]
-
-
-def _co_unit_within(scope: str) -> ColumnElement[bool]:
-    # co_units is a JSON list of codes, e.g. ["520103000000"]: match on its text on every backend.
-    text = cast(Task.co_units, String)
-    if len(scope) > 12:
-        return text.contains(f'"{scope}"')
-    return text.contains('"' + "".join(division_parts(scope)))
-
-
 def involves(scope: str) -> ColumnElement[bool]:
     """Tasks whose lead unit, a co-unit or the issuing organisation lies in ``scope``'s subtree."""
-    return or_(_within(Task.lead_unit, scope), _within(Task.issuing_org, scope), _co_unit_within(scope))
+    return Task.id.in_(select(TaskScope.task_id).where(TaskScope.scope == scope_key(scope)))
 
 
 def visible_tasks(identity: Identity) -> Select[tuple[Task]]:
@@ -132,34 +118,53 @@ async def list_tasks(
     top_level: bool | None = None,
     sort: Sort = "deadline",
 ) -> tuple[list[Task], int]:
-    query = visible_tasks(identity)
+    """A page of the tasks visible to ``identity`` (within ``org`` if given) and their total; the
+    total is exact up to COUNT_CAP tasks past ``offset``, a lower bound beyond (TaskPage says which)."""
+    scope = identity.org_code
     if org is not None:
         if not identity.can_see(org):
             raise Problem(403, "forbidden", "无权查看 Forbidden", f"单位 {org} 不在本单位范围内")
-        query = query.where(involves(org))
+        scope = org  # within the caller's subtree, so whatever involves it the caller sees
+    # Filters on task_scope's own columns keep the page (and its count) on one index.
+    keyed: list[ColumnElement[bool]] = [TaskScope.scope == scope_key(scope)]
     if state:
-        query = query.where(Task.state.in_([state] if isinstance(state, str) else state))
-    if category is not None:
-        query = query.where(Task.category == category)
+        keyed.append(TaskScope.state.in_([state] if isinstance(state, str) else state))
     if deadline_from is not None:
-        query = query.where(Task.deadline >= deadline_from)
+        keyed.append(TaskScope.deadline >= deadline_from)
     if deadline_to is not None:
-        query = query.where(Task.deadline <= deadline_to)
+        keyed.append(TaskScope.deadline <= deadline_to)
     if overdue is not None:
-        late = Task.state.in_(OPEN_STATES) & (Task.deadline < business_today())
-        query = query.where(late if overdue else ~late)
+        late = TaskScope.state.in_(OPEN_STATES) & (TaskScope.deadline < business_today())
+        keyed.append(late if overdue else ~late)
+    joined: list[ColumnElement[bool]] = []
+    if category is not None:
+        joined.append(Task.category == category)
     if parent_id is not None:
-        query = query.where(Task.parent_id == parent_id)
+        joined.append(Task.parent_id == parent_id)
     if top_level is not None:
-        query = query.where(Task.parent_id.is_(None) if top_level else Task.parent_id.is_not(None))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        joined.append(Task.parent_id.is_(None) if top_level else Task.parent_id.is_not(None))
     order = {
-        "deadline": (Task.deadline.asc(), Task.created_at.asc()),
-        "-deadline": (Task.deadline.desc(), Task.created_at.desc()),
-        "-created_at": (Task.created_at.desc(),),
+        "deadline": (TaskScope.deadline.asc(), TaskScope.created_at.asc(), TaskScope.task_id.asc()),
+        "-deadline": (TaskScope.deadline.desc(), TaskScope.created_at.desc(), TaskScope.task_id.desc()),
+        "-created_at": (TaskScope.created_at.desc(), TaskScope.task_id.desc()),
     }[sort]
-    rows = (await session.scalars(query.order_by(*order, Task.id).offset(offset).limit(limit))).all()
-    return list(rows), total
+    ids = select(TaskScope.task_id).where(*keyed)
+    if joined:
+        ids = ids.join(Task, Task.id == TaskScope.task_id).where(*joined)
+    page = select(Task).join(TaskScope, TaskScope.task_id == Task.id).where(*keyed, *joined)
+    rows = (await session.scalars(page.order_by(*order).offset(offset).limit(limit))).all()
+    return list(rows), await _page_total(session, ids, offset, len(rows), limit)
+
+
+async def _page_total(
+    session: AsyncSession, ids: Select[tuple[str]], offset: int, found: int, limit: int
+) -> int:
+    if found < limit and (found or not offset):
+        return offset + found  # the last page: nothing follows it
+    # Past the end (found nothing at offset > 0): the total is below offset, count just that far.
+    ids = ids.offset(offset).limit(COUNT_CAP + 1) if found else ids.limit(offset)
+    counted = await session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    return offset + counted if found else counted
 
 
 async def get_task(*, session: AsyncSession, identity: Identity, task_id: str, lock: bool = False) -> Task:

@@ -267,6 +267,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_task_lead_unit_state', ['lead_unit', 'state'], unique=False)
         batch_op.create_index('ix_task_parent', ['parent_id'], unique=False)
         batch_op.create_index('ix_task_state_deadline', ['state', 'deadline'], unique=False)
+        batch_op.create_index('ix_task_updated_at', ['updated_at'], unique=False)
 
     op.create_table('task_co_unit_confirmation',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -294,6 +295,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('task_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_event_task_id'), ['task_id'], unique=False)
+
+    op.create_table('task_scope',
+    sa.Column('task_id', sa.String(length=36), nullable=False),
+    sa.Column('scope', sa.String(length=15), nullable=False),
+    sa.Column('deadline', sa.Date(), nullable=False),
+    sa.Column('created_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.PrimaryKeyConstraint('task_id', 'scope', name=op.f('pk_task_scope'))
+    )
+    with op.batch_alter_table('task_scope', schema=None) as batch_op:
+        batch_op.create_index('ix_task_scope_created_at', ['scope', 'created_at', 'task_id'], unique=False, postgresql_include=['state'])
+        batch_op.create_index('ix_task_scope_deadline', ['scope', 'deadline', 'created_at', 'task_id'], unique=False, postgresql_include=['state'])
 
     op.create_table('work_plan',
     sa.Column('task_id', sa.String(length=36), nullable=False),
@@ -334,6 +347,11 @@ def downgrade() -> None:
 
     op.drop_table('work_plan_milestone')
     op.drop_table('work_plan')
+    with op.batch_alter_table('task_scope', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_scope_deadline', postgresql_include=['state'])
+        batch_op.drop_index('ix_task_scope_created_at', postgresql_include=['state'])
+
+    op.drop_table('task_scope')
     with op.batch_alter_table('task_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_event_task_id'))
 
@@ -343,6 +361,7 @@ def downgrade() -> None:
 
     op.drop_table('task_co_unit_confirmation')
     with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_updated_at')
         batch_op.drop_index('ix_task_state_deadline')
         batch_op.drop_index('ix_task_parent')
         batch_op.drop_index('ix_task_lead_unit_state')

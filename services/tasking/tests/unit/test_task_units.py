@@ -1,0 +1,166 @@
+"""task_scope follows every task's units, and list pages see exactly the tasks they saw before (SQLite)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import ColumnElement, String, cast, delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
+from luoshi_kit.db import make_engine, make_sessionmaker
+from luoshi_kit.identity import Identity
+from luoshi_proto.divisions import division_parts
+from luoshi_tasking.db import Base
+from luoshi_tasking.tasks import schemas, service
+from luoshi_tasking.tasks.models import Task, TaskScope
+from luoshi_tasking.tasks.schemas import TaskPage
+from luoshi_tasking.tasks.scopes import backfill_scopes
+
+PROVINCE, CITY, COUNTY, TOWNSHIP = "520000000000", "520100000000", "520102000000", "520103001000"
+CITY_DEPT, OTHER_CITY = "520100000000D01", "520200000000"
+
+
+def _task(task_id: str, issuer: str, lead: str, co: list[str], day: int) -> Task:
+    return Task(
+        id=task_id,
+        title=task_id,
+        issuing_org=issuer,
+        lead_unit=lead,
+        co_units=co,
+        deadline=date(2027, 1, day),
+        state="accepted",
+        created_by="p",
+        created_at=datetime(2026, 1, day, tzinfo=UTC),
+        report_due_dates=[],
+    )
+
+
+@pytest.fixture
+async def maker(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'tasking.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    made = make_sessionmaker(engine, Base)
+    async with made() as session, session.begin():
+        session.add_all(
+            [
+                _task("a", PROVINCE, COUNTY, [TOWNSHIP], 1),
+                _task("b", CITY, CITY_DEPT, [], 2),
+                _task("c", PROVINCE, OTHER_CITY, [], 3),
+            ]
+        )
+    yield made
+    await engine.dispose()
+
+
+async def _seen(maker: async_sessionmaker[AsyncSession], caller: str, **kw: object) -> tuple[list[str], int]:
+    who = Identity(person_id="p", username="p", display_name="p", org_code=caller, roles=["handler"])
+    async with maker() as session:
+        rows, total = await service.list_tasks(
+            session=session, identity=who, **{"offset": 0, "limit": 50, **kw}
+        )  # type: ignore[arg-type]
+    return [t.id for t in rows], total
+
+
+async def _units(maker: async_sessionmaker[AsyncSession], task_id: str) -> set[tuple[str, str]]:
+    async with maker() as session:
+        rows = await session.execute(
+            select(TaskScope.scope, TaskScope.state).where(TaskScope.task_id == task_id)
+        )
+        return {(r[0], r[1]) for r in rows}
+
+
+async def test_visibility_by_lead_co_unit_and_issuer(maker: async_sessionmaker[AsyncSession]) -> None:
+    scopes = {"52", "5201", "520102", "520103", "520103001"}
+    assert await _units(maker, "a") == {(s, "accepted") for s in scopes}
+    assert await _units(maker, "b") == {("52", "accepted"), ("5201", "accepted"), (CITY_DEPT, "accepted")}
+    assert await _seen(maker, PROVINCE) == (["a", "b", "c"], 3)
+    assert await _seen(maker, CITY) == (["a", "b"], 2)  # lead below it; it issued b
+    assert await _seen(maker, "520103000000") == (["a"], 1)  # only as the co-unit's county
+    assert await _seen(maker, TOWNSHIP) == (["a"], 1)
+    assert await _seen(maker, CITY_DEPT) == (["b"], 1)  # a department's subtree is itself
+    assert await _seen(maker, "520100000000D02") == ([], 0)
+    assert await _seen(maker, OTHER_CITY) == (["c"], 1)
+    assert await _seen(maker, PROVINCE, sort="-created_at") == (["c", "b", "a"], 3)
+    assert await _seen(maker, PROVINCE, org=CITY) == (["a", "b"], 2)
+
+
+async def test_reassign_moves_the_units(maker: async_sessionmaker[AsyncSession]) -> None:
+    async with maker() as session, session.begin():
+        task = await session.get(Task, "a")
+        assert task is not None
+        task.lead_unit, task.co_units = "520103000000", []
+    assert await _units(maker, "a") == {("52", "accepted"), ("5201", "accepted"), ("520103", "accepted")}
+    assert await _seen(maker, COUNTY) == ([], 0)
+    assert await _seen(maker, TOWNSHIP) == ([], 0)
+    assert await _seen(maker, "520103000000") == (["a"], 1)
+    async with maker() as session, session.begin():  # a state change follows into the scope rows
+        task = await session.get(Task, "a")
+        assert task is not None
+        task.state = "completed"
+    assert await _units(maker, "a") == {("52", "completed"), ("5201", "completed"), ("520103", "completed")}
+    assert await _seen(maker, "520103000000", state="completed") == (["a"], 1)
+    assert await _seen(maker, "520103000000", state=["accepted"]) == ([], 0)
+
+
+async def test_totals_exact_up_to_the_cap_then_a_lower_bound(
+    maker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert await _seen(maker, PROVINCE, limit=2) == (["a", "b"], 3)
+    assert await _seen(maker, PROVINCE, limit=2, offset=2) == (["c"], 3)
+    assert await _seen(maker, PROVINCE, limit=2, offset=9) == ([], 3)  # past the end: still exact
+    monkeypatch.setattr(service, "COUNT_CAP", 1)
+    monkeypatch.setattr(schemas, "COUNT_CAP", 1)
+    ids, total = await _seen(maker, PROVINCE, limit=1)
+    assert (ids, total) == (["a"], 2)  # at least 2: more than the cap follow the offset
+    page = TaskPage(items=[], total=total, offset=0, limit=1)
+    assert page.total_is_estimate and page.has_more
+    assert not TaskPage(items=[], total=3, offset=2, limit=1).total_is_estimate
+
+
+def _old_involves(scope: str) -> ColumnElement[bool]:
+    """The visibility rule as it was written before task_unit (OR of columns, LIKE on the JSON)."""
+
+    def within(column: Any) -> ColumnElement[bool]:
+        return column == scope if len(scope) > 12 else column.startswith("".join(division_parts(scope)))
+
+    text = cast(Task.co_units, String)
+    co = (
+        text.contains(f'"{scope}"')
+        if len(scope) > 12
+        else text.contains('"' + "".join(division_parts(scope)))
+    )
+    return or_(within(Task.lead_unit), within(Task.issuing_org), co)
+
+
+async def test_same_tasks_as_the_old_rule(maker: async_sessionmaker[AsyncSession]) -> None:
+    rng = random.Random(3)
+    units = [COUNTY, TOWNSHIP, "520103000000", "520102001000", CITY_DEPT, "520102000000D03", OTHER_CITY]
+    units += ["520201000000", "520201002000", "520200000000D01"]
+    async with maker() as session, session.begin():
+        for i in range(120):
+            lead = rng.choice(units)
+            co = rng.sample([u for u in units if u != lead], rng.randint(0, 3))
+            session.add(
+                _task(f"r{i}", rng.choice([PROVINCE, CITY, OTHER_CITY, COUNTY]), lead, co, 1 + i % 28)
+            )
+    for scope in [PROVINCE, CITY, *units, "520300000000", "520103002000"]:
+        async with maker() as session:
+            old = set(await session.scalars(select(Task.id).where(_old_involves(scope))))
+            new = set(await session.scalars(select(Task.id).where(service.involves(scope))))
+        assert new == old, scope
+
+
+async def test_backfill_restores_the_rows(maker: async_sessionmaker[AsyncSession]) -> None:
+    before = {t: await _units(maker, t) for t in "abc"}
+    async with maker() as session, session.begin():
+        await session.execute(delete(TaskScope).where(TaskScope.task_id != "b"))
+        filled = await session.run_sync(lambda s: backfill_scopes(s.connection()))
+    assert filled == 2
+    assert {t: await _units(maker, t) for t in "abc"} == before
