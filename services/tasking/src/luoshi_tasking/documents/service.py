@@ -25,7 +25,7 @@ from luoshi_tasking.documents.schemas import (
     RulesOut,
     SessionCreate,
 )
-from luoshi_tasking.orgs.models import Org
+from luoshi_tasking.orgs.service import require_known_orgs
 
 RULES_ROW = 1
 
@@ -35,13 +35,6 @@ def in_subtree(column: InstrumentedAttribute[str], scope: str) -> ColumnElement[
     if len(scope) > 12:
         return column == scope
     return column.startswith("".join(division_parts(scope)))
-
-
-async def require_known_org(session: AsyncSession, code: str) -> None:
-    if await session.scalar(select(Org.code).where(Org.code == code, Org.active)) is None:
-        raise Problem(
-            422, "unknown-org", "单位不存在 Unknown organisation", f"未知单位代码: {code}", units=[code]
-        )
 
 
 async def load_work_calendar(session: AsyncSession) -> WorkingCalendar:
@@ -126,7 +119,7 @@ async def register_document(
 ) -> Document:
     rules.check_can_record(identity, data.org_code)
     rules.check_not_future(data.issue_date, today, "印发日期")
-    await require_known_org(session, data.org_code)
+    await require_known_orgs(session=session, codes=[data.org_code])
     doc = Document(
         id=str(uuid.uuid4()),
         **data.model_dump(),

@@ -13,9 +13,9 @@ from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_proto.divisions import is_below
 from luoshi_tasking.documents.service import in_subtree
+from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.plans.models import ResponsibilityLetter
 from luoshi_tasking.plans.schemas import LetterIn
-from luoshi_tasking.plans.service import require_known_orgs
 
 SIGNING_ROLES = ("principal", "deputy", "office", "admin")
 
@@ -45,7 +45,7 @@ async def create_letter(
         raise Problem(
             422, "date-in-future", "日期晚于今天 Date in the future", f"签订日期 {data.signed_on} 晚于今天"
         )
-    await require_known_orgs(session, {data.issuing_org, data.signing_org})
+    await require_known_orgs(session=session, codes={data.issuing_org, data.signing_org})
     letter = ResponsibilityLetter(
         id=str(uuid.uuid4()),
         **data.model_dump(),

@@ -13,10 +13,10 @@ from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_tasking.documents.service import in_subtree
 from luoshi_tasking.orgs.models import Org
+from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.plans import rules
 from luoshi_tasking.plans.models import DispatchMeeting
 from luoshi_tasking.plans.schemas import CadenceGaps, GapsOut, MeetingIn, PeriodOut
-from luoshi_tasking.plans.service import require_known_orgs
 
 RECORDING_ROLES = ("principal", "deputy", "office", "admin")
 
@@ -39,7 +39,7 @@ async def record_meeting(
         raise Problem(
             422, "date-in-future", "日期晚于今天 Date in the future", f"会议日期 {data.held_on} 晚于今天"
         )
-    await require_known_orgs(session, {data.org_code})
+    await require_known_orgs(session=session, codes={data.org_code})
     meeting = DispatchMeeting(
         id=str(uuid.uuid4()),
         **data.model_dump(),

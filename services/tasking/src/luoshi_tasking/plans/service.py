@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
-from luoshi_tasking.orgs.models import Org
+from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.plans import rules
 from luoshi_tasking.plans.models import Milestone, WorkPlan
 from luoshi_tasking.plans.schemas import GanttBar, PlanIn, PlanOut
@@ -19,21 +19,6 @@ from luoshi_tasking.tasks.models import Task
 from luoshi_tasking.tasks.service import get_task
 
 PLANNING_ROLES = ("principal", "deputy", "office", "handler", "admin")
-
-
-async def require_known_orgs(session: AsyncSession, codes: set[str]) -> None:
-    if not codes:
-        return
-    known = set((await session.scalars(select(Org.code).where(Org.code.in_(codes), Org.active))).all())
-    unknown = sorted(codes - known)
-    if unknown:
-        raise Problem(
-            422,
-            "unknown-org",
-            "单位不存在 Unknown organisation",
-            f"未知单位代码: {', '.join(unknown)}",
-            units=unknown,
-        )
 
 
 def _check_can_plan(identity: Identity, task: Task) -> None:
@@ -117,7 +102,7 @@ async def put_plan(*, session: AsyncSession, identity: Identity, task_id: str, d
     owners = {m.owner_org for m in data.milestones if m.owner_org}
     if data.owner_org:
         owners.add(data.owner_org)
-    await require_known_orgs(session, owners)
+    await require_known_orgs(session=session, codes=owners)
     now = utcnow()
     plan = await session.get(WorkPlan, task.id)
     if plan is None:

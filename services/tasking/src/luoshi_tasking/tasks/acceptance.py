@@ -61,7 +61,7 @@ async def reassign(*, session: AsyncSession, identity: Identity, task_id: str, d
             f"以下单位不在交办单位下级范围内: {', '.join(outside)}",
             units=outside,
         )
-    await require_known_orgs(session, [data.lead_unit, *co_units])
+    await require_known_orgs(session=session, codes=[data.lead_unit, *co_units])
     deadline = data.deadline or task.deadline
     check_deadline(deadline, business_today())
     if task.parent_id and data.deadline:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
-from luoshi_tasking.orgs.models import Org
+from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.tasks.lifecycle import announce_assigned, trace
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
 from luoshi_tasking.tasks.rules import business_today, check_can_assign, check_deadline
@@ -21,19 +21,6 @@ from luoshi_tasking.tasks.scopes import scope_key
 from luoshi_tasking.tasks.state_machine import OPEN_STATES
 
 Sort = Literal["deadline", "-deadline", "-created_at"]
-
-
-async def require_known_orgs(session: AsyncSession, codes: list[str]) -> None:
-    known = set((await session.scalars(select(Org.code).where(Org.code.in_(codes), Org.active))).all())
-    unknown = [c for c in codes if c not in known]
-    if unknown:
-        raise Problem(
-            422,
-            "unknown-org",
-            "单位不存在 Unknown organisation",
-            f"未知单位代码: {', '.join(unknown)}",
-            units=unknown,
-        )
 
 
 def check_lead_not_co_unit(lead_unit: str, co_units: list[str]) -> None:
@@ -86,7 +73,7 @@ async def create_task(*, session: AsyncSession, identity: Identity, data: TaskCr
     units = [data.lead_unit, *data.co_units]
     check_lead_not_co_unit(data.lead_unit, data.co_units)
     check_deadline(data.deadline, business_today())
-    await require_known_orgs(session, units)
+    await require_known_orgs(session=session, codes=units)
     check_can_assign(identity, units)
     task = new_task(data=data, issuing_org=identity.org_code, created_by=identity.person_id)
     record_assignment(session=session, task=task, identity=identity)

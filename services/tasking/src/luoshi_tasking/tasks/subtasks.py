@@ -128,7 +128,7 @@ async def create_subtasks(
     today = business_today()
     leads = [_check_item(parent, item, i, today) for i, item in enumerate(items)]
     units = {u for lead, item in zip(leads, items, strict=True) for u in [lead, *item.co_units]}
-    await require_known_orgs(session, sorted(units))
+    await require_known_orgs(session=session, codes=sorted(units))
     created = []
     for item, lead in zip(items, leads, strict=True):
         data = TaskCreate(
