@@ -61,6 +61,9 @@ class OutboxRelay:
             if not await self.bus.healthy():
                 await asyncio.sleep(0.2)  # the broker is away; rows wait safely in the outbox
                 continue
+            # Clear before the round, not after: a commit landing during the round must leave its
+            # wake-up set, or its row waits for the next poll.
+            self.wakeup.clear()
             try:
                 published, failed = await self.publish_batch()
                 failures = failures + 1 if failed else 0
@@ -78,7 +81,6 @@ class OutboxRelay:
                 continue
             if published >= self.batch_size:
                 continue  # more is waiting
-            self.wakeup.clear()
             try:
                 await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
             except TimeoutError:
