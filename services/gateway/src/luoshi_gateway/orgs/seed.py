@@ -59,7 +59,8 @@ def _government_name(row: dict[str, str]) -> str:
 
 
 async def seed_org_tree(*, session: AsyncSession) -> int:
-    """Adds what is missing of the tree and its staff; returns how many organisations were added."""
+    """Adds what is missing of the tree and its staff; returns how many organisations (governments and
+    departments) were added."""
     existing = set((await session.scalars(select(Org.code))).all())
     added = 0
     for row in division_rows():
@@ -97,6 +98,7 @@ async def seed_org_tree(*, session: AsyncSession) -> int:
             continue
         for number, dept in enumerate(STANDARD_DEPARTMENTS, start=1):
             dept_code = f"{code}D{number:02d}"
+            added += 1
             upsert_org(
                 session=session,
                 org=Org(
