@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 from collections.abc import Iterator
@@ -20,10 +19,6 @@ def broker_stopped() -> Iterator[None]:
     finally:
         rabbitmqctl("start_app")
         rabbitmqctl("await_startup")
-
-
-def run(coro):  # type: ignore[no-untyped-def]
-    return asyncio.run(coro)
 
 
 def queue_depths(vhost: str = "/") -> dict[str, int]:

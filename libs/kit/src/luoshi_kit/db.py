@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     DateTime,
     Dialect,
     Index,
@@ -88,7 +87,6 @@ def make_base() -> type[DeclarativeBase]:
 
     Base.OutboxEvent = OutboxEvent  # type: ignore[attr-defined]
     Base.InboxEvent = InboxEvent  # type: ignore[attr-defined]
-    Base.JSON = JSON  # type: ignore[attr-defined]
     return Base
 
 
@@ -145,11 +143,6 @@ async def database_ready(engine: AsyncEngine) -> bool:
         return True
     except Exception:
         return False
-
-
-async def session_scope(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    async with maker() as session:
-        yield session
 
 
 async def upsert(session: AsyncSession, model: type[DeclarativeBase], values: dict[str, object]) -> None:

@@ -75,11 +75,6 @@ def postgres_server_url() -> Iterator[str]:
         yield url.rsplit("/", 1)[0]
 
 
-@pytest.fixture
-def unique_name() -> str:
-    return f"t{uuid.uuid4().hex[:10]}"
-
-
 def free_port() -> int:
     with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
