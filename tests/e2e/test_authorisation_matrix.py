@@ -17,19 +17,21 @@ import pytest
 
 from tests.e2e.cluster import Cluster, wait_for_seed_delivered, wait_until
 from tests.e2e.matrix import (
+    ROUTES,
+    Route,
+    letter_body,
+    meeting_body,
+)
+from tests.e2e.matrix_world import (
     DENY,
     MATRIX_CATEGORY,
     PASSWORD,
     RELATIONS,
     ROLES,
-    ROUTES,
     SEES_TARGET,
     TARGET,
     Caller,
-    Route,
     World,
-    letter_body,
-    meeting_body,
 )
 
 pytestmark = pytest.mark.e2e
