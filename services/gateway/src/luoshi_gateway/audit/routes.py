@@ -8,26 +8,27 @@ from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime
 
 from luoshi_gateway.audit import service
-from luoshi_gateway.audit.schemas import AuditOut
+from luoshi_gateway.audit.schemas import AuditOut, AuditPage
 from luoshi_gateway.auth.deps import UserDep
 from luoshi_kit.deps import SessionDep
 from luoshi_kit.errors import Problem
+from luoshi_kit.paging import PageDep
 from luoshi_proto.divisions import CODE_PATTERN
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit 审计"])
 
 
-@router.get("", response_model=list[AuditOut], summary="审计记录 Audit records of my subtree")
+@router.get("", response_model=AuditPage, summary="审计记录 Audit records of my subtree")
 async def list_audit(
     request: Request,
     session: SessionDep,
     user: UserDep,
+    page: PageDep,
     org: Annotated[str | None, Query(pattern=CODE_PATTERN, description="单位代码, 默认本单位")] = None,
     action: Annotated[str | None, Query(max_length=50, description="e.g. auth.sign_in")] = None,
     since: Annotated[AwareDatetime | None, Query()] = None,
     until: Annotated[AwareDatetime | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[AuditOut]:
+) -> AuditPage:
     code = org or user.org_code
     if not user.can_see(code):
         raise Problem(404, "not-found", "单位不存在 Organisation not found")
@@ -41,7 +42,7 @@ async def list_audit(
             target_org=code,
             detail="仅管理员可查看审计记录 Only administrators read the audit trail",
         )
-    rows = await service.list_records(
-        session=session, org=code, action=action, since=since, until=until, limit=limit
+    rows, total, estimated = await service.list_records(
+        session=session, org=code, action=action, since=since, until=until, page=page
     )
-    return [AuditOut.model_validate(r) for r in rows]
+    return AuditPage.of([AuditOut.model_validate(r) for r in rows], total, page, estimated=estimated)

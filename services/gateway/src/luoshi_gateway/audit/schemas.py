@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from luoshi_kit.paging import Page
+
 
 class AuditOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -23,3 +25,7 @@ class AuditOut(BaseModel):
     user_agent: str | None
     route: str | None
     details: dict[str, Any]
+
+
+class AuditPage(Page[AuditOut]):
+    pass

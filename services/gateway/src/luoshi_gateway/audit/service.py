@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_gateway.audit.models import AuditRecord
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.paging import PageParams, fetch_page
 from luoshi_proto.divisions import division_parts, level_of
 
 log = logging.getLogger(__name__)
@@ -117,8 +118,8 @@ async def list_records(
     action: str | None,
     since: datetime | None,
     until: datetime | None,
-    limit: int,
-) -> list[AuditRecord]:
+    page: PageParams,
+) -> tuple[list[AuditRecord], int, bool]:
     """Records whose actor or target lies in ``org``'s subtree (the caller checked ``org`` is theirs).
 
     Records tied to no organisation (failed sign-ins of unknown usernames) belong to the top of the
@@ -136,5 +137,4 @@ async def list_records(
         query = query.where(AuditRecord.at >= since)
     if until:
         query = query.where(AuditRecord.at < until)
-    rows = await session.scalars(query.order_by(AuditRecord.at.desc(), AuditRecord.id.desc()).limit(limit))
-    return list(rows.all())
+    return await fetch_page(session, query.order_by(AuditRecord.at.desc(), AuditRecord.id.desc()), page)

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from luoshi_kit.paging import Page
 from luoshi_proto.divisions import CODE_PATTERN
 
 OrgName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -40,3 +41,7 @@ class OrgPatch(BaseModel):
 
     name: OrgName | None = None
     active: bool | None = None
+
+
+class OrgPage(Page[OrgOut]):
+    pass

@@ -13,6 +13,7 @@ from luoshi_gateway.orgs.schemas import OrgCreate, OrgPatch
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.outbox import add_event
+from luoshi_kit.paging import PageParams, fetch_page
 from luoshi_proto.divisions import division_parts
 from luoshi_proto.gateway.v1 import OrgUpserted
 
@@ -38,18 +39,22 @@ async def get_visible_org(*, session: AsyncSession, identity: Identity, code: st
     return org
 
 
-async def children(*, session: AsyncSession, identity: Identity, code: str) -> list[Org]:
+async def children(
+    *, session: AsyncSession, identity: Identity, code: str, page: PageParams
+) -> tuple[list[Org], int, bool]:
     await get_visible_org(session=session, identity=identity, code=code)
-    return list((await session.scalars(select(Org).where(Org.parent_code == code).order_by(Org.code))).all())
+    return await fetch_page(session, select(Org).where(Org.parent_code == code).order_by(Org.code), page)
 
 
-async def search(*, session: AsyncSession, identity: Identity, name: str, limit: int) -> list[Org]:
+async def search(
+    *, session: AsyncSession, identity: Identity, name: str, page: PageParams
+) -> tuple[list[Org], int, bool]:
     query = select(Org).where(Org.name.contains(name))
     if len(identity.org_code) > 12:
         query = query.where(Org.code == identity.org_code)
     else:
         query = query.where(Org.code.startswith("".join(division_parts(identity.org_code))))
-    return list((await session.scalars(query.order_by(Org.code).limit(limit))).all())
+    return await fetch_page(session, query.order_by(Org.code), page)
 
 
 def upsert_org(*, session: AsyncSession, org: Org) -> None:

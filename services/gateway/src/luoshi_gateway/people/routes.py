@@ -15,9 +15,17 @@ from luoshi_gateway.auth.sessions import revoke_person
 from luoshi_gateway.orgs.service import org_not_found
 from luoshi_gateway.people import service
 from luoshi_gateway.people.rules import manages_people, reads_people
-from luoshi_gateway.people.schemas import OrgCode, PasswordChange, PersonCreate, PersonOut, PersonPatch
+from luoshi_gateway.people.schemas import (
+    OrgCode,
+    PasswordChange,
+    PersonCreate,
+    PersonOut,
+    PersonPage,
+    PersonPatch,
+)
 from luoshi_kit.deps import SessionDep
 from luoshi_kit.errors import Problem
+from luoshi_kit.paging import PageDep
 
 router = APIRouter(prefix="/api/v1/people", tags=["people 人员"])
 
@@ -57,16 +65,15 @@ async def create_person(
     return _out(person)
 
 
-@router.get("", response_model=list[PersonOut], summary="人员列表 People of an organisation")
+@router.get("", response_model=PersonPage, summary="人员列表 People of an organisation")
 async def list_people(
     request: Request,
     session: SessionDep,
     user: UserDep,
+    page: PageDep,
     org: Annotated[OrgCode | None, Query(description="单位代码, 默认本单位")] = None,
     subtree: Annotated[bool, Query(description="含下级单位 Include the subtree")] = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[PersonOut]:
+) -> PersonPage:
     code = org or user.org_code
     if not user.can_see(code):
         raise org_not_found()
@@ -80,10 +87,10 @@ async def list_people(
             target_org=code,
             detail="仅管理员和督查室可查看人员 Only administrators and the office read people",
         )
-    rows = await service.list_people(
-        session=session, org_code=code, subtree=subtree, limit=limit, offset=offset
+    rows, total, estimated = await service.list_people(
+        session=session, org_code=code, subtree=subtree, page=page
     )
-    return [_out(p) for p in rows]
+    return PersonPage.of([_out(p) for p in rows], total, page, estimated=estimated)
 
 
 @router.get("/{person_id}", response_model=PersonOut, summary="人员 A person")

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from luoshi_kit.paging import Page
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_proto.gateway.v1 import Role
 
@@ -79,3 +80,7 @@ class PersonOut(RoleDetails):
     assessor_valid_from: AwareDatetime | None = None  # type: ignore[assignment]
     assessor_valid_to: AwareDatetime | None = None  # type: ignore[assignment]
     overseen_areas: list[str] = Field(default_factory=list)  # type: ignore[assignment]
+
+
+class PersonPage(Page[PersonOut]):
+    pass

@@ -6,7 +6,6 @@ Keyword-only, never commit; the route owns the transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from luoshi_gateway.people.schemas import PersonCreate, PersonPatch
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.outbox import add_event
+from luoshi_kit.paging import PageParams, fetch_page
 from luoshi_proto.divisions import division_parts
 from luoshi_proto.gateway.v1 import PersonUpserted
 
@@ -66,16 +66,14 @@ async def get_person(*, session: AsyncSession, identity: Identity, person_id: st
 
 
 async def list_people(
-    *, session: AsyncSession, org_code: str, subtree: bool, limit: int, offset: int
-) -> Sequence[Person]:
+    *, session: AsyncSession, org_code: str, subtree: bool, page: PageParams
+) -> tuple[list[Person], int, bool]:
     query = select(Person)
     if subtree and len(org_code) == 12:
         query = query.where(Person.org_code.startswith("".join(division_parts(org_code))))
     else:
         query = query.where(Person.org_code == org_code)
-    return (
-        await session.scalars(query.order_by(Person.org_code, Person.id).limit(limit).offset(offset))
-    ).all()
+    return await fetch_page(session, query.order_by(Person.org_code, Person.id), page)
 
 
 async def _require_org(*, session: AsyncSession, code: str) -> None:

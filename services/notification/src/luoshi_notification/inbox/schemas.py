@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from luoshi_kit.paging import CursorPage
 
 
 class NotificationOut(BaseModel):
@@ -18,6 +20,7 @@ class NotificationOut(BaseModel):
     read_at: datetime | None
 
 
-class NotificationPage(BaseModel):
-    items: list[NotificationOut]
-    unread: int
+class NotificationPage(CursorPage[NotificationOut]):
+    """Newest first; ``next_cursor`` (pass it as ``before=``) reaches older messages."""
+
+    unread: int = Field(description="未读消息总数 Unread messages in the whole inbox")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import utcnow
@@ -39,12 +40,24 @@ def deliver(
 
 
 async def inbox_of(
-    *, session: AsyncSession, person_id: str, limit: int, unread_only: bool
+    *,
+    session: AsyncSession,
+    person_id: str,
+    limit: int,
+    unread_only: bool,
+    before: tuple[datetime, str] | None = None,
 ) -> tuple[list[Notification], int]:
+    """Newest first, ``limit`` of them, older than ``before`` (a (created_at, id) keyset cursor) if given."""
     query = select(Notification).where(Notification.recipient_id == person_id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    rows = (await session.scalars(query.order_by(Notification.created_at.desc()).limit(limit))).all()
+    if before is not None:
+        at, key = before
+        query = query.where(
+            or_(Notification.created_at < at, and_(Notification.created_at == at, Notification.id < key))
+        )
+    order = (Notification.created_at.desc(), Notification.id.desc())
+    rows = (await session.scalars(query.order_by(*order).limit(limit))).all()
     unread = await session.scalar(
         select(func.count()).where(Notification.recipient_id == person_id, Notification.read_at.is_(None))
     )

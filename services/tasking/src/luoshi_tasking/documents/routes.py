@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.paging import PageDep
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.documents import service
 from luoshi_tasking.documents.schemas import (
@@ -51,18 +52,17 @@ async def register_document(body: DocumentCreate, session: SessionDep, identity:
 async def list_documents(
     session: SessionDep,
     identity: IdentityDep,
+    page: PageDep,
     org: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentPage:
     today = business_today()
     rows, total = await service.list_documents(
-        session=session, identity=identity, offset=offset, limit=limit, org=org
+        session=session, identity=identity, offset=page.offset, limit=page.limit, org=org
     )
     cal = await service.load_work_calendar(session)
     settings = await service.load_rules(session)
     items = [service.document_out(d, cal=cal, settings=settings, today=today) for d in rows]
-    return DocumentPage(items=items, total=total, offset=offset, limit=limit)
+    return DocumentPage.of(items, total, page)
 
 
 @router.get("/{document_id}", response_model=DocumentDetail, summary="文件及其学习解读 A document")

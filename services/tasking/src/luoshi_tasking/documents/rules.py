@@ -17,6 +17,7 @@ from typing import Protocol
 
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.scope import require_in_scope
 
 RECORDING_ROLES = ("principal", "deputy", "office", "admin")
 
@@ -80,13 +81,7 @@ def check_can_record(identity: Identity, org_code: str) -> None:
             "无权登记 Not allowed",
             "只有主要负责同志、分管负责同志、督查室或管理员可登记重要文件及其学习解读",
         )
-    if not identity.can_see(org_code):
-        raise Problem(
-            422,
-            "org-outside-subtree",
-            "单位不在本单位范围内 Organisation outside your subtree",
-            f"单位 {org_code} 不在本单位及下级范围内",
-        )
+    require_in_scope(identity, org_code)
 
 
 def check_not_future(day: date, today: date, what: str) -> None:

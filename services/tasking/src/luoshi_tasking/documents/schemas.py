@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from luoshi_kit.paging import Page
 from luoshi_proto.divisions import CODE_PATTERN
 
 IssuerLevel = Literal["党中央", "国务院", "国家部委", "省委"]
@@ -91,11 +92,8 @@ class DocumentDetail(DocumentOut):
     reports: list[ReportOut]
 
 
-class DocumentPage(BaseModel):
-    items: list[DocumentOut]
-    total: int
-    offset: int
-    limit: int
+class DocumentPage(Page[DocumentOut]):
+    pass
 
 
 class RulesIn(BaseModel):

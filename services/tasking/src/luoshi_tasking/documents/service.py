@@ -12,6 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.scope import require_in_scope
 from luoshi_proto.divisions import division_parts
 from luoshi_tasking.calendar.service import load_calendar
 from luoshi_tasking.documents import rules
@@ -136,6 +137,7 @@ async def list_documents(
     *, session: AsyncSession, identity: Identity, offset: int, limit: int, org: str | None = None
 ) -> tuple[list[Document], int]:
     query = select(Document).where(_visible(identity))
+    require_in_scope(identity, org)
     if org:
         query = query.where(in_subtree(Document.org_code, org))
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0

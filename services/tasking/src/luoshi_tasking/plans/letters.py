@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.scope import require_in_scope
 from luoshi_proto.divisions import is_below
 from luoshi_tasking.documents.service import in_subtree
 from luoshi_tasking.orgs.service import require_known_orgs
@@ -27,13 +28,7 @@ async def create_letter(
         raise Problem(
             403, "forbidden", "无权登记责任书 Not allowed", "只有负责同志、督查室或管理员可登记责任书"
         )
-    if not identity.can_see(data.issuing_org):
-        raise Problem(
-            422,
-            "org-outside-subtree",
-            "单位不在本单位范围内 Organisation outside your subtree",
-            f"发文单位 {data.issuing_org} 不在本单位及下级范围内",
-        )
+    require_in_scope(identity, data.issuing_org)
     if not is_below(data.signing_org, data.issuing_org):
         raise Problem(
             422,
@@ -67,6 +62,7 @@ async def list_letters(
             in_subtree(ResponsibilityLetter.signing_org, identity.org_code),
         )
     )
+    require_in_scope(identity, org)
     if org:
         query = query.where(
             or_(ResponsibilityLetter.issuing_org == org, ResponsibilityLetter.signing_org == org)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.scope import require_in_scope
 from luoshi_tasking.documents.service import in_subtree
 from luoshi_tasking.orgs.models import Org
 from luoshi_tasking.orgs.service import require_known_orgs
@@ -28,13 +29,7 @@ async def record_meeting(
     allowed = identity.has_any(*RECORDING_ROLES) or (data.kind == "unit" and identity.has_any("handler"))
     if not allowed:
         raise Problem(403, "forbidden", "无权登记 Not allowed", "无权登记该类调度会")
-    if not identity.can_see(data.org_code):
-        raise Problem(
-            422,
-            "org-outside-subtree",
-            "单位不在本单位范围内 Organisation outside your subtree",
-            f"单位 {data.org_code} 不在本单位及下级范围内",
-        )
+    require_in_scope(identity, data.org_code)
     if data.held_on > today:
         raise Problem(
             422, "date-in-future", "日期晚于今天 Date in the future", f"会议日期 {data.held_on} 晚于今天"
@@ -63,6 +58,7 @@ async def list_meetings(
     limit: int,
 ) -> tuple[list[DispatchMeeting], int]:
     query = select(DispatchMeeting).where(in_subtree(DispatchMeeting.org_code, identity.org_code))
+    require_in_scope(identity, org)
     if org:
         query = query.where(in_subtree(DispatchMeeting.org_code, org))
     if kind:

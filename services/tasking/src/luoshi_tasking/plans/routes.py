@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.paging import PageDep
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.plans import letters, meetings, service
 from luoshi_tasking.plans.rules import MeetingKind
@@ -25,8 +26,6 @@ from luoshi_tasking.tasks.rules import business_today
 
 router = APIRouter(prefix="/api/v1")
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=200)]
 
 
 @router.get(
@@ -72,17 +71,14 @@ async def create_letter(body: LetterIn, session: SessionDep, identity: IdentityD
 async def list_letters(
     session: SessionDep,
     identity: IdentityDep,
+    page: PageDep,
     org: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
     year: Year = None,
-    offset: Offset = 0,
-    limit: Limit = 50,
 ) -> LetterPage:
     rows, total = await letters.list_letters(
-        session=session, identity=identity, org=org, year=year, offset=offset, limit=limit
+        session=session, identity=identity, org=org, year=year, offset=page.offset, limit=page.limit
     )
-    return LetterPage(
-        items=[LetterOut.model_validate(r) for r in rows], total=total, offset=offset, limit=limit
-    )
+    return LetterPage.of([LetterOut.model_validate(r) for r in rows], total, page)
 
 
 @router.post(
@@ -106,18 +102,21 @@ async def record_meeting(body: MeetingIn, session: SessionDep, identity: Identit
 async def list_meetings(
     session: SessionDep,
     identity: IdentityDep,
+    page: PageDep,
     org: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
     kind: MeetingKind | None = None,
     year: Year = None,
-    offset: Offset = 0,
-    limit: Limit = 50,
 ) -> MeetingPage:
     rows, total = await meetings.list_meetings(
-        session=session, identity=identity, org=org, kind=kind, year=year, offset=offset, limit=limit
+        session=session,
+        identity=identity,
+        org=org,
+        kind=kind,
+        year=year,
+        offset=page.offset,
+        limit=page.limit,
     )
-    return MeetingPage(
-        items=[MeetingOut.model_validate(r) for r in rows], total=total, offset=offset, limit=limit
-    )
+    return MeetingPage.of([MeetingOut.model_validate(r) for r in rows], total, page)
 
 
 @router.get(

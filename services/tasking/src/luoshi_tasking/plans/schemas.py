@@ -7,6 +7,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from luoshi_kit.paging import Page
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.plans.rules import MeetingKind
 
@@ -101,11 +102,8 @@ class LetterOut(BaseModel):
     created_at: datetime
 
 
-class LetterPage(BaseModel):
-    items: list[LetterOut]
-    total: int
-    offset: int
-    limit: int
+class LetterPage(Page[LetterOut]):
+    pass
 
 
 class MeetingIn(_In):
@@ -133,11 +131,8 @@ class MeetingOut(BaseModel):
     created_at: datetime
 
 
-class MeetingPage(BaseModel):
-    items: list[MeetingOut]
-    total: int
-    offset: int
-    limit: int
+class MeetingPage(Page[MeetingOut]):
+    pass
 
 
 class PeriodOut(BaseModel):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.paging import PageDep
 from luoshi_tasking.reports import service
 from luoshi_tasking.reports.schemas import ReportCreate, ReportList, ReportOut
 
@@ -27,12 +26,9 @@ async def list_reports(
     task_id: str,
     session: SessionDep,
     identity: IdentityDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    page: PageDep,
 ) -> ReportList:
     rows, total = await service.list_reports(
-        session=session, identity=identity, task_id=task_id, offset=offset, limit=limit
+        session=session, identity=identity, task_id=task_id, offset=page.offset, limit=page.limit
     )
-    return ReportList(
-        items=[ReportOut.model_validate(r) for r in rows], total=total, offset=offset, limit=limit
-    )
+    return ReportList.of([ReportOut.model_validate(r) for r in rows], total, page)

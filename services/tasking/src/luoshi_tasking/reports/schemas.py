@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from luoshi_kit.paging import Page
+
 
 class ReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -31,8 +33,5 @@ class ReportOut(BaseModel):
     reported_at: datetime
 
 
-class ReportList(BaseModel):
-    items: list[ReportOut]
-    total: int
-    offset: int
-    limit: int
+class ReportList(Page[ReportOut]):
+    pass

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.scope import require_in_scope
 from luoshi_proto.divisions import is_below
 from luoshi_tasking.ledger.service import add_entry
 from luoshi_tasking.tasks.lifecycle import step, trace
@@ -52,6 +53,7 @@ async def reassign(*, session: AsyncSession, identity: Identity, task_id: str, d
     transition(task.state, "reassign")
     co_units = task.co_units if data.co_units is None else data.co_units
     check_lead_not_co_unit(data.lead_unit, co_units)
+    require_in_scope(identity, data.lead_unit, *co_units)
     outside = [u for u in [data.lead_unit, *co_units] if not is_below(u, task.issuing_org)]
     if outside:
         raise Problem(

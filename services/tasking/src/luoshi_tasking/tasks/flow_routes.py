@@ -19,6 +19,7 @@ from luoshi_tasking.tasks.schemas import (
     SubtasksCreate,
     TaskOut,
 )
+from luoshi_tasking.tasks.status import task_out, with_status
 
 router = APIRouter()
 
@@ -33,7 +34,7 @@ async def accept(
 ) -> TaskOut:
     async with session.begin():
         task = await acceptance.accept(session=session, identity=identity, task_id=task_id, note=_note(body))
-    return TaskOut.model_validate(task)
+    return await task_out(session=session, task=task)
 
 
 @router.post("/{task_id}/return", response_model=TaskOut, summary="退回 Return with a reason")
@@ -42,14 +43,14 @@ async def return_task(task_id: str, body: Reason, session: SessionDep, identity:
         task = await acceptance.return_task(
             session=session, identity=identity, task_id=task_id, reason=body.reason
         )
-    return TaskOut.model_validate(task)
+    return await task_out(session=session, task=task)
 
 
 @router.post("/{task_id}/reassign", response_model=TaskOut, summary="重新交办 Reassign a returned task")
 async def reassign(task_id: str, body: Reassign, session: SessionDep, identity: IdentityDep) -> TaskOut:
     async with session.begin():
         task = await acceptance.reassign(session=session, identity=identity, task_id=task_id, data=body)
-    return TaskOut.model_validate(task)
+    return await task_out(session=session, task=task)
 
 
 @router.post("/{task_id}/cancel", response_model=TaskOut, summary="撤销 Cancel")
@@ -58,7 +59,7 @@ async def cancel(task_id: str, body: Reason, session: SessionDep, identity: Iden
         task = await acceptance.cancel(
             session=session, identity=identity, task_id=task_id, reason=body.reason
         )
-    return TaskOut.model_validate(task)
+    return await task_out(session=session, task=task)
 
 
 @router.get(
@@ -124,7 +125,7 @@ async def create_subtasks(
         rows = await subtasks.create_subtasks(
             session=session, identity=identity, task_id=task_id, items=body.items
         )
-    return [TaskOut.model_validate(r) for r in rows]
+    return await with_status(session=session, tasks=rows)
 
 
 @router.post("/{task_id}/complete", response_model=TaskOut, summary="报请复核 Declare done")
@@ -133,14 +134,14 @@ async def complete(
 ) -> TaskOut:
     async with session.begin():
         task = await review.complete(session=session, identity=identity, task_id=task_id, note=_note(body))
-    return TaskOut.model_validate(task)
+    return await task_out(session=session, task=task)
 
 
 @router.post("/{task_id}/review", response_model=TaskOut, summary="复核 Approve (销号) or reject")
 async def review_task(task_id: str, body: Review, session: SessionDep, identity: IdentityDep) -> TaskOut:
     async with session.begin():
         task = await review.review(session=session, identity=identity, task_id=task_id, data=body)
-    return TaskOut.model_validate(task)
+    return await task_out(session=session, task=task)
 
 
 @router.post("/{task_id}/archive", response_model=TaskOut, summary="办结归档 Archive")
@@ -149,4 +150,4 @@ async def archive(
 ) -> TaskOut:
     async with session.begin():
         task = await review.archive(session=session, identity=identity, task_id=task_id, note=_note(body))
-    return TaskOut.model_validate(task)
+    return await task_out(session=session, task=task)

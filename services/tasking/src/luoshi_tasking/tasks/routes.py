@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.paging import PageDep
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.tasks import service
 from luoshi_tasking.tasks.flow_routes import router as flow_router
 from luoshi_tasking.tasks.schemas import TaskCreate, TaskEventOut, TaskOut, TaskPage
 from luoshi_tasking.tasks.service import Sort
 from luoshi_tasking.tasks.state_machine import STATES
-from luoshi_tasking.tasks.status import with_status
+from luoshi_tasking.tasks.status import task_out, with_status
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks 重点工作任务"])
 StateName = Annotated[str, Query(pattern="^(" + "|".join(STATES) + ")$")]
@@ -24,15 +25,14 @@ StateName = Annotated[str, Query(pattern="^(" + "|".join(STATES) + ")$")]
 async def create_task(body: TaskCreate, session: SessionDep, identity: IdentityDep) -> TaskOut:
     async with session.begin():
         task = await service.create_task(session=session, identity=identity, data=body)
-    return TaskOut.model_validate(task)
+    return await task_out(session=session, task=task)
 
 
 @router.get("", response_model=TaskPage, summary="任务清单 List tasks in my subtree")
 async def list_tasks(
     session: SessionDep,
     identity: IdentityDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    page: PageDep,
     state: Annotated[list[StateName] | None, Query(description="状态, 可多选")] = None,
     org: Annotated[str | None, Query(pattern=CODE_PATTERN, description="只看此单位范围")] = None,
     category: Annotated[str | None, Query(max_length=100)] = None,
@@ -46,8 +46,8 @@ async def list_tasks(
     rows, total = await service.list_tasks(
         session=session,
         identity=identity,
-        offset=offset,
-        limit=limit,
+        offset=page.offset,
+        limit=page.limit,
         state=state,
         org=org,
         category=category,
@@ -59,13 +59,13 @@ async def list_tasks(
         sort=sort,
     )
     items = await with_status(session=session, tasks=rows)
-    return TaskPage(items=items, total=total, offset=offset, limit=limit)
+    return TaskPage.of(items, total, page)
 
 
 @router.get("/{task_id}", response_model=TaskOut, summary="任务详情 A task")
 async def get_task(task_id: str, session: SessionDep, identity: IdentityDep) -> TaskOut:
     task = await service.get_task(session=session, identity=identity, task_id=task_id)
-    return (await with_status(session=session, tasks=[task]))[0]
+    return await task_out(session=session, task=task)
 
 
 @router.get("/{task_id}/events", response_model=list[TaskEventOut], summary="全程留痕 A task's trace")

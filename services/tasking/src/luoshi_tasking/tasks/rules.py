@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.scope import require_in_scope
 from luoshi_proto.divisions import is_below
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
@@ -26,6 +27,7 @@ def check_can_assign(identity: Identity, units: list[str]) -> None:
             "无权交办 Not allowed to assign",
             "只有主要负责同志、分管负责同志、督查室可交办任务",
         )
+    require_in_scope(identity, *units)  # a sibling or superior: 404, as for anything out of scope
     outside = [u for u in units if not is_below(u, identity.org_code)]
     if outside:
         raise Problem(

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from luoshi_kit.paging import Page
 from luoshi_proto.divisions import CODE_PATTERN
 
 SourceLevel = Literal["党中央", "国务院", "国家部委", "省委", "省政府", "市委", "市政府", "县委", "县政府"]
@@ -111,19 +112,11 @@ class TaskOut(BaseModel):
 COUNT_CAP = 10_000  # a list page counts at most this many tasks after its offset
 
 
-class TaskPage(BaseModel):
-    items: list[TaskOut]
-    total: int = Field(description="总数; total_is_estimate 为真时为下限 (at least this many)")
-    offset: int
-    limit: int
-    total_is_estimate: bool = Field(default=False, description="offset 之后超过 COUNT_CAP 项时不再精确计数")
-    has_more: bool = Field(default=False, description="本页之后还有任务")
-
+class TaskPage(Page[TaskOut]):
     @model_validator(mode="after")
-    def _derived(self) -> TaskPage:
+    def _estimated(self) -> TaskPage:
         # The service counts at most COUNT_CAP tasks past the offset; more than that is a lower bound.
         self.total_is_estimate = self.total - self.offset > COUNT_CAP
-        self.has_more = self.offset + len(self.items) < self.total
         return self
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.scope import require_in_scope
 from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.tasks.lifecycle import announce_assigned, trace
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
@@ -109,8 +110,7 @@ async def list_tasks(
     total is exact up to COUNT_CAP tasks past ``offset``, a lower bound beyond (TaskPage says which)."""
     scope = identity.org_code
     if org is not None:
-        if not identity.can_see(org):
-            raise Problem(403, "forbidden", "无权查看 Forbidden", f"单位 {org} 不在本单位范围内")
+        require_in_scope(identity, org)
         scope = org  # within the caller's subtree, so whatever involves it the caller sees
     # Filters on task_scope's own columns keep the page (and its count) on one index.
     keyed: list[ColumnElement[bool]] = [TaskScope.scope == scope_key(scope)]

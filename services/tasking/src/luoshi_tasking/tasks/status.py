@@ -27,3 +27,8 @@ async def with_status(*, session: AsyncSession, tasks: Sequence[Task]) -> list[T
         item.status = TaskStatusOut(**asdict(task_status(task, today, cal, settings)))
         out.append(item)
     return out
+
+
+async def task_out(*, session: AsyncSession, task: Task) -> TaskOut:
+    """What a write answers: the same fields (status included) as ``GET /tasks/{id}``."""
+    return (await with_status(session=session, tasks=[task]))[0]
