@@ -8,12 +8,15 @@ English after.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi import routing as fastapi_routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -184,6 +187,33 @@ def http_problem(
     return response
 
 
+def effective_routes(routes: Sequence[Any]) -> Iterator[Any]:
+    """Every route with its effective path, methods and dependencies, including those of included routers
+    (FastAPI keeps included routers as one lazy entry in ``app.routes``)."""
+    iterate = getattr(fastapi_routing, "iter_route_contexts", None)
+    yield from (iterate(routes) if iterate is not None else routes)
+
+
+def original_route(route: Any) -> Any:
+    return getattr(route, "original_route", route)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method a documented route serves at this path (Starlette's own 405 names only the first
+    route's); catch-alls left out of the OpenAPI document (the gateway's proxy) count only when nothing
+    documented matches. Empty when no route has this path."""
+    documented: set[str] = set()
+    hidden: set[str] = set()
+    for route in effective_routes(request.app.router.routes):
+        match, _ = route.matches({**request.scope, "method": "\x00"})
+        if match is Match.PARTIAL and getattr(route, "methods", None):
+            (documented if getattr(route, "include_in_schema", True) else hidden).update(route.methods)
+    methods = documented or hidden
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -199,9 +229,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return http_problem(
-            exc.status_code, exc.detail, request.url.path, dict(exc.headers or {}), request.method
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+        return http_problem(exc.status_code, exc.detail, request.url.path, headers, request.method)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -22,6 +22,7 @@ from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.messaging.inbox import EventConsumer, EventHandler
 from luoshi_kit.messaging.relay import OutboxRelay
 from luoshi_kit.metrics import install_metrics
+from luoshi_kit.openapi import install_openapi
 from luoshi_kit.settings import KitSettings
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ class ServiceSpec:
     handlers: dict[str, EventHandler] = field(default_factory=dict)
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     """Long-running jobs started with the app (each gets the app and runs until cancelled)."""
+    identity_calls: Sequence[Callable[..., Any]] = ()
+    """Dependencies that mean "needs a signed-in caller" besides the kit's ``current_identity``."""
 
 
 def build_bus(settings: KitSettings) -> Bus:
@@ -139,4 +142,5 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
 
     for router in spec.routers:
         app.include_router(router)
+    install_openapi(app, identity_calls=spec.identity_calls)
     return app

@@ -68,7 +68,10 @@ def _tokens(
     "/token",
     response_model=TokenOut,
     summary="登录 Sign in (OAuth2 password)",
-    responses={429: {"description": "登录失败次数过多 locked (Retry-After)"}},
+    responses={
+        401: {"description": "用户名或密码错误 Wrong username or password"},
+        429: {"description": "登录失败次数过多 locked (Retry-After)"},
+    },
 )
 async def sign_in(
     request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
@@ -120,7 +123,12 @@ async def sign_in(
     return tokens if until is None else _locked(request, until, now)
 
 
-@router.post("/refresh", response_model=TokenOut, summary="刷新令牌 Refresh (rotates the refresh token)")
+@router.post(
+    "/refresh",
+    response_model=TokenOut,
+    summary="刷新令牌 Refresh (rotates the refresh token)",
+    responses={401: {"description": "刷新令牌无效、已用过或已过期 Invalid, reused or expired"}},
+)
 async def refresh(request: Request, body: RefreshIn, session: SessionDep) -> TokenOut:
     settings: GatewaySettings = request.app.state.settings
     now = datetime.now(UTC)

@@ -26,7 +26,7 @@ RESOURCE_OWNERS: dict[str, str] = {
 }
 
 _FORWARD_REQUEST = ("content-type", "accept", "accept-language", "if-match", "if-none-match")
-_FORWARD_RESPONSE = ("content-type", "location", "etag", "content-disposition", "retry-after")
+_FORWARD_RESPONSE = ("content-type", "location", "etag", "content-disposition", "retry-after", "allow")
 
 
 class ServiceClient:

@@ -14,24 +14,42 @@ from fastapi.responses import HTMLResponse
 
 from luoshi_gateway.proxy.client import ServiceClient
 from luoshi_kit.errors import Problem
+from luoshi_kit.openapi import SECURITY, SECURITY_SCHEMES, problem_response
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 _CACHE_SECONDS = 60.0
 
 
+def _proxied(operation: dict[str, Any], service: str) -> dict[str, Any]:
+    """A service's operation as the gateway serves it: signed in with the gateway's bearer token, and
+    answering 502/504 when the service is down or slow."""
+    operation = {**operation, "tags": operation.get("tags") or [service]}
+    operation["security"] = SECURITY
+    responses = operation["responses"] = dict(operation.get("responses", {}))
+    for status in (401, 502, 504):
+        responses.setdefault(str(status), problem_response(status))
+    return operation
+
+
 def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Adds each service's /api paths and schemas to the gateway's document (gateway wins on clashes)."""
+    """Adds each service's /api paths and schemas to the gateway's document (gateway wins on clashes).
+
+    Every service operation goes through the proxy, which needs a signed-in caller: each declares the
+    gateway's OAuth2 password (bearer) scheme, so Swagger's "Authorize" sends the token.
+    """
     merged = copy.deepcopy(gateway)
     paths = merged.setdefault("paths", {})
-    schemas = merged.setdefault("components", {}).setdefault("schemas", {})
+    components = merged.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
     for service, document in sorted(services.items()):
         for path, operations in document.get("paths", {}).items():
             if not path.startswith("/api/"):
                 continue
             target = paths.setdefault(path, {})
             for method, operation in operations.items():
-                target.setdefault(method, {**operation, "tags": operation.get("tags") or [service]})
+                target.setdefault(method, _proxied(operation, service))
         for name, schema in document.get("components", {}).get("schemas", {}).items():
             if name in schemas and schemas[name] != schema:
                 log.warning("schema %s of %s clashes with one merged before; kept the first", name, service)

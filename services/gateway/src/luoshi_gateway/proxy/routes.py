@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from luoshi_gateway.auth.deps import UserDep
 from luoshi_gateway.proxy.client import RESOURCE_OWNERS, ServiceClient, request_headers
-from luoshi_kit.errors import Problem
+from luoshi_kit.errors import Problem, allowed_methods
 from luoshi_kit.identity import IDENTITY_HEADER, sign_identity
 from luoshi_kit.tracing import child_of, current_traceparent
 
@@ -17,6 +18,10 @@ _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 async def _forward(request: Request, resource: str, user: UserDep) -> Response:
     service = RESOURCE_OWNERS.get(resource)
     if service is None:
+        allow = allowed_methods(request)
+        if allow and request.method not in allow.split(", "):
+            # A gateway route (people, orgs, audit, ...) with another method: 405, not the proxy's 404.
+            raise StarletteHTTPException(405, headers={"Allow": allow})
         raise Problem(404, "not-found", "未找到 Not found", f"没有资源 /api/v1/{resource}")
     settings = request.app.state.settings
     length = int(request.headers.get("content-length") or 0)
