@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,8 @@ async def _drop_databases(server_url: str, prefix: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def distributed(
+@contextmanager
+def distributed_cluster(
     amqp_url: str, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
     """Luoshi over RabbitMQ and PostgreSQL, each service its own process (``luoshi up`` with a broker).
@@ -53,6 +54,15 @@ def distributed(
         cluster.stop()
         asyncio.run(_drop_databases(postgres_server_url, prefix))
         rabbitmqctl("delete_vhost", prefix)
+
+
+@pytest.fixture(scope="session")
+def distributed(
+    amqp_url: str, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cluster]:
+    """The cluster most e2e tests share."""
+    with distributed_cluster(amqp_url, postgres_server_url, tmp_path_factory) as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="module")

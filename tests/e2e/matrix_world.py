@@ -50,10 +50,10 @@ class Expect:
 ALLOW = Expect(None, "allowed (2xx)")
 DENY = Expect(frozenset({403}), "denied (403)")
 HIDE = Expect(frozenset({404}), "hidden (404)")
-# Creating something for an organisation outside one's subtree: the table says 404 for objects out of
-# scope; tasking answers 422 org-outside-subtree / assign-outside-subtree for codes in a body (the
-# contract tests/e2e/test_bad_input.py fixes for upward assignment). Either refuses without revealing.
-OUTSIDE = Expect(frozenset({404, 422}), "refused: organisation outside the subtree (404/422)")
+# Naming an organisation outside one's subtree — in a filter or in a body — answers 404 like any other
+# object out of scope (docs/permissions.md); only assigning to one's own organisation, which is in scope
+# but not below, is 422 assign-outside-subtree (tests/e2e/test_bad_input.py).
+OUTSIDE = Expect(frozenset({404}), "refused: organisation outside the subtree (404)")
 DOWNWARD_ONLY = Expect(
     frozenset({422}), "refused: assignment goes only downward (422 assign-outside-subtree)"
 )
@@ -96,6 +96,8 @@ def assigns_to_target(role: str, relation: str) -> Expect:
     """交办 to 贵阳市: principal, deputy, office, admin, and only from strictly above it (is_below)."""
     if role not in DIRECTING:
         return DENY
+    if relation not in SEES_TARGET:
+        return OUTSIDE
     return ALLOW if relation == "parent" else DOWNWARD_ONLY
 
 

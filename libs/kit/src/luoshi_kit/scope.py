@@ -19,7 +19,7 @@ def outside_scope(codes: Iterable[str]) -> Problem:
         "not-found",
         "未找到 Not found",
         f"单位 {listed} 不存在或不在本单位及下级范围内 (not found in your subtree)",
-        orgs=sorted(set(codes)),
+        units=sorted(set(codes)),
     )
 
 

@@ -44,7 +44,7 @@ async def test_city_admin_creates_a_department_under_its_county(
     )
     assert explicit.status_code == 201, explicit.text
     children = await client.get(f"/api/v1/orgs/{COUNTY}/children", headers=admin)
-    assert {o["code"] for o in children.json()} == {f"{COUNTY}D01", f"{COUNTY}D07"}
+    assert {o["code"] for o in children.json()["items"]} == {f"{COUNTY}D01", f"{COUNTY}D07"}
 
 
 async def test_city_admin_cannot_create_under_a_sibling_city(client: httpx.AsyncClient, app: FastAPI) -> None:

@@ -46,9 +46,12 @@ async def test_admin_creates_reads_and_changes_a_person(client: httpx.AsyncClien
     assert (await sign_in(client, "zhang_fq", "first-password-1")).status_code == 200
 
     listed = await client.get(f"/api/v1/people?org={COUNTY}", headers=admin)
-    assert {p["username"] for p in listed.json()} == {"county_admin", "county_handler", "zhang_fq"}
-    subtree = await client.get(f"/api/v1/people?org={CITY}&subtree=true", headers=admin)
-    assert len(subtree.json()) == 5
+    assert {p["username"] for p in listed.json()["items"]} == {"county_admin", "county_handler", "zhang_fq"}
+    subtree = (await client.get(f"/api/v1/people?org={CITY}&subtree=true", headers=admin)).json()
+    assert len(subtree["items"]) == 5 and subtree["total"] == 5 and subtree["next_offset"] is None
+    first = (await client.get(f"/api/v1/people?org={CITY}&subtree=true&limit=2", headers=admin)).json()
+    assert len(first["items"]) == 2 and first["total"] == 5 and first["next_offset"] == 2
+    assert_problem(await client.get(f"/api/v1/people?offset={2**63}", headers=admin), 422)
     assert (await client.get(f"/api/v1/people/{person['id']}", headers=admin)).status_code == 200
 
     changed = await client.patch(

@@ -186,7 +186,7 @@ async def test_bad_input_is_refused_and_writes_nothing(service: tuple[FastAPI, h
         (doc_body(org_code="52010"), OFFICE, 422),
         (doc_body(issue_date=tomorrow), OFFICE, 422),
         (doc_body(org_code="520100000000D99"), OFFICE, 422),  # unknown organisation
-        (doc_body(org_code=SIBLING), who(COUNTY, "office"), 422),  # outside the person's subtree
+        (doc_body(org_code=SIBLING), who(COUNTY, "office"), 404),  # outside the person's subtree
         (doc_body(), who(CITY, "handler"), 403),
         (doc_body() | {"extra": 1}, OFFICE, 422),
     ]:

@@ -189,10 +189,10 @@ async def test_responsibility_letters(service: tuple[FastAPI, httpx.AsyncClient]
 
     before = await counts(app)
     for body, headers, status in [
-        (letter | {"signing_org": PROVINCE}, city, 422),  # not below the issuer
+        (letter | {"signing_org": PROVINCE}, city, 404),  # outside the person's subtree
         (letter | {"signing_org": CITY}, city, 422),
-        (letter | {"issuing_org": PROVINCE}, city, 422),  # not the person's to issue
-        (letter | {"signing_org": SIBLING, "issuing_org": COUNTY}, who(COUNTY, "principal"), 422),
+        (letter | {"issuing_org": PROVINCE}, city, 404),  # outside the person's subtree
+        (letter | {"signing_org": SIBLING, "issuing_org": COUNTY}, who(COUNTY, "principal"), 404),
         (letter | {"signed_on": (date.today() + timedelta(days=2)).isoformat()}, city, 422),
         (letter | {"year": 1990}, city, 422),
         (letter | {"targets": ""}, city, 422),
@@ -264,7 +264,7 @@ async def test_dispatch_meetings_and_gaps(service: tuple[FastAPI, httpx.AsyncCli
     for body, headers, status in [
         (good | {"kind": "weekly"}, principal, 422),
         (good | {"held_on": (date.today() + timedelta(days=2)).isoformat()}, principal, 422),
-        (good | {"org_code": SIBLING}, principal, 422),
+        (good | {"org_code": SIBLING}, principal, 404),
         (good | {"org_code": "520102000000D55"}, principal, 422),
         (good | {"topic": ""}, principal, 422),
         (good, who(COUNTY, "handler"), 403),

@@ -548,7 +548,7 @@ async def test_lists_filter_page_and_sort(tasking: Service) -> None:
     }
     assert ids(await get("/api/v1/tasks", headers=OTHER_CITY_HANDLER)) == []
     assert_problem(
-        await get("/api/v1/tasks", params={"org": SIBLING_COUNTY}, headers=COUNTY_HANDLER), 403, "forbidden"
+        await get("/api/v1/tasks", params={"org": SIBLING_COUNTY}, headers=COUNTY_HANDLER), 404, "not-found"
     )
     assert_problem(
         await get("/api/v1/tasks", params={"state": "flying"}, headers=COUNTY_HANDLER), 422, "validation"

@@ -28,7 +28,7 @@ async def create_letter(
         raise Problem(
             403, "forbidden", "无权登记责任书 Not allowed", "只有负责同志、督查室或管理员可登记责任书"
         )
-    require_in_scope(identity, data.issuing_org)
+    require_in_scope(identity, data.issuing_org, data.signing_org)
     if not is_below(data.signing_org, data.issuing_org):
         raise Problem(
             422,
