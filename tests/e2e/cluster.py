@@ -84,7 +84,7 @@ class Cluster:
         self.process = subprocess.Popen(
             cmd, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
         )
-        wait_until(self._all_ready, 90, "all services ready", interval=0.3)
+        wait_until(self._all_ready, 180, "all services ready", interval=0.3)
 
     def _all_ready(self) -> bool:
         if self.process and self.process.poll() is not None:
