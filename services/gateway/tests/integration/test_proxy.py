@@ -98,6 +98,11 @@ async def test_forwards_with_signed_identity_and_maps_failures(
 
             unknown = await client.get("/api/v1/no-such-resource", headers=_auth())
             assert unknown.status_code == 404
+            assert unknown.headers["content-type"].startswith("application/problem+json")
+            # A gateway route with a method it does not serve: 405 with Allow, not the proxy's 404.
+            wrong = await client.delete("/api/v1/people", headers=_auth())
+            assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, HEAD, POST", wrong.text
+            assert wrong.json()["type"] == "urn:luoshi:problem:method-not-allowed"
             anonymous = await client.get("/api/v1/tasks")
             assert anonymous.status_code == 401
 
@@ -134,3 +139,9 @@ def test_openapi_merge_keeps_gateway_routes_and_adds_services(clash: bool) -> No
     assert merged["paths"]["/api/v1/tasks"]["post"]["tags"] == ["tasking"]
     assert merged["components"]["schemas"]["A"] == {"type": "string"}
     assert "TaskOut" in merged["components"]["schemas"]
+    # Every proxied operation needs the gateway's bearer token, so Swagger's "Authorize" sends it.
+    task_post = merged["paths"]["/api/v1/tasks"]["post"]
+    assert task_post["security"] == [{"OAuth2PasswordBearer": []}]
+    assert {"401", "502", "504"} <= set(task_post["responses"])
+    scheme = merged["components"]["securitySchemes"]["OAuth2PasswordBearer"]
+    assert scheme["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
