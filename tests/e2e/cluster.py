@@ -131,7 +131,7 @@ def create_task(client: httpx.Client, **overrides: Any) -> httpx.Response:
     return client.post("/api/v1/tasks", json=body)
 
 
-def wait_for_seed_delivered(cluster: Cluster, timeout: float = 90) -> None:
+def wait_for_seed_delivered(cluster: Cluster, timeout: float = 180) -> None:
     """Services learn the tree and its people from the gateway's events: wait until the gateway's
     outbox is empty (everything published, so queued ahead of any later event) and tasking knows
     the demo county."""

@@ -176,6 +176,8 @@ def http_problem(
 ) -> JSONResponse:
     slug, title, default = HTTP_PROBLEMS.get(status, ("http-error", f"HTTP 错误 {status}", f"HTTP {status}"))
     text = str(detail) if detail and str(detail) not in _ENGLISH_DEFAULTS else default
+    if status == 400 and text != default:
+        text = f"请求无法解析: {text}"  # Starlette's parser speaks English only (e.g. a bad multipart body)
     if status == 404 and text == default:
         text = f"没有此路径 No such path: {instance}"
     if status == 405 and headers and "allow" in {k.lower() for k in headers}:
