@@ -20,6 +20,7 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
+from schemathesis.schemas import BaseSchema
 
 from tests.e2e.cluster import Cluster
 from tests.e2e.conftest import distributed_cluster
@@ -82,7 +83,7 @@ def _config(cluster: Cluster, username: str) -> SchemathesisConfig:
 def run_schemathesis(cluster: Cluster, username: str) -> tuple[int, list[str]]:
     """All operations of the merged document as ``username``: (cases sent, failures found)."""
     config = _config(cluster, username)
-    schema = schemathesis.openapi.from_url(f"{cluster.url}{OPENAPI}", config=config, timeout=30)
+    schema: BaseSchema = schemathesis.openapi.from_url(f"{cluster.url}{OPENAPI}", config=config, timeout=30)
     for method, path in EXCLUDED:
         schema = schema.exclude(method=method, path=path)
     cases, failures = 0, []
@@ -95,8 +96,10 @@ def run_schemathesis(cluster: Cluster, username: str) -> tuple[int, list[str]]:
                         failure = check.failure_info.failure
                         detail = " ".join(str(failure.message).split())[:400]
                         failures.append(f"{event.recorder.label}: {check.name}: {failure.title}: {detail}")
-        elif isinstance(event, events.NonFatalError | events.FatalError):
-            failures.append(f"{getattr(event, 'label', 'run')}: error: {event.info.message}")
+        elif isinstance(event, events.NonFatalError):
+            failures.append(f"{event.label}: error: {event.info.message}")
+        elif isinstance(event, events.FatalError):
+            failures.append(f"run: fatal error: {event.exception!r}")
     return cases, sorted(set(failures))
 
 

@@ -8,7 +8,8 @@ document, route by route:
 - the statuses follow from the route: 400 always (an unparseable request, a refused path), 401/403/404 when
   the route needs a signed-in caller (a role check; anything — an id, an ``org`` filter, a code in a body —
   outside the caller's subtree answers 404), 404 for path parameters, 422 for any input, 409 for writes,
-  413 for writes with a body, 415 for uploads; statuses a route declares itself (``responses=``, e.g. 429) are kept;
+  413 for writes with a body, 415 for uploads; statuses a route declares itself (``responses=``, e.g. 429)
+  are kept;
 - operations that need sign-in declare ``security`` with the gateway's OAuth2 password (bearer) scheme, the
   one Swagger's "Authorize" uses. Services are called by the gateway, which signs the caller's identity for
   them; what a client must present is the gateway's bearer token, so that is what is declared everywhere.
