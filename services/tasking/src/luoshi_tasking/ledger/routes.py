@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.paging import PageDep
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.ledger import service
 from luoshi_tasking.ledger.schemas import EntryCreate, EntryOut, Ledger
@@ -36,11 +37,17 @@ async def ledger(
     org_code: OrgCode,
     session: SessionDep,
     identity: IdentityDep,
+    page: PageDep,
     as_of: Annotated[date | None, Query(description="按此日期判断当期 (默认今天)")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Ledger:
     items, total, day = await service.ledger_of(
-        session=session, identity=identity, org_code=org_code, offset=offset, limit=limit, as_of=as_of
+        session=session,
+        identity=identity,
+        org_code=org_code,
+        offset=page.offset,
+        limit=page.limit,
+        as_of=as_of,
     )
-    return Ledger(org_code=org_code, as_of=day, items=items, total=total, offset=offset, limit=limit)
+    return Ledger(
+        org_code=org_code, as_of=day, items=items, total=total, offset=page.offset, limit=page.limit
+    )
