@@ -45,6 +45,8 @@ CHECKS = (
     "ignored_auth",  # an operation that declares security must refuse a request without it
 )
 RUN: Counter[str] = Counter()
+# Starting a cluster of its own and one role's run take a few minutes each on a busy 2-core machine.
+pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope="module")
