@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
 
 import aio_pika
 import pytest
-from sqlalchemy import String, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import MetaData, String, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from luoshi_cli.dlq import list_dead_letters, replay_dead_letters
-from luoshi_kit.db import make_base, make_engine, make_sessionmaker
+from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables, make_engine, make_sessionmaker
 from luoshi_kit.messaging.amqp import AmqpBus
 from luoshi_kit.messaging.inbox import EventConsumer
 from luoshi_kit.messaging.outbox import add_event
@@ -21,7 +20,20 @@ from luoshi_kit.messaging.relay import OutboxRelay
 from luoshi_proto.registry import EXCHANGE
 from luoshi_proto.tasking.v1 import TaskAssigned
 
-Base: Any = make_base()
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class OutboxEvent(OutboxMixin, Base):
+    pass
+
+
+class InboxEvent(InboxMixin, Base):
+    pass
+
+
+TABLES = ServiceTables(base=Base, outbox=OutboxEvent, inbox=InboxEvent)
 
 
 class Effect(Base):
@@ -42,7 +54,7 @@ async def _scenario(amqp_url: str, postgres_url: str) -> None:
     engine = make_engine(postgres_url)
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     broken = True
     attempts = 0
 
@@ -114,7 +126,7 @@ async def _scenario(amqp_url: str, postgres_url: str) -> None:
         assert letters[0].message_id == "garbage"
         async with maker() as session:
             assert await session.scalar(select(func.count()).select_from(Effect)) == 1
-            assert await session.scalar(select(func.count()).select_from(Base.InboxEvent)) == 1
+            assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 1
     finally:
         await bus.close()
         await engine.dispose()

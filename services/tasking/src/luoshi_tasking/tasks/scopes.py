@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, event, exists, inspect, select
+from sqlalchemy import Connection, delete, event, exists, insert, inspect, select, update
 from sqlalchemy.orm import InstanceState, Mapper
 
 from luoshi_proto.divisions import division_parts
@@ -53,27 +53,26 @@ def backfill_scopes(connection: Connection, batch: int = 10_000) -> int:
     ]
     missing = connection.execute(select(*columns).where(~exists().where(scope.c.task_id == task.c.id))).all()
     for i in range(0, len(missing), batch):
-        connection.execute(scope.insert(), [r for row in missing[i : i + batch] for r in scope_rows(row)])
+        connection.execute(insert(TaskScope), [r for row in missing[i : i + batch] for r in scope_rows(row)])
     return len(missing)
 
 
 @event.listens_for(Task, "after_insert")
 def _inserted(_mapper: Mapper[Task], connection: Connection, target: Task) -> None:
-    connection.execute(TaskScope.__table__.insert(), scope_rows(target))
+    connection.execute(insert(TaskScope), scope_rows(target))
 
 
 @event.listens_for(Task, "after_update")
 def _updated(_mapper: Mapper[Task], connection: Connection, target: Task) -> None:
-    table = TaskScope.__table__
-    mine = table.c.task_id == target.id
+    mine = TaskScope.task_id == target.id
     if _changed(target, _UNIT_FIELDS):
-        connection.execute(table.delete().where(mine))
-        connection.execute(table.insert(), scope_rows(target))
+        connection.execute(delete(TaskScope).where(mine))
+        connection.execute(insert(TaskScope), scope_rows(target))
     elif _changed(target, _KEY_FIELDS):
         keys = {"deadline": target.deadline, "created_at": target.created_at, "state": target.state}
-        connection.execute(table.update().where(mine).values(**keys))
+        connection.execute(update(TaskScope).where(mine).values(**keys))
 
 
 @event.listens_for(Task, "after_delete")
 def _deleted(_mapper: Mapper[Task], connection: Connection, target: Task) -> None:
-    connection.execute(TaskScope.__table__.delete().where(TaskScope.__table__.c.task_id == target.id))
+    connection.execute(delete(TaskScope).where(TaskScope.task_id == target.id))
