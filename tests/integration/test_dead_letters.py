@@ -41,7 +41,7 @@ class Effect(Base):
     task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
 
 
-async def _eventually(probe, within: float = 30.0):  # type: ignore[no-untyped-def]
+async def _eventually(probe, within: float = 30.0):
     deadline = asyncio.get_running_loop().time() + within
     while asyncio.get_running_loop().time() < deadline:
         if value := await probe():
@@ -58,7 +58,7 @@ async def _scenario(amqp_url: str, postgres_url: str) -> None:
     broken = True
     attempts = 0
 
-    async def handle(*, session, event) -> None:  # type: ignore[no-untyped-def]
+    async def handle(*, session, event) -> None:
         nonlocal attempts
         attempts += 1
         if broken:
@@ -132,7 +132,7 @@ async def _scenario(amqp_url: str, postgres_url: str) -> None:
         await engine.dispose()
 
 
-async def _when(coro, condition):  # type: ignore[no-untyped-def]
+async def _when(coro, condition):
     result = await coro
     return result if condition(result) else None
 

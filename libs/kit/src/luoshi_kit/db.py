@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -70,7 +70,10 @@ class OutboxMixin(_KitTable):
     Each service maps it on its own base: ``class OutboxEvent(OutboxMixin, Base): pass``."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "published_at", "created_at"),)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Index]:
+        return (Index("ix_outbox_pending", "published_at", "created_at"),)  # one Index per mapped table
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     event_type: Mapped[str] = mapped_column(String(120))

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -43,9 +43,9 @@ def test_a_returned_task_goes_back_to_the_issuer_with_the_reason() -> None:
     returned = TaskReturned(
         task=TASK,
         by=Actor(person_id="p", org_code="520102000000"),
-        at="2027-01-05T01:00:00Z",
+        at=datetime(2027, 1, 5, 1, 0, tzinfo=UTC),
         reason="不属于本单位职责",
-    )  # type: ignore[arg-type]
+    )
     rule = RULES["tasking.task.returned.v1"]
     data = returned.model_dump(mode="json")
     assert recipient_units(rule, data, "520102000000") == ["520000000000"]

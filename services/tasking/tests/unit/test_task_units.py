@@ -59,12 +59,21 @@ async def maker(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession
     await engine.dispose()
 
 
-async def _seen(maker: async_sessionmaker[AsyncSession], caller: str, **kw: object) -> tuple[list[str], int]:
+async def _seen(
+    maker: async_sessionmaker[AsyncSession],
+    caller: str,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    state: list[str] | str | None = None,
+    org: str | None = None,
+    sort: service.Sort = "deadline",
+) -> tuple[list[str], int]:
     who = Identity(person_id="p", username="p", display_name="p", org_code=caller, roles=["handler"])
     async with maker() as session:
         rows, total = await service.list_tasks(
-            session=session, identity=who, **{"offset": 0, "limit": 50, **kw}
-        )  # type: ignore[arg-type]
+            session=session, identity=who, offset=offset, limit=limit, state=state, org=org, sort=sort
+        )
     return [t.id for t in rows], total
 
 

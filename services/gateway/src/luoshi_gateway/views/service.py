@@ -17,7 +17,7 @@ from luoshi_kit.identity import Identity
 from luoshi_proto.divisions import division_parts
 
 
-def _in_subtree(column, code: str):  # type: ignore[no-untyped-def]
+def _in_subtree(column, code: str):
     """SQL for 'the organisation in ``column`` lies in the subtree of ``code``'."""
     if len(code) > 12:
         return column == code
