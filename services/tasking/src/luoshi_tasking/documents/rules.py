@@ -16,8 +16,8 @@ from datetime import date
 from typing import Protocol
 
 from luoshi_kit.errors import Problem
-from luoshi_tasking.documents.schemas import DocumentStatus
 from luoshi_kit.identity import Identity
+from luoshi_tasking.documents.schemas import DocumentStatus
 
 RECORDING_ROLES = ("principal", "deputy", "office", "admin")
 
