@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from luoshi_gateway.orgs.models import Org
 from luoshi_gateway.orgs.service import get_visible_org
@@ -17,7 +18,7 @@ from luoshi_kit.identity import Identity
 from luoshi_proto.divisions import division_parts
 
 
-def _in_subtree(column, code: str):
+def _in_subtree(column: QueryableAttribute[str], code: str) -> ColumnElement[bool]:
     """SQL for 'the organisation in ``column`` lies in the subtree of ``code``'."""
     if len(code) > 12:
         return column == code
