@@ -14,10 +14,14 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     event,
     text,
+)
+from sqlalchemy import (
+    inspect as sa_inspect,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -111,6 +115,15 @@ class ServiceTables:
         for table in (self.outbox, self.inbox):
             if not issubclass(table, self.base):
                 raise TypeError(f"{table.__name__} is not mapped on {self.base.__name__}")
+
+
+def table_of(model: type[DeclarativeBase] | type[_KitTable]) -> Table:
+    """The ``Table`` a model is mapped to, for Core statements (``Model.__table__`` is typed as the
+    wider ``FromClause``, which has no ``insert()``/``update()``/``delete()``)."""
+    table = sa_inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a single table")
+    return table
 
 
 def tables_of(target: AsyncSession | Session | async_sessionmaker[AsyncSession]) -> ServiceTables:

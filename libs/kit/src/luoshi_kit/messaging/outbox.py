@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_kit.db import tables_of
+from luoshi_kit.db import table_of, tables_of
 from luoshi_kit.tracing import child_of, current_traceparent
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import routing_key, schema_path, type_of
@@ -71,6 +70,6 @@ async def add_events(
     staged = [_envelope(source, event) for event in events]
     if staged:
         rows = [row | {"published_at": None, "attempts": 0, "last_error": None} for _e, row in staged]
-        await session.execute(insert(tables_of(session).outbox), rows)
+        await session.execute(table_of(tables_of(session).outbox).insert(), rows)
         session.info["outbox_dirty"] = True
     return [envelope for envelope, _row in staged]

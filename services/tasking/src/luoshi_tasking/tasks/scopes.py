@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, event, exists, insert, inspect, select, update
+from sqlalchemy import Connection, event, exists, inspect, select
 from sqlalchemy.orm import InstanceState, Mapper
 
+from luoshi_kit.db import table_of
 from luoshi_proto.divisions import division_parts
 from luoshi_tasking.tasks.models import Task, TaskScope
 
@@ -47,32 +48,34 @@ def _changed(target: Task, fields: tuple[str, ...]) -> bool:
 def backfill_scopes(connection: Connection, batch: int = 10_000) -> int:
     """Scope rows for the tasks that have none (tasks written before task_scope existed): for the
     migration that creates the table. Returns how many tasks it filled in."""
-    task, scope = Task.__table__, TaskScope.__table__
+    task, scope = table_of(Task), table_of(TaskScope)
     columns = [
         task.c[n] for n in ("id", "lead_unit", "issuing_org", "co_units", "deadline", "created_at", "state")
     ]
     missing = connection.execute(select(*columns).where(~exists().where(scope.c.task_id == task.c.id))).all()
     for i in range(0, len(missing), batch):
-        connection.execute(insert(TaskScope), [r for row in missing[i : i + batch] for r in scope_rows(row)])
+        connection.execute(scope.insert(), [r for row in missing[i : i + batch] for r in scope_rows(row)])
     return len(missing)
 
 
 @event.listens_for(Task, "after_insert")
 def _inserted(_mapper: Mapper[Task], connection: Connection, target: Task) -> None:
-    connection.execute(insert(TaskScope), scope_rows(target))
+    connection.execute(table_of(TaskScope).insert(), scope_rows(target))
 
 
 @event.listens_for(Task, "after_update")
 def _updated(_mapper: Mapper[Task], connection: Connection, target: Task) -> None:
-    mine = TaskScope.task_id == target.id
+    table = table_of(TaskScope)
+    mine = table.c.task_id == target.id
     if _changed(target, _UNIT_FIELDS):
-        connection.execute(delete(TaskScope).where(mine))
-        connection.execute(insert(TaskScope), scope_rows(target))
+        connection.execute(table.delete().where(mine))
+        connection.execute(table.insert(), scope_rows(target))
     elif _changed(target, _KEY_FIELDS):
         keys = {"deadline": target.deadline, "created_at": target.created_at, "state": target.state}
-        connection.execute(update(TaskScope).where(mine).values(**keys))
+        connection.execute(table.update().where(mine).values(**keys))
 
 
 @event.listens_for(Task, "after_delete")
 def _deleted(_mapper: Mapper[Task], connection: Connection, target: Task) -> None:
-    connection.execute(delete(TaskScope).where(TaskScope.task_id == target.id))
+    table = table_of(TaskScope)
+    connection.execute(table.delete().where(table.c.task_id == target.id))
