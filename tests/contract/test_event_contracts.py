@@ -27,6 +27,7 @@ from luoshi_proto.tasking.v1 import (
     TaskReturned,
     TaskStateChanged,
 )
+from tests.contract.samples_supervision_scoring import SAMPLES as SUPERVISION_AND_SCORING
 
 PROTO_DIR = Path(__file__).resolve().parents[2] / "proto"
 TYPE_PATTERN = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*\.[a-z][a-z_]*\.v[1-9]\d*$")
@@ -155,6 +156,7 @@ for _name, _stage in _STAGES.items():
         "D-1",
     )
 
+SAMPLES.update(SUPERVISION_AND_SCORING)
 EVENT_TYPES = sorted(registry.EVENT_TYPES)
 
 

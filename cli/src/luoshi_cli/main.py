@@ -131,6 +131,16 @@ def serve(
     uvicorn.run(entry.factory()(settings), host=host, port=port, log_config=None, access_log=False)
 
 
+@app.command("rebuild-summaries")
+def rebuild_summaries_command(data_dir: DataDir = Path("var")) -> None:
+    """重算看板汇总 Recount the gateway's dashboard summaries from its task views (after a repair)."""
+    configure_logging("WARNING", as_json=False)
+    from luoshi_cli.views import rebuild_summaries
+
+    before, after = asyncio.run(rebuild_summaries(_database_url("gateway", data_dir)))
+    typer.echo(f"dashboard summaries: {before} differing figure(s) found, {after} row(s) written")
+
+
 @dlq_app.command("list")
 def dlq_list(service: str) -> None:
     """列出死信 List the dead letters of a service."""
