@@ -33,7 +33,7 @@ from sqlalchemy import case, func, pool, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 import luoshi_gateway.main  # noqa: F401  (registers every table on Base)
-from luoshi_gateway.db import Base
+from luoshi_gateway.db import TABLES, Base
 from luoshi_gateway.orgs.models import Org
 from luoshi_gateway.views import service as views_service
 from luoshi_gateway.views import summaries
@@ -114,8 +114,8 @@ def task_rows(count: int, units: list[str], rng: random.Random) -> list[tuple[An
 async def load(url: str, orgs: list[dict[str, str]], count: int) -> float:
     started = time.perf_counter()
     engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
     await engine.dispose()
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
@@ -191,7 +191,7 @@ async def main() -> None:
     url = await recreate_database(server_url())
     load_s = await load(url, orgs, args.tasks)
     engine = make_engine(url)
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     started = time.perf_counter()
     async with maker() as session, session.begin():
         rows = await summaries.rebuild(session=session)

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 
-from luoshi_kit.db import database_ready, make_engine, make_sessionmaker
+from luoshi_kit.db import ServiceTables, database_ready, make_engine, make_sessionmaker
 from luoshi_kit.errors import install_problem_handlers
 from luoshi_kit.messaging.amqp import AmqpBus
 from luoshi_kit.messaging.bus import Bus
@@ -35,12 +35,17 @@ class ServiceSpec:
 
     name: str
     title: str
-    base: type[DeclarativeBase]
+    tables: ServiceTables
     routers: Sequence[APIRouter] = ()
     handlers: HandlerTable = field(default_factory=HandlerTable)
     """Event type -> typed handler; the service's queue bindings are generated from it."""
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     """Long-running jobs started with the app (each gets the app and runs until cancelled)."""
+
+    @property
+    def base(self) -> type[DeclarativeBase]:
+        """The service's declarative base (its metadata is what migrations are generated from)."""
+        return self.tables.base
 
 
 def build_bus(settings: KitSettings) -> Bus:
@@ -95,7 +100,7 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
     engine: AsyncEngine = make_engine(settings.resolved_database_url())
     relay_box: list[OutboxRelay] = []
     sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(
-        engine, spec.base, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
+        engine, spec.tables, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
     )
     relay = OutboxRelay(
         service=spec.name,

@@ -12,7 +12,7 @@ from luoshi_gateway.audit.routes import router as audit_router
 from luoshi_gateway.auth.routes import router as auth_router
 from luoshi_gateway.auth.sessions import purge_expired
 from luoshi_gateway.config import GatewaySettings
-from luoshi_gateway.db import Base
+from luoshi_gateway.db import TABLES
 from luoshi_gateway.orgs.routes import router as orgs_router
 from luoshi_gateway.people.routes import router as people_router
 from luoshi_gateway.proxy.client import ServiceClient
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 SPEC = ServiceSpec(
     name="gateway",
     title="Luoshi 落实 — 政府督查管理平台 API",
-    base=Base,
+    tables=TABLES,
     # The proxy's catch-all comes last: the gateway's own routes (and views such as
     # /api/v1/tasks/{id}/timeline) win over forwarding.
     routers=[

@@ -8,7 +8,7 @@ from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.service import ServiceSpec, create_service_app
 from luoshi_tasking.calendar.routes import router as calendar_router
 from luoshi_tasking.config import TaskingSettings
-from luoshi_tasking.db import Base
+from luoshi_tasking.db import TABLES
 from luoshi_tasking.deadlines.jobs import run_deadline_scans
 from luoshi_tasking.deadlines.routes import router as deadlines_router
 from luoshi_tasking.documents.jobs import run_document_scans
@@ -23,7 +23,7 @@ from luoshi_tasking.tasks.routes import router as tasks_router
 SPEC = ServiceSpec(
     name="tasking",
     title="Luoshi 任务服务 (tasking)",
-    base=Base,
+    tables=TABLES,
     # Routers with fixed paths (e.g. /api/v1/tasks/import) come before the tasks router's /{task_id}.
     routers=[
         spreadsheets_router,

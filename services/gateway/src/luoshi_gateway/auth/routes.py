@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
@@ -25,6 +25,15 @@ from luoshi_kit.identity import Identity
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth 登录"])
 _WRONG = "用户名或密码错误 Wrong username or password"
+
+
+class _SignInAudit(TypedDict):
+    """The audit fields every outcome of a sign-in shares (the outcome and details vary)."""
+
+    action: str
+    actor_username: str
+    actor_id: str | None
+    actor_org: str | None
 
 
 def _locked(request: Request, until: datetime, now: datetime) -> Response:
@@ -79,11 +88,14 @@ async def sign_in(
     async with session.begin():
         until = await throttle.locked_until(session=session, username=username, now=now)
         person = await session.scalar(select(Person).where(Person.username == username))
-    fields = {"request": request, "action": "auth.sign_in", "actor_username": username}
-    if person is not None:
-        fields |= {"actor_id": person.id, "actor_org": person.org_code}
+    fields = _SignInAudit(
+        action="auth.sign_in",
+        actor_username=username,
+        actor_id=person.id if person else None,
+        actor_org=person.org_code if person else None,
+    )
     if until is not None:
-        await record_alone(**fields, outcome="failure", details={"reason": "locked"})
+        await record_alone(request=request, **fields, outcome="failure", details={"reason": "locked"})
         return _locked(request, until, now)
     # argon2 is CPU-bound: keep the event loop free while it runs. Unknown usernames cost the same.
     ok = await asyncio.to_thread(verify_password, person.password_hash if person else None, form.password)
@@ -104,7 +116,7 @@ async def sign_in(
                 window=timedelta(seconds=settings.lockout_window_seconds),
                 lock_for=timedelta(seconds=settings.lockout_seconds),
             )
-            record(session=session, **fields, outcome="failure", details={"reason": reason})
+            record(session=session, request=request, **fields, outcome="failure", details={"reason": reason})
         if locked is not None:
             return _locked(request, locked, now)
         # One answer for all reasons, so a wrong guess learns nothing about the account.
@@ -116,7 +128,7 @@ async def sign_in(
         if until is None:
             await throttle.clear(session=session, username=username)
             tokens = _tokens(session=session, settings=settings, person=person, now=now)
-            record(session=session, **fields, outcome="success")
+            record(session=session, request=request, **fields, outcome="success")
     return tokens if until is None else _locked(request, until, now)
 
 

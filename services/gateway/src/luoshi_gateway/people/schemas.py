@@ -76,6 +76,6 @@ class PersonOut(RoleDetails):
     active: bool
     oidc_subject: str | None
     assessor_assignment: str | None = None
-    assessor_valid_from: AwareDatetime | None = None  # type: ignore[assignment]
-    assessor_valid_to: AwareDatetime | None = None  # type: ignore[assignment]
-    overseen_areas: list[str] = Field(default_factory=list)  # type: ignore[assignment]
+    assessor_valid_from: AwareDatetime | None = None
+    assessor_valid_to: AwareDatetime | None = None
+    overseen_areas: list[str] = Field(default_factory=list)

@@ -59,7 +59,7 @@ async def merged_openapi(request: Request) -> dict[str, Any]:
     app: FastAPI = request.app
     cached = getattr(app.state, "merged_openapi", None)
     if cached and time.monotonic() - cached[0] < _CACHE_SECONDS:
-        return cached[1]  # type: ignore[no-any-return]
+        return cached[1]
     document = merge(app.openapi(), await _fetch(app.state.services))
     app.state.merged_openapi = (time.monotonic(), document)
     return document

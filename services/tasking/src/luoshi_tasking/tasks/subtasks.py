@@ -135,7 +135,7 @@ async def create_subtasks(
             title=item.title,
             description=item.description,
             source=parent.source,
-            source_level=parent.source_level,  # type: ignore[arg-type]
+            source_level=parent.source_level,
             source_ref=parent.source_ref,
             category=parent.category,
             lead_unit=lead,
