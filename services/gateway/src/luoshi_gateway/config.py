@@ -12,7 +12,6 @@ class GatewaySettings(KitSettings):
     scoring_url: str = "http://127.0.0.1:8003"
     notification_url: str = "http://127.0.0.1:8004"
     proxy_timeout_seconds: float = 30.0
-    proxy_max_body_bytes: int = 10 * 1024 * 1024
     refresh_token_days: int = 14
     # Lock-out: this many failed sign-ins of one username within the window lock it for lockout_seconds.
     lockout_max_failures: int = 5
