@@ -33,6 +33,8 @@ class KitSettings(BaseSettings):
     # The public gateway's /metrics wants ``Authorization: Bearer <this>``; empty turns it off there.
     # Services' own /metrics stay open: their ports belong on the internal network only.
     metrics_token: str = Field(default="", repr=False)
+    # Peers whose X-Forwarded-For is believed (addresses or networks, comma-separated); empty: none.
+    trusted_proxies: str = ""
 
     def resolved_database_url(self) -> str:
         """``LUOSHI_<SERVICE>_DATABASE_URL``, else ``LUOSHI_DATABASE_URL`` with ``{service}`` filled."""
