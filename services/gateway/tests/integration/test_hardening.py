@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
 import httpx
@@ -145,12 +145,12 @@ async def test_encoded_slashes_and_dot_segments_are_refused_before_routing(
 async def test_dot_segments_sent_raw_are_refused(hardened: tuple[FastAPI, httpx.AsyncClient]) -> None:
     app, _ = hardened
     # httpx would normalise /../ away; speak ASGI directly, as a raw HTTP client could.
-    messages: list[dict[str, Any]] = []
+    messages: list[MutableMapping[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         messages.append(message)
 
     scope = {

