@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from luoshi_cli.serving import uvicorn_config
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])  # nosec B104: a test value, nothing binds
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])  # a test value: nothing binds
 def test_uvicorn_config(host: str) -> None:
     config = uvicorn_config(FastAPI(), host=host, port=8000)
     assert config.server_header is False
