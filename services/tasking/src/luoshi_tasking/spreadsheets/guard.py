@@ -127,7 +127,7 @@ def _scan_sheet(
             declared_checked = True
             last_col, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
             _check(
-                "声明的表格范围 declared",
+                ("表格声明的范围", "declares"),
                 int(last_row or 0),
                 column_index_from_string(last_col.decode()) if last_col else 0,
                 limits,
@@ -140,14 +140,21 @@ def _scan_sheet(
             columns = max(columns, column_index_from_string(letters.decode()))
             rows = max(rows, int(number))
         rows = max(rows, row_tags)
-        _check("实际表格 actual", rows, columns, limits)
+        _check(("表格实际", "has"), rows, columns, limits)
         if cells > limits.max_cells:
             raise _too_large(f"单元格过多 (超过 {limits.max_cells} 个) Too many cells")
     return SheetSize(rows, columns, cells)
 
 
-def _check(what: str, rows: int, columns: int, limits: Limits) -> None:
+def _check(what: tuple[str, str], rows: int, columns: int, limits: Limits) -> None:
+    zh, en = what
     if rows > limits.max_rows:
-        raise _too_large(f"{what}行数 {rows} 超过 {limits.max_rows} 行 Too many rows in the sheet")
+        raise _too_large(
+            f"{zh}有 {rows} 行, 超过上限 {limits.max_rows} 行 "
+            f"The sheet {en} {rows} rows, over {limits.max_rows}"
+        )
     if columns > limits.max_columns:
-        raise _too_large(f"{what}列数 {columns} 超过 {limits.max_columns} 列 Too many columns in the sheet")
+        raise _too_large(
+            f"{zh}有 {columns} 列, 超过上限 {limits.max_columns} 列 "
+            f"The sheet {en} {columns} columns, over {limits.max_columns}"
+        )
