@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 
 T = TypeVar("T")
+METRICS_TOKEN = "e2e-metrics-token-0123456789abcdef"  # LUOSHI_METRICS_TOKEN: the gateway's /metrics
 SERVICE_OFFSETS = {"gateway": 0, "tasking": 1, "supervision": 2, "scoring": 3, "notification": 4}
 
 

@@ -128,7 +128,9 @@ def serve(
         raise typer.BadParameter(f"unknown service {service}")
     settings = entry.settings()
     configure_logging(settings.log_level, settings.log_json)
-    uvicorn.run(entry.factory()(settings), host=host, port=port, log_config=None, access_log=False)
+    from luoshi_cli.serving import uvicorn_config
+
+    uvicorn.Server(uvicorn_config(entry.factory()(settings), host=host, port=port)).run()
 
 
 @app.command("rebuild-summaries")

@@ -15,7 +15,8 @@ from luoshi_gateway.config import GatewaySettings
 from luoshi_gateway.db import TABLES
 from luoshi_gateway.orgs.routes import router as orgs_router
 from luoshi_gateway.people.routes import router as people_router
-from luoshi_gateway.proxy.client import ServiceClient
+from luoshi_gateway.proxy.client import UPLOAD_PATHS, ServiceClient
+from luoshi_gateway.proxy.openapi import mount_docs_assets
 from luoshi_gateway.proxy.openapi import router as openapi_router
 from luoshi_gateway.proxy.routes import router as proxy_router
 from luoshi_gateway.views.handlers import HANDLERS as VIEW_HANDLERS
@@ -62,6 +63,8 @@ SPEC = ServiceSpec(
     ],
     handlers=VIEW_HANDLERS,
     background=[_close_service_client, _purge_expired_sign_ins],
+    upload_paths=UPLOAD_PATHS,
+    public=True,
 )
 
 
@@ -71,5 +74,6 @@ def create_app(settings: GatewaySettings | None = None, *, bus: Bus | None = Non
         raise RuntimeError("LUOSHI_JWT_SECRET must be set (the key of access tokens)")
     app = create_service_app(SPEC, settings, bus=bus)
     install_denial_audit(app)
+    mount_docs_assets(app)
     app.state.services = ServiceClient(settings.upstreams(), settings.proxy_timeout_seconds)
     return app
