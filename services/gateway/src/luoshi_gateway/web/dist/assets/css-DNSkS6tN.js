@@ -1,0 +1,1 @@
+import"./index-CTghzYAm.js";import"./css-DwsNnEzO.js";
