@@ -1,3 +1,4 @@
+import { reactive } from 'vue'
 import { api } from './http'
 
 export interface Org {
@@ -10,7 +11,8 @@ export interface Org {
 }
 
 const cache = new Map<string, Org>()
-const names = new Map<string, string>()
+// Reactive, so a table re-renders when a name arrives.
+const names = reactive(new Map<string, string>())
 
 export async function getOrg(code: string): Promise<Org> {
   const hit = cache.get(code)

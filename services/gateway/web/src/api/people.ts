@@ -1,3 +1,4 @@
+import { reactive } from 'vue'
 import { api } from './http'
 
 export interface Person {
@@ -9,7 +10,8 @@ export interface Person {
   active: boolean
 }
 
-const names = new Map<string, string>()
+// Reactive, so a table re-renders when a name arrives.
+const names = reactive(new Map<string, string>())
 
 export async function peopleOf(org: string): Promise<Person[]> {
   const list = await api.get<Person[]>('/people', { org, limit: 200 })

@@ -1,0 +1,1 @@
+import"./index-U7jGeMEe.js";import"./css-ClAgxeod.js";

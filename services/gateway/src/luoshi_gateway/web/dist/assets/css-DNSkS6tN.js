@@ -1,1 +1,0 @@
-import"./index-CTghzYAm.js";import"./css-DwsNnEzO.js";

@@ -1,1 +1,0 @@
-import{Kt as e}from"./index-CTghzYAm.js";var t=t=>[``,...e].includes(t);export{t};

@@ -1,0 +1,1 @@
+import{Kt as e}from"./index-U7jGeMEe.js";var t=t=>[``,...e].includes(t);export{t};
