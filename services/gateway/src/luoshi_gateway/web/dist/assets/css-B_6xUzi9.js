@@ -1,1 +1,0 @@
-import"./index-U7jGeMEe.js";import"./css-ClAgxeod.js";

@@ -1,0 +1,1 @@
+import"./index-DncU0wgU.js";import"./css-DRK8T0lQ.js";

@@ -1,1 +1,0 @@
-import{Kt as e}from"./index-U7jGeMEe.js";var t=t=>[``,...e].includes(t);export{t};
