@@ -23,7 +23,19 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
-def browser(distributed: Cluster) -> Iterator[Browser]:  # noqa: F811
+def cluster(request: pytest.FixtureRequest) -> Cluster:
+    """The distributed cluster; ``LUOSHI_BROWSER_RUNNING=<port>:<data-dir>`` points the tests at a Luoshi
+    already running (``./dev up``) instead, for working on the UI."""
+    running = os.environ.get("LUOSHI_BROWSER_RUNNING")
+    if running:
+        port, data_dir = running.split(":", 1)
+        return Cluster(data_dir=Path(data_dir), env={}, port=int(port))
+    cluster: Cluster = request.getfixturevalue("distributed")
+    return cluster
+
+
+@pytest.fixture(scope="session")
+def browser(cluster: Cluster) -> Iterator[Browser]:
     # Depends on the cluster so that it starts first and stops last: Playwright's sync API runs an event
     # loop, and the cluster's teardown (asyncio.run) cannot run while it does.
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
@@ -49,9 +61,11 @@ class Session:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on(
             "console",
-            lambda m: self.errors.append(m.text)
-            if m.type == "error" and "Content Security Policy" in m.text
-            else None,
+            lambda m: (
+                self.errors.append(m.text)
+                if m.type == "error" and "Content Security Policy" in m.text
+                else None
+            ),
         )
 
     def goto(self, path: str) -> Page:
@@ -87,11 +101,11 @@ class Session:
 
 
 @pytest.fixture
-def open_session(browser: Browser, distributed: Cluster) -> Iterator[Any]:  # noqa: F811
+def open_session(browser: Browser, cluster: Cluster) -> Iterator[Any]:
     sessions: list[Session] = []
 
     def make(viewport: dict[str, int] = DESKTOP) -> Session:
-        s = Session(browser, distributed, viewport)
+        s = Session(browser, cluster, viewport)
         sessions.append(s)
         return s
 

@@ -19,7 +19,9 @@ def _pick_org(page, picker: str, *path: str) -> None:  # type: ignore[no-untyped
     page.click(picker)
     tree = page.locator(".org-popper:visible")
     for name in path[:-1]:
-        tree.locator(".el-tree-node__content", has_text=name).first.locator(".el-tree-node__expand-icon").click()
+        tree.locator(".el-tree-node__content", has_text=name).first.locator(
+            ".el-tree-node__expand-icon"
+        ).click()
     tree.locator(".org-node", has_text=path[-1]).first.click()
 
 
@@ -33,8 +35,8 @@ def _task_assigned(cluster: Cluster, title: str) -> str:
     return wait_until(made, 60, "tasking to know the seeded tree")
 
 
-def test_office_issues_a_task_and_the_county_handler_accepts_and_reports(open_session, distributed) -> None:  # type: ignore[no-untyped-def]
-    _task_assigned(distributed, "预热任务")  # the services have taken in the tree
+def test_office_issues_a_task_and_the_county_handler_accepts_and_reports(open_session, cluster) -> None:  # type: ignore[no-untyped-def]
+    _task_assigned(cluster, "预热任务")  # the services have taken in the tree
     title = f"推进数字乡村建设 {uuid.uuid4().hex[:6]}"
     office = open_session()
     page = office.sign_in("province_office")
@@ -55,7 +57,7 @@ def test_office_issues_a_task_and_the_county_handler_accepts_and_reports(open_se
     page = handler.sign_in("county_handler")
     # The inbox count in the header picks up the assignment.
     wait_until(
-        lambda: distributed.client("county_handler").get("/api/v1/notifications").json()["unread"] > 0,
+        lambda: cluster.client("county_handler").get("/api/v1/notifications").json()["unread"] > 0,
         30,
         "the handler's inbox",
     )
@@ -70,22 +72,24 @@ def test_office_issues_a_task_and_the_county_handler_accepts_and_reports(open_se
     page.fill("#r-problems", "部分村组地形复杂")
     page.fill("#r-measures", "下月协调运营商施工")
     page.click("[data-test=submit-report]")
-    page.get_by_text("已完成光纤入村摸底").last.wait_for()
+    page.locator(".report dd", has_text="已完成光纤入村摸底").first.wait_for()
     handler.shot("task-reported")
     page.get_by_role("tab", name="全程留痕").click()
     page.locator("[data-test=timeline]").wait_for()
     assert not handler.errors, handler.errors
 
-    body = distributed.client("province_office").get(f"/api/v1/tasks/{task_id}").json()
+    body = cluster.client("province_office").get(f"/api/v1/tasks/{task_id}").json()
     assert body["state"] == "accepted" and body["last_report_at"]
 
 
-def test_a_task_outside_ones_subtree_shows_the_404_page(open_session, distributed) -> None:  # type: ignore[no-untyped-def]
+def test_a_task_outside_ones_subtree_shows_the_404_page(open_session, cluster) -> None:  # type: ignore[no-untyped-def]
     secret = f"云岩区专项任务 {uuid.uuid4().hex[:6]}"
-    office = distributed.client("province_office")
+    office = cluster.client("province_office")
     task_id = wait_until(
-        lambda: (r := create_task(office, title=secret, lead_unit="520103000000")).status_code == 201
-        and r.json()["id"],
+        lambda: (
+            (r := create_task(office, title=secret, lead_unit="520103000000")).status_code == 201
+            and r.json()["id"]
+        ),
         60,
         "a task for 云岩区",
     )
@@ -99,8 +103,8 @@ def test_a_task_outside_ones_subtree_shows_the_404_page(open_session, distribute
     page.locator("[data-test=not-found]").wait_for()
 
 
-def test_form_errors_appear_next_to_their_fields(open_session, distributed) -> None:  # type: ignore[no-untyped-def]
-    _task_assigned(distributed, "预热任务")
+def test_form_errors_appear_next_to_their_fields(open_session, cluster) -> None:  # type: ignore[no-untyped-def]
+    _task_assigned(cluster, "预热任务")
     s = open_session()
     page = s.sign_in("province_office")
     s.goto("/tasks/new")
@@ -119,7 +123,7 @@ def test_form_errors_appear_next_to_their_fields(open_session, distributed) -> N
     s.shot("form-errors")
 
 
-def test_the_import_view_lists_each_bad_cell(open_session, distributed, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_import_view_lists_each_bad_cell(open_session, cluster, tmp_path) -> None:  # type: ignore[no-untyped-def]
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -143,5 +147,5 @@ def test_the_import_view_lists_each_bad_cell(open_session, distributed, tmp_path
     assert page.locator("[data-test=import-message]").is_visible()
     s.shot("import-errors")
     # All or nothing: the good row was not imported either.
-    listed = distributed.client("province_office").get("/api/v1/tasks", params={"limit": 200}).json()["items"]
+    listed = cluster.client("province_office").get("/api/v1/tasks", params={"limit": 200}).json()["items"]
     assert not [t for t in listed if t["title"] == "好的一行"]

@@ -32,13 +32,16 @@ ADMIN_PAGES = [
 
 
 def _check(s, name: str) -> list[str]:  # type: ignore[no-untyped-def]
-    problems = [f"{name}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}" for v in s.axe()]
+    problems = [
+        f"{name}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in s.axe()
+    ]
     s.shot(name)
     return problems
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366x768", "390x844"])
-def test_main_pages_are_accessible_and_photographed(open_session, distributed, viewport) -> None:  # type: ignore[no-untyped-def]
+def test_main_pages_are_accessible_and_photographed(open_session, cluster, viewport) -> None:  # type: ignore[no-untyped-def]
     found: list[str] = []
     s = open_session(viewport)
     s.goto("/login")

@@ -1,4 +1,4 @@
-"""The committed web bundle (services/gateway/src/luoshi_gateway/web/dist) is built from the sources as they are.
+"""The committed web bundle (luoshi_gateway/web/dist) is built from the sources as they are.
 
 ``npm run build`` in services/gateway/web writes the sources' hash next to the bundle; this test recomputes it
 the same way as ``scripts/hash.mjs`` (sha256 over, for each file in sorted path order: path, NUL, bytes, NUL).
@@ -37,7 +37,7 @@ def test_committed_bundle_matches_its_sources() -> None:
 
 def test_index_loads_only_hashed_local_assets() -> None:
     index = (DOMAIN / "dist" / "index.html").read_text()
-    assert "<script>" not in index and "<script type=\"module\">" not in index, "no inline script (CSP)"
+    assert "<script>" not in index and '<script type="module">' not in index, "no inline script (CSP)"
     refs = re.findall(r'(?:src|href)="([^"]+)"', index)
     assert refs, index
     for ref in refs:
@@ -50,5 +50,9 @@ def test_index_loads_only_hashed_local_assets() -> None:
 def test_bundle_uses_no_eval_and_no_remote_origin() -> None:
     for js in (DOMAIN / "dist" / "assets").glob("*.js"):
         text = js.read_text(errors="replace")
-        assert "new Function(" not in text and not re.search(r"\beval\(", text), f"{js.name}: eval breaks the CSP"
-        assert not re.search(r"https?://(?:cdn|unpkg|fonts\.googleapis|cdnjs)", text), f"{js.name}: remote asset"
+        assert "new Function(" not in text and not re.search(r"\beval\(", text), (
+            f"{js.name}: eval breaks the CSP"
+        )
+        assert not re.search(r"https?://(?:cdn|unpkg|fonts\.googleapis|cdnjs)", text), (
+            f"{js.name}: remote asset"
+        )

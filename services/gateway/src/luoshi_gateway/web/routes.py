@@ -23,7 +23,9 @@ async def spa(request: Request, path: str) -> Response:
         raise Problem(404, "not-found", "未找到 Not found", f"没有文件 /{path}")
     index = dist / "index.html"
     if not index.is_file():
-        raise Problem(404, "not-found", "未找到 Not found", "网页界面未构建 (services/gateway/web: npm run build)")
+        raise Problem(
+            404, "not-found", "未找到 Not found", "网页界面未构建 (services/gateway/web: npm run build)"
+        )
     return FileResponse(
         index,
         media_type="text/html; charset=utf-8",
