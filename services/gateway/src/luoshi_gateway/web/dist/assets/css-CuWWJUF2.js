@@ -1,1 +1,0 @@
-import"./index-DncU0wgU.js";import"./css-DRK8T0lQ.js";

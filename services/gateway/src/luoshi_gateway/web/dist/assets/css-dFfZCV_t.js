@@ -1,0 +1,1 @@
+import"./index-BLMUZ1Ry.js";import"./css-81k-z_8B.js";

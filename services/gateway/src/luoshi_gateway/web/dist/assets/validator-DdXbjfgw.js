@@ -1,0 +1,1 @@
+import{qt as e}from"./index-BLMUZ1Ry.js";var t=t=>[``,...e].includes(t);export{t};
