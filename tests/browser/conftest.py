@@ -84,7 +84,7 @@ class Session:
 
     def axe(self) -> list[dict[str, Any]]:
         """axe-core's serious and critical violations of the page as it is now."""
-        # Evaluated over the DevTools protocol: the page's CSP (script-src 'self') rightly refuses a script tag.
+        # Evaluated over DevTools: the page's CSP (script-src 'self') rightly refuses a script tag.
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.evaluate(AXE + "\n;true")
         result = self.page.evaluate(
