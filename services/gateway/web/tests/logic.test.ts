@@ -4,7 +4,7 @@ import { menuFor, pathAllowed } from '../src/auth/nav'
 import { lights, chartedChildren, shortName } from '../src/utils/dashboard'
 import { rollUp, today, dateTime, taskListQuery } from '../src/utils/format'
 import { taskActions } from '../src/utils/taskActions'
-import { toGanttTasks, escapeHtml } from '../src/utils/gantt'
+import { toGanttTasks, escapeHtml, drawnEnd } from '../src/utils/gantt'
 import { loadViews, saveView, deleteView } from '../src/utils/savedViews'
 import { buildQuery } from '../src/api/http'
 
@@ -136,8 +136,9 @@ describe('small helpers', () => {
       { id: 'plan:1', kind: 'plan', name: '方案', start: '2026-01-01', end: '2026-06-30', progress: 140, done: false, late: true },
       { id: 'm 2', kind: 'milestone', name: '节点', start: '2026-03-01', end: '2026-02-01', progress: 0, done: true, late: false },
     ])
-    expect(bar).toMatchObject({ id: 'plan_1', progress: 100, custom_class: 'bar-plan bar-late' })
-    expect(ms).toMatchObject({ id: 'm_2', name: '◆ 节点', end: '2026-03-01', progress: 100, custom_class: 'bar-milestone bar-done' })
+    expect(bar).toMatchObject({ id: 'plan_1', progress: 100, custom_class: 'bar-late' })
+    expect(ms).toMatchObject({ id: 'm_2', name: '◆ 节点', end: '2026-03-01', progress: 100, custom_class: 'bar-done' })
+    expect(drawnEnd('2026-01-05', '2099-12-31')).toBe('2035-12-31')
     expect(escapeHtml('<img src=x onerror="a">')).toBe('&lt;img src=x onerror=&quot;a&quot;&gt;')
   })
   it('saved views are per person, replace by name and drop paging', () => {

@@ -27,11 +27,18 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 }
 
+/** One class per bar (frappe-gantt takes a single token): done wins over late, late over the kind. */
 export function barClass(bar: Pick<GanttBar, 'kind' | 'done' | 'late'>): string {
-  const parts = [bar.kind === 'milestone' ? 'bar-milestone' : 'bar-plan']
-  if (bar.done) parts.push('bar-done')
-  else if (bar.late) parts.push('bar-late')
-  return parts.join(' ')
+  if (bar.done) return 'bar-done'
+  if (bar.late) return 'bar-late'
+  return bar.kind === 'milestone' ? 'bar-milestone' : 'bar-plan'
+}
+
+/** frappe-gantt refuses bars of ten years or more: such a bar is drawn to the end of its ninth year. */
+export function drawnEnd(start: string, end: string): string {
+  if (end < start) return start
+  const limit = `${Number(start.slice(0, 4)) + 9}-12-31`
+  return end > limit ? limit : end
 }
 
 export function toGanttTasks(bars: GanttBar[]): GanttTask[] {
@@ -39,7 +46,7 @@ export function toGanttTasks(bars: GanttBar[]): GanttTask[] {
     id: b.id.replace(/[^A-Za-z0-9_-]/g, '_'),
     name: (b.kind === 'milestone' ? '◆ ' : '') + b.name,
     start: b.start,
-    end: b.end < b.start ? b.start : b.end,
+    end: drawnEnd(b.start, b.end),
     progress: b.kind === 'milestone' ? (b.done ? 100 : 0) : Math.max(0, Math.min(100, b.progress)),
     custom_class: barClass(b),
     description: `${b.start} 至 ${b.end}${b.done ? ' · 已完成' : b.late ? ' · 已延误' : ''}`,

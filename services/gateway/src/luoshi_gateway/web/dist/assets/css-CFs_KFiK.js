@@ -1,0 +1,1 @@
+import"./index-CfTOKZ0m.js";import"./css-DN887hKa.js";

@@ -1,1 +1,0 @@
-import"./index-BLMUZ1Ry.js";import"./css-81k-z_8B.js";

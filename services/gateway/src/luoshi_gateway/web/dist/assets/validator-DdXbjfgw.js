@@ -1,1 +1,0 @@
-import{qt as e}from"./index-BLMUZ1Ry.js";var t=t=>[``,...e].includes(t);export{t};
