@@ -68,6 +68,20 @@ def seed_command(
     _seed(data_dir, demo)
 
 
+@app.command("generate")
+def generate_command(
+    check: Annotated[bool, typer.Option("--check", help="list stale files, write nothing")] = False,
+) -> None:
+    """生成契约文件 Regenerate subscriptions, JSON Schemas, AsyncAPI and RabbitMQ definitions."""
+    from luoshi_cli.generate import generate
+
+    stale = generate(check=check)
+    for path in stale:
+        typer.echo(f"{'stale' if check else 'wrote'}: {path}")
+    if check and stale:
+        raise typer.Exit(1)
+
+
 @app.command()
 def up(
     port: Port = 8000,
@@ -115,6 +129,16 @@ def serve(
     settings = entry.settings()
     configure_logging(settings.log_level, settings.log_json)
     uvicorn.run(entry.factory()(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command("rebuild-summaries")
+def rebuild_summaries_command(data_dir: DataDir = Path("var")) -> None:
+    """重算看板汇总 Recount the gateway's dashboard summaries from its task views (after a repair)."""
+    configure_logging("WARNING", as_json=False)
+    from luoshi_cli.views import rebuild_summaries
+
+    before, after = asyncio.run(rebuild_summaries(_database_url("gateway", data_dir)))
+    typer.echo(f"dashboard summaries: {before} differing figure(s) found, {after} row(s) written")
 
 
 @dlq_app.command("list")

@@ -50,6 +50,7 @@ COLUMNS = (
     "title",
     "issuing_org",
     "lead_unit",
+    "co_units",
     "parent_id",
     "deadline",
     "start_date",
