@@ -1,1 +1,0 @@
-import"./index-CfTOKZ0m.js";import"./css-DN887hKa.js";

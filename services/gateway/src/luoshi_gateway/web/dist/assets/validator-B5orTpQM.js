@@ -1,1 +1,0 @@
-import{qt as e}from"./index-CfTOKZ0m.js";var t=t=>[``,...e].includes(t);export{t};
