@@ -99,7 +99,7 @@ def up(
     distributed = bool(os.environ.get("LUOSHI_AMQP_URL"))
     typer.echo(
         f"落实 Luoshi ({'RabbitMQ, one process per service' if distributed else 'embedded'}) "
-        f"— 打开 open http://{host}:{port}/api/docs  (API: http://{host}:{port}/api/v1)"
+        f"— 打开 open http://{host}:{port}/  (API: http://{host}:{port}/api/v1, docs /api/docs)"
     )
     if distributed:
         from luoshi_cli.processes import run_services
