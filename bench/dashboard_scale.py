@@ -114,8 +114,8 @@ def task_rows(count: int, units: list[str], rng: random.Random) -> list[tuple[An
 async def load(url: str, orgs: list[dict[str, str]], count: int) -> float:
     started = time.perf_counter()
     engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
     await engine.dispose()
     raw = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:

@@ -99,7 +99,7 @@ def up(
     distributed = bool(os.environ.get("LUOSHI_AMQP_URL"))
     typer.echo(
         f"落实 Luoshi ({'RabbitMQ, one process per service' if distributed else 'embedded'}) "
-        f"— 打开 open http://{host}:{port}/api/docs  (API: http://{host}:{port}/api/v1)"
+        f"— 打开 open http://{host}:{port}/  (API: http://{host}:{port}/api/v1, docs /api/docs)"
     )
     if distributed:
         from luoshi_cli.processes import run_services
@@ -128,7 +128,9 @@ def serve(
         raise typer.BadParameter(f"unknown service {service}")
     settings = entry.settings()
     configure_logging(settings.log_level, settings.log_json)
-    uvicorn.run(entry.factory()(settings), host=host, port=port, log_config=None, access_log=False)
+    from luoshi_cli.serving import uvicorn_config
+
+    uvicorn.Server(uvicorn_config(entry.factory()(settings), host=host, port=port)).run()
 
 
 @app.command("rebuild-summaries")

@@ -17,12 +17,15 @@ from sqlalchemy.orm import DeclarativeBase
 
 from luoshi_kit.db import ServiceTables, database_ready, make_engine, make_sessionmaker
 from luoshi_kit.errors import install_problem_handlers
+from luoshi_kit.headers import SecurityHeadersMiddleware
+from luoshi_kit.limits import BodyLimitMiddleware
 from luoshi_kit.messaging.amqp import AmqpBus
 from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.messaging.inbox import EventConsumer
 from luoshi_kit.messaging.relay import OutboxRelay
 from luoshi_kit.metrics import install_metrics
+from luoshi_kit.paths import PathGuardMiddleware
 from luoshi_kit.settings import KitSettings
 from luoshi_proto.subscriptions import SUBSCRIPTIONS
 
@@ -41,6 +44,11 @@ class ServiceSpec:
     """Event type -> typed handler; the service's queue bindings are generated from it."""
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     """Long-running jobs started with the app (each gets the app and runs until cancelled)."""
+    upload_paths: Sequence[str] = ()
+    """Paths whose request bodies may reach ``upload_max_body_bytes`` (others: ``max_body_bytes``)."""
+    public: bool = False
+    """The one app facing the public (the gateway): no /docs or /openapi.json of its own (the merged
+    document and docs live under /api), and /metrics only with the metrics token."""
 
     @property
     def base(self) -> type[DeclarativeBase]:
@@ -135,7 +143,15 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
                 await the_bus.close()
             await engine.dispose()
 
-    app = FastAPI(title=spec.title, lifespan=lifespan, version="0.1.0")
+    public = spec.public
+    app = FastAPI(
+        title=spec.title,
+        lifespan=lifespan,
+        version="0.1.0",
+        docs_url=None if public else "/docs",
+        redoc_url=None if public else "/redoc",
+        openapi_url=None if public else "/openapi.json",
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
@@ -143,7 +159,16 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
     app.state.relay = relay
     app.state.service = spec.name
     install_problem_handlers(app)
-    install_metrics(app, spec.name)
+    # Added innermost first: security headers wrap everything, the metrics see a refused body's 413.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.upload_max_body_bytes,
+        upload_paths=spec.upload_paths,
+    )
+    install_metrics(app, spec.name, token=settings.metrics_token if spec.public else None)
+    app.add_middleware(PathGuardMiddleware)  # before routing: /a/..%2F..%2Fmetrics never meets a router
+    app.add_middleware(SecurityHeadersMiddleware)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

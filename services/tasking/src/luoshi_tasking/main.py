@@ -17,6 +17,7 @@ from luoshi_tasking.ledger.routes import router as ledger_router
 from luoshi_tasking.orgs.handlers import HANDLERS as ORG_HANDLERS
 from luoshi_tasking.plans.routes import router as plans_router
 from luoshi_tasking.reports.routes import router as reports_router
+from luoshi_tasking.spreadsheets.routes import IMPORT_PATH
 from luoshi_tasking.spreadsheets.routes import router as spreadsheets_router
 from luoshi_tasking.tasks.routes import router as tasks_router
 
@@ -37,6 +38,7 @@ SPEC = ServiceSpec(
     ],
     handlers=ORG_HANDLERS,
     background=[run_deadline_scans, run_document_scans],
+    upload_paths=[IMPORT_PATH],
 )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.audit.models import AuditRecord
 from luoshi_kit.errors import Problem
+from luoshi_kit.forwarded import client_address
 from luoshi_kit.identity import Identity
 from luoshi_proto.divisions import division_parts, level_of
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 def client_of(request: Request | None) -> tuple[str | None, str | None]:
     if request is None:
         return None, None
-    ip = request.client.host if request.client else None
+    ip = client_address(request, request.app.state.settings.trusted_proxies)
     agent = request.headers.get("user-agent")
     return ip, agent[:300] if agent else None
 
