@@ -13,7 +13,7 @@ from luoshi_gateway.orgs.schemas import OrgCreate, OrgPatch
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.outbox import add_event
-from luoshi_proto.divisions import division_parts
+from luoshi_kit.orgtree import within_subtree
 from luoshi_proto.gateway.v1 import OrgUpserted
 
 
@@ -44,11 +44,7 @@ async def children(*, session: AsyncSession, identity: Identity, code: str) -> l
 
 
 async def search(*, session: AsyncSession, identity: Identity, name: str, limit: int) -> list[Org]:
-    query = select(Org).where(Org.name.contains(name))
-    if len(identity.org_code) > 12:
-        query = query.where(Org.code == identity.org_code)
-    else:
-        query = query.where(Org.code.startswith("".join(division_parts(identity.org_code))))
+    query = select(Org).where(Org.name.contains(name), within_subtree(Org.code, identity.org_code))
     return list((await session.scalars(query.order_by(Org.code).limit(limit))).all())
 
 
@@ -73,7 +69,13 @@ def upsert_org(*, session: AsyncSession, org: Org) -> None:
 
 
 async def _next_department_code(*, session: AsyncSession, parent_code: str) -> str:
-    taken = set((await session.scalars(select(Org.code).where(Org.code.startswith(f"{parent_code}D")))).all())
+    taken = set(
+        (
+            await session.scalars(
+                select(Org.code).where(Org.code.between(f"{parent_code}D00", f"{parent_code}D99"))
+            )
+        ).all()
+    )
     for number in range(1, 100):
         if (code := f"{parent_code}D{number:02d}") not in taken:
             return code

@@ -19,7 +19,7 @@ from luoshi_gateway.people.schemas import PersonCreate, PersonPatch
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.outbox import add_event
-from luoshi_proto.divisions import division_parts
+from luoshi_kit.orgtree import within_subtree
 from luoshi_proto.gateway.v1 import PersonUpserted
 
 ROLE_DETAIL_FIELDS = (
@@ -70,7 +70,7 @@ async def list_people(
 ) -> Sequence[Person]:
     query = select(Person)
     if subtree and len(org_code) == 12:
-        query = query.where(Person.org_code.startswith("".join(division_parts(org_code))))
+        query = query.where(within_subtree(Person.org_code, org_code))
     else:
         query = query.where(Person.org_code == org_code)
     return (

@@ -14,14 +14,7 @@ from luoshi_gateway.views.rules import OPEN_STATES
 from luoshi_gateway.views.schemas import ChildFigures, Dashboard, Timeline, TimelineItem
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
-from luoshi_proto.divisions import division_parts
-
-
-def _in_subtree(column, code: str):  # type: ignore[no-untyped-def]
-    """SQL for 'the organisation in ``column`` lies in the subtree of ``code``'."""
-    if len(code) > 12:
-        return column == code
-    return column.startswith("".join(division_parts(code)))
+from luoshi_kit.orgtree import within_subtree
 
 
 def _may_see(identity: Identity, view: TaskView) -> bool:
@@ -56,7 +49,7 @@ def _figures(scope: str) -> Select[int, Any, Any, Any, Any]:
         func.sum(case((on_time, 1), else_=0)),
         func.sum(case((open_ & TaskView.overdue, 1), else_=0)),
         func.sum(case((open_ & TaskView.lagging, 1), else_=0)),
-    ).where(_in_subtree(TaskView.lead_unit, scope))
+    ).where(within_subtree(TaskView.lead_unit, scope))
 
 
 async def dashboard(*, session: AsyncSession, identity: Identity, org_code: str) -> Dashboard:
@@ -65,7 +58,7 @@ async def dashboard(*, session: AsyncSession, identity: Identity, org_code: str)
         (
             await session.execute(
                 select(TaskView.state, func.count())
-                .where(_in_subtree(TaskView.lead_unit, org_code))
+                .where(within_subtree(TaskView.lead_unit, org_code))
                 .group_by(TaskView.state)
             )
         ).all()

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.orgtree import within_subtree
 from luoshi_proto.divisions import is_below
-from luoshi_tasking.documents.service import in_subtree
 from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.plans.models import ResponsibilityLetter
 from luoshi_tasking.plans.schemas import LetterIn
@@ -63,8 +63,8 @@ async def list_letters(
 ) -> tuple[list[ResponsibilityLetter], int]:
     query = select(ResponsibilityLetter).where(
         or_(
-            in_subtree(ResponsibilityLetter.issuing_org, identity.org_code),
-            in_subtree(ResponsibilityLetter.signing_org, identity.org_code),
+            within_subtree(ResponsibilityLetter.issuing_org, identity.org_code),
+            within_subtree(ResponsibilityLetter.signing_org, identity.org_code),
         )
     )
     if org:

@@ -103,6 +103,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document'))
     )
     with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_created_org'), ['created_org'], unique=False)
         batch_op.create_index('ix_document_org_issue', ['org_code', 'issue_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_reported_on'), ['reported_on'], unique=False)
 
@@ -400,6 +401,7 @@ def downgrade() -> None:
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_reported_on'))
         batch_op.drop_index('ix_document_org_issue')
+        batch_op.drop_index(batch_op.f('ix_document_created_org'))
 
     op.drop_table('document')
     with op.batch_alter_table('dispatch_meeting', schema=None) as batch_op:
