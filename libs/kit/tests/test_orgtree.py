@@ -62,7 +62,9 @@ async def _run(url: str) -> None:
             await conn.execute(text("ANALYZE unit"))
         async with engine.connect() as conn:
             for scope in CODES:
-                got = set((await conn.scalars(select(unit.c.org).where(within_subtree(unit.c.org, scope)))).all())
+                got = set(
+                    (await conn.scalars(select(unit.c.org).where(within_subtree(unit.c.org, scope)))).all()
+                )
                 assert got == {r["org"] for r in rows if is_within(r["org"], scope)}, scope
             for scope in ("520102000000", "520100000000", "520102001000"):
                 query = select(unit.c.code).where(within_subtree(unit.c.org, scope))

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.views.models import TaskView, TimelineEntry
-from luoshi_gateway.views.rules import TASK_EVENTS, actor_of, business_date, summary, task_facts
+from luoshi_gateway.views.rules import TASK_EVENTS, actor_of, summary, task_facts
 from luoshi_kit.messaging.inbox import EventHandler
+from luoshi_kit.timebase import business_date
 from luoshi_proto.envelope import CloudEvent
 
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
-
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 # event type -> (timeline text, state the task is in afterwards or None when unchanged)
 TASK_EVENTS: dict[str, tuple[str, str | None]] = {
@@ -25,7 +22,6 @@ TASK_EVENTS: dict[str, tuple[str, str | None]] = {
     "tasking.task.overdue.v1": ("超期提醒 overdue", None),
     "tasking.task.report_missing.v1": ("未按时反馈 report missing", None),
 }
-OPEN_STATES = ("assigned", "accepted", "returned")
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,3 @@ def summary(event_type: str, data: dict[str, Any]) -> str:
 def actor_of(data: dict[str, Any]) -> str | None:
     by = data.get("by")
     return by.get("person_id") if isinstance(by, dict) else data.get("assigned_by")
-
-
-def business_date(moment: datetime) -> date:
-    return moment.astimezone(BUSINESS_TZ).date()

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_gateway.orgs.models import Org
 from luoshi_gateway.orgs.service import get_visible_org
 from luoshi_gateway.views.models import TaskView, TimelineEntry
-from luoshi_gateway.views.rules import OPEN_STATES
 from luoshi_gateway.views.schemas import ChildFigures, Dashboard, Timeline, TimelineItem
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.orgtree import within_subtree
+from luoshi_proto.tasking.states import CLOSED_STATES, OPEN_STATES
 
 
 def _may_see(identity: Identity, view: TaskView) -> bool:
@@ -40,7 +40,7 @@ async def timeline(*, session: AsyncSession, identity: Identity, task_id: str) -
 
 
 def _figures(scope: str) -> Select[int, Any, Any, Any, Any]:
-    closed = TaskView.state.in_(("closed", "archived"))
+    closed = TaskView.state.in_(CLOSED_STATES)
     on_time = closed & (TaskView.completed_on <= TaskView.deadline)
     open_ = TaskView.state.in_(OPEN_STATES)
     return select(

@@ -8,10 +8,11 @@ from fastapi import APIRouter
 
 from luoshi_kit.deps import IdentityDep, SessionDep
 from luoshi_kit.errors import Problem
+from luoshi_kit.timebase import business_today
 from luoshi_tasking.calendar.routes import require_admin
 from luoshi_tasking.deadlines import service
 from luoshi_tasking.deadlines.jobs import chunked_scan
-from luoshi_tasking.deadlines.rules import DeadlineSettings, business_today
+from luoshi_tasking.deadlines.rules import DeadlineSettings
 from luoshi_tasking.deadlines.schemas import DeadlineRulesIn, DeadlineRulesOut, ScanOut, ScanRequest
 
 router = APIRouter(prefix="/api/v1", tags=["deadlines 超期提醒"])

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.documents import service
 from luoshi_tasking.documents.schemas import (
@@ -21,7 +22,6 @@ from luoshi_tasking.documents.schemas import (
     SessionCreate,
     SessionOut,
 )
-from luoshi_tasking.tasks.rules import business_today
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents 重要文件学习解读"])
 

@@ -13,10 +13,10 @@ from pydantic import BaseModel
 
 from luoshi_kit.deps import IdentityDep, SessionDep
 from luoshi_kit.errors import Problem
+from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.spreadsheets import service
 from luoshi_tasking.spreadsheets.xlsx import XLSX_MEDIA_TYPE, write_template
-from luoshi_tasking.tasks.rules import business_today
 
 MAX_BYTES = 5 * 1024 * 1024
 

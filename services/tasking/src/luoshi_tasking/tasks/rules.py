@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_proto.divisions import is_below
 
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 ASSIGNING_ROLES = ("principal", "deputy", "office", "admin")
-
-
-def business_today(now: datetime | None = None) -> date:
-    return (now or datetime.now(BUSINESS_TZ)).astimezone(BUSINESS_TZ).date()
 
 
 def check_can_assign(identity: Identity, units: list[str]) -> None:
