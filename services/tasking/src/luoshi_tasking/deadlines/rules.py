@@ -200,8 +200,3 @@ def missing_report_dues(task: ReportingTask, today: date, cal: WorkCalendar) -> 
             out.append((nominal, effective))
         previous = effective
     return out
-
-
-def missing_reports(task: ReportingTask, today: date, cal: WorkCalendar) -> list[date]:
-    """Report due dates (effective, i.e. moved to a working day) passed with no report since."""
-    return [effective for _, effective in missing_report_dues(task, today, cal)]
