@@ -57,8 +57,7 @@ async def get_rules(*, session: AsyncSession) -> RulesOut:
 
 
 async def update_rules(*, session: AsyncSession, identity: Identity, data: RulesIn) -> RulesOut:
-    if not identity.is_province_admin():
-        raise Problem(403, "forbidden", "无权修改 Not allowed", "只有省级系统管理员可修改全省学习解读期限")
+    """The caller is a provincial administrator (the route's ``ProvinceAdmin`` dependency)."""
     row = await session.get(DocumentRuleSettings, RULES_ROW, with_for_update=True)
     if row is None:
         row = DocumentRuleSettings(id=RULES_ROW, **data.model_dump(), updated_by="", updated_org="")

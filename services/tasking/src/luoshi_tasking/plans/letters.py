@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Annotated
 
+from fastapi import Depends
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,21 +14,21 @@ from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.orgtree import within_subtree
+from luoshi_kit.permissions import require_roles
 from luoshi_proto.divisions import is_below
 from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.plans.models import ResponsibilityLetter
 from luoshi_tasking.plans.schemas import LetterIn
 
 SIGNING_ROLES = ("principal", "deputy", "office", "admin")
+LetterSigner = Annotated[
+    Identity, Depends(require_roles(*SIGNING_ROLES, detail="只有负责同志、督查室或管理员可登记责任书"))
+]
 
 
 async def create_letter(
     *, session: AsyncSession, identity: Identity, data: LetterIn, today: date
 ) -> ResponsibilityLetter:
-    if not identity.has_any(*SIGNING_ROLES):
-        raise Problem(
-            403, "forbidden", "无权登记责任书 Not allowed", "只有负责同志、督查室或管理员可登记责任书"
-        )
     if not identity.can_see(data.issuing_org):
         raise Problem(
             422,

@@ -58,7 +58,7 @@ async def put_plan(task_id: str, body: PlanIn, session: SessionDep, identity: Id
     tags=["letters 责任书"],
     summary="登记责任书 Record a responsibility letter",
 )
-async def create_letter(body: LetterIn, session: SessionDep, identity: IdentityDep) -> LetterOut:
+async def create_letter(body: LetterIn, session: SessionDep, identity: letters.LetterSigner) -> LetterOut:
     async with session.begin():
         letter = await letters.create_letter(
             session=session, identity=identity, data=body, today=business_today()
