@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +26,9 @@ from luoshi_kit.settings import KitSettings
 
 log = logging.getLogger(__name__)
 
+ReadinessCheck = Callable[[FastAPI], Awaitable[bool]]
+"""``async def replica_loaded(app) -> bool``: True when the service can serve; shown in /readyz by name."""
+
 
 @dataclass
 class ServiceSpec:
@@ -38,6 +41,9 @@ class ServiceSpec:
     handlers: dict[str, EventHandler] = field(default_factory=dict)
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     """Long-running jobs started with the app (each gets the app and runs until cancelled)."""
+    readiness: Sequence[ReadinessCheck] = ()
+    """What else must hold before /readyz answers 200, beyond database and broker (e.g. a replica
+    fed by events is complete). Each runs on every /readyz; keep it to one or two cheap queries."""
 
 
 def build_bus(settings: KitSettings) -> Bus:
@@ -66,6 +72,14 @@ async def _connect_and_consume(
             delay = min(delay * 2, 10.0)
     if consumer:
         await bus.consume(service, consumer.handle_batch, consumer.handle_one)
+
+
+async def _safely(check: ReadinessCheck, app: FastAPI) -> bool:
+    try:
+        return await check(app)
+    except Exception:
+        log.warning("readiness check %s failed", getattr(check, "__name__", check), exc_info=True)
+        return False
 
 
 def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | None = None) -> FastAPI:
@@ -130,6 +144,8 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> JSONResponse:
         checks = {"database": await database_ready(engine), "broker": await the_bus.healthy()}
+        for check in spec.readiness:
+            checks[check.__name__] = checks["database"] and await _safely(check, request.app)
         ok = all(checks.values())
         backlog = await relay.backlog() if checks["database"] else None
         return JSONResponse(

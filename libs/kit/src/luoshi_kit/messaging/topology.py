@@ -18,7 +18,7 @@ DEFAULT_DELIVERY_LIMIT = 5
 # Which events each service listens to. Every service declares the whole table at start-up, so an
 # event published before its consumer first runs is still queued rather than unroutable.
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "tasking": ("gateway.org.upserted.v1.#",),
+    "tasking": ("gateway.org.upserted.v1.#", "gateway.org.tree_announced.v1.#"),
     "notification": ("gateway.person.upserted.v1.#", "tasking.task.#", "tasking.document.#"),
     "gateway": ("tasking.task.#", "tasking.document.#"),
 }

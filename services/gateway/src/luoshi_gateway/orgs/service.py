@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.orgs.models import Org
@@ -14,7 +14,7 @@ from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.outbox import add_event
 from luoshi_kit.orgtree import within_subtree
-from luoshi_proto.gateway.v1 import OrgUpserted
+from luoshi_proto.gateway.v1 import OrgTreeAnnounced, OrgUpserted
 
 
 def _not_found() -> Problem:
@@ -46,6 +46,23 @@ async def children(*, session: AsyncSession, identity: Identity, code: str) -> l
 async def search(*, session: AsyncSession, identity: Identity, name: str, limit: int) -> list[Org]:
     query = select(Org).where(Org.name.contains(name), within_subtree(Org.code, identity.org_code))
     return list((await session.scalars(query.order_by(Org.code).limit(limit))).all())
+
+
+async def announce_tree(*, session: AsyncSession) -> OrgTreeAnnounced | None:
+    """Tell the replicas how many organisations (and people) the tree holds now, so they know when
+    they have caught up (``gateway.org.tree_announced``). Nothing to announce for an empty tree."""
+    from luoshi_gateway.people.models import Person
+
+    root = await session.scalar(select(Org.code).where(Org.parent_code.is_(None)).order_by(Org.code).limit(1))
+    if root is None:
+        return None
+    announced = OrgTreeAnnounced(
+        org_count=await session.scalar(select(func.count()).select_from(Org)) or 0,
+        person_count=await session.scalar(select(func.count()).select_from(Person)) or 0,
+        root_code=root,
+    )
+    add_event(session=session, source="gateway", orgcode=root, subject=root, data=announced)
+    return announced
 
 
 def upsert_org(*, session: AsyncSession, org: Org) -> None:

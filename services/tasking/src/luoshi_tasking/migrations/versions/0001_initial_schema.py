@@ -183,6 +183,13 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_org'))
     )
+    op.create_table('org_tree',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_count', sa.Integer(), nullable=False),
+    sa.Column('root_code', sa.String(length=15), nullable=False),
+    sa.Column('announced_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_org_tree'))
+    )
     op.create_table('outbox',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('event_type', sa.String(length=120), nullable=False),
@@ -382,6 +389,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_pending')
 
     op.drop_table('outbox')
+    op.drop_table('org_tree')
     op.drop_table('org')
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_ledger_entry_task')
