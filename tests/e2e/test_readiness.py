@@ -19,7 +19,7 @@ TOWNSHIP = "520102001000"  # 南明区 五里冲街道: a township, the deepest 
 
 def _first_moment(cluster: Cluster) -> None:
     cluster.launch()
-    cluster.wait_for_output(READY_LINE, 180)
+    cluster.wait_for_output(READY_LINE, 400)
     for service in ("gateway", "tasking", "supervision", "scoring", "notification"):
         ready = httpx.get(f"{cluster.service_url(service)}/readyz", timeout=5)
         assert ready.status_code == 200, (service, ready.text)
