@@ -185,6 +185,21 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+async def _refuse(
+    *, request: Request, actor: Identity, action: str, person_id: str, org: str, detail: str
+) -> Problem:
+    """The audited 403 for an act on one person."""
+    return await deny(
+        request=request,
+        actor=actor,
+        action=action,
+        target_type="person",
+        target_id=person_id,
+        target_org=org,
+        detail=detail,
+    )
+
+
 MANAGE_DENIED = "仅本级及上级管理员可管理人员 Only administrators manage people"
 READ_DENIED = "仅管理员和督查室可查看人员 Only administrators and the office read people"
 
@@ -250,13 +265,12 @@ async def read_person(*, session: AsyncSession, request: Request, actor: Identit
     """Oneself, or a person an administrator or the office may read."""
     person = await get_person(session=session, identity=actor, person_id=person_id)
     if person.id != actor.person_id and not reads_people(actor, person.org_code):
-        raise await deny(
+        raise await _refuse(
             request=request,
             actor=actor,
             action="person.read",
-            target_type="person",
-            target_id=person.id,
-            target_org=person.org_code,
+            person_id=person.id,
+            org=person.org_code,
             detail=READ_DENIED,
         )
     return person
@@ -268,13 +282,12 @@ async def change_person(
     """修改人员: audited; deactivating a person ends their sessions."""
     person = await get_person(session=session, identity=actor, person_id=person_id)
     if not manages_people(actor, person.org_code):
-        raise await deny(
+        raise await _refuse(
             request=request,
             actor=actor,
             action="person.update",
-            target_type="person",
-            target_id=person.id,
-            target_org=person.org_code,
+            person_id=person.id,
+            org=person.org_code,
             detail=MANAGE_DENIED,
         )
     old_org = person.org_code
@@ -317,13 +330,12 @@ async def check_password_change(
             )
             raise Problem(403, "wrong-password", "原密码错误 Wrong current password")
     elif not manages_people(actor, org_code):
-        raise await deny(
+        raise await _refuse(
             request=request,
             actor=actor,
             action="person.password",
-            target_type="person",
-            target_id=person_id,
-            target_org=org_code,
+            person_id=person_id,
+            org=org_code,
             detail="仅管理员可重置他人密码 Only administrators reset others' passwords",
         )
     return await asyncio.to_thread(hash_password, data.new_password)
