@@ -75,6 +75,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from luoshi_kit.db import UtcDateTime, make_base, make_engine, make_sessionmaker, utcnow
 from luoshi_kit.messaging.amqp import AmqpBus, declare_topology
 from luoshi_kit.messaging.bus import Delivery, OutgoingMessage
+from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.messaging.inbox import EventConsumer
 from luoshi_kit.messaging.outbox import add_event
 from luoshi_kit.messaging.relay import OutboxRelay
@@ -82,7 +83,7 @@ from luoshi_kit.messaging.topology import QueueSpec
 from luoshi_kit.tracing import child_of
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import EXCHANGE, schema_path, type_of
-from luoshi_proto.tasking.v1 import TaskAssigned
+from luoshi_proto.tasking.v1 import Actor, TaskAssigned, TaskRef
 
 VHOST = "luoshi_bench"
 DEFAULT_AMQP = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
@@ -131,13 +132,15 @@ _seq = itertools.count(1)
 def task_payload() -> TaskAssigned:
     seq = next(_seq)
     return TaskAssigned(
-        task_id=f"T{seq:09d}",
-        title=f"bench task {seq:09d}",
-        issuing_org=ISSUER,
-        lead_unit=LEAD,
-        deadline=date(2026, 12, 31),
-        assigned_by="p-000001",
-        assigned_at=datetime.now(UTC),
+        task=TaskRef(
+            task_id=f"T{seq:09d}",
+            title=f"bench task {seq:09d}",
+            issuing_org=ISSUER,
+            lead_unit=LEAD,
+            deadline=date(2026, 12, 31),
+        ),
+        by=Actor(person_id="p-000001", org_code=ISSUER),
+        at=datetime.now(UTC),
     )
 
 
@@ -147,7 +150,7 @@ def pipeline_body_size() -> int:
     envelope: CloudEvent[TaskAssigned] = CloudEvent(
         source="/luoshi/tasking",
         type=type_of(data),
-        subject=data.task_id,
+        subject=data.task.task_id,
         orgcode=LEAD,
         dataschema=schema_path(type_of(data)),
         traceparent=child_of(None),
@@ -156,9 +159,13 @@ def pipeline_body_size() -> int:
     return len(envelope.model_dump_json().encode())
 
 
+HANDLERS = HandlerTable()
+
+
+@HANDLERS.on(EVENT_TYPE)
 async def record_receipt(*, session: AsyncSession, event: CloudEvent[TaskAssigned]) -> None:
     """The consuming handler: one row per event, in the inbox transaction (it never commits)."""
-    session.add(BenchReceipt(event_id=event.id, task_id=event.data.task_id))
+    session.add(BenchReceipt(event_id=event.id, task_id=event.data.task.task_id))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -458,9 +465,7 @@ async def attach_pipe_consumer(
     bus: AmqpBus, sessionmaker: async_sessionmaker[AsyncSession], record: Record, batches: Batches
 ) -> None:
     """The consuming side as ``luoshi_kit.service`` wires it, timing each batch's commit."""
-    consumer = EventConsumer(
-        service="bench", sessionmaker=sessionmaker, handlers={EVENT_TYPE: record_receipt}
-    )
+    consumer = EventConsumer(service="bench", sessionmaker=sessionmaker, handlers=HANDLERS)
 
     async def on_batch(deliveries: Sequence[Delivery]) -> None:
         await consumer.handle_batch(deliveries)  # returns once the batch's transaction committed
@@ -752,7 +757,7 @@ class PipelineBench:
                 data = task_payload()
                 session.add(BenchTask(id=data.task_id, title=data.title, lead_unit=data.lead_unit))
                 envelope = add_event(
-                    session=session, source="tasking", data=data, orgcode=LEAD, subject=data.task_id
+                    session=session, source="tasking", data=data, orgcode=LEAD, subject=data.task.task_id
                 )
                 self.tracker.sent(envelope.id, t0)
                 ids.append(envelope.id)

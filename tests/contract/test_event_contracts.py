@@ -17,6 +17,7 @@ from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.gateway.v1 import OrgUpserted, PersonUpserted
 from luoshi_proto.tasking.v1 import (
     Actor,
+    DocumentRef,
     DocumentStudyAlert,
     TaskAccepted,
     TaskAssigned,
@@ -26,6 +27,7 @@ from luoshi_proto.tasking.v1 import (
     TaskReturned,
     TaskStateChanged,
 )
+from tests.contract.samples_supervision_scoring import SAMPLES as SUPERVISION_AND_SCORING
 
 PROTO_DIR = Path(__file__).resolve().parents[2] / "proto"
 TYPE_PATTERN = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*\.[a-z][a-z_]*\.v[1-9]\d*$")
@@ -55,14 +57,16 @@ SAMPLES: dict[str, tuple[BaseModel, str, str]] = {
     ),
     "tasking.task.assigned.v1": (
         TaskAssigned(
-            task_id="T-2025-0042",
-            title="推进城乡生活垃圾分类处理设施建设",
-            issuing_org="520102000000",
-            lead_unit="520102001000",
-            co_units=["520102000000D03", "520102000000D07"],
-            deadline=date(2025, 6, 30),
-            assigned_by="p-520102-0007",
-            assigned_at=datetime(2025, 3, 3, 1, 30, tzinfo=UTC),
+            task=TaskRef(
+                task_id="T-2025-0042",
+                title="推进城乡生活垃圾分类处理设施建设",
+                issuing_org="520102000000",
+                lead_unit="520102001000",
+                co_units=["520102000000D03", "520102000000D07"],
+                deadline=date(2025, 6, 30),
+            ),
+            by=Actor(person_id="p-520102-0007", org_code="520102000000"),
+            at=datetime(2025, 3, 3, 1, 30, tzinfo=UTC),
         ),
         "520102001000",
         "T-2025-0042",
@@ -136,9 +140,9 @@ for _name, _colour in {
 for _name, _stage in {"study_due": "study", "study_overdue": "study", "report_overdue": "report"}.items():
     SAMPLES[f"tasking.document.{_name}.v1"] = (
         DocumentStudyAlert(
-            document_id="D-1",
-            title="关于进一步优化营商环境的意见",
-            org_code="520000000000",
+            document=DocumentRef(
+                document_id="D-1", title="关于进一步优化营商环境的意见", org_code="520000000000"
+            ),
             due=date(2025, 3, 7),
             stage=_stage,  # type: ignore[arg-type]
         ),
@@ -146,6 +150,7 @@ for _name, _stage in {"study_due": "study", "study_overdue": "study", "report_ov
         "D-1",
     )
 
+SAMPLES.update(SUPERVISION_AND_SCORING)
 EVENT_TYPES = sorted(registry.EVENT_TYPES)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import EXCHANGE, routing_key
-from luoshi_proto.tasking.v1 import TaskAssigned
+from luoshi_proto.tasking.v1 import Actor, TaskAssigned, TaskRef
 from tests.broker import broker_stopped
 from tests.e2e.cluster import Cluster, create_task, wait_until
 
@@ -70,13 +70,15 @@ def test_same_event_twice_changes_nothing_twice(distributed: Cluster) -> None:
         subject=task_id,
         orgcode="520102000000",
         data=TaskAssigned(
-            task_id=task_id,
-            title="重复投递测试",
-            issuing_org="520000000000",
-            lead_unit="520102000000",
-            deadline=date(2099, 1, 1),
-            assigned_by="u-province_office",
-            assigned_at=datetime.now(UTC),
+            task=TaskRef(
+                task_id=task_id,
+                title="重复投递测试",
+                issuing_org="520000000000",
+                lead_unit="520102000000",
+                deadline=date(2099, 1, 1),
+            ),
+            by=Actor(person_id="u-province_office", org_code="520000000000"),
+            at=datetime.now(UTC),
         ),
     )
     asyncio.run(_publish_twice(distributed.env["LUOSHI_AMQP_URL"], event))

@@ -10,16 +10,19 @@ from typing import Any
 import aio_pika
 import pytest
 from sqlalchemy import String, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from luoshi_cli.dlq import list_dead_letters, replay_dead_letters
 from luoshi_kit.db import make_base, make_engine, make_sessionmaker
 from luoshi_kit.messaging.amqp import AmqpBus
+from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.messaging.inbox import EventConsumer
 from luoshi_kit.messaging.outbox import add_event
 from luoshi_kit.messaging.relay import OutboxRelay
+from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import EXCHANGE
-from luoshi_proto.tasking.v1 import TaskAssigned
+from luoshi_proto.tasking.v1 import Actor, TaskAssigned, TaskRef
 
 Base: Any = make_base()
 
@@ -46,18 +49,19 @@ async def _scenario(amqp_url: str, postgres_url: str) -> None:
     broken = True
     attempts = 0
 
-    async def handle(*, session, event) -> None:  # type: ignore[no-untyped-def]
+    handlers = HandlerTable()
+
+    @handlers.on("tasking.task.assigned.v1")
+    async def handle(*, session: AsyncSession, event: CloudEvent[TaskAssigned]) -> None:
         nonlocal attempts
         attempts += 1
         if broken:
             raise RuntimeError("the cause: a bug in the handler")
-        session.add(Effect(task_id=event.data.task_id))
+        session.add(Effect(task_id=event.data.task.task_id))
 
     bus = AmqpBus(amqp_url, delivery_limit=3)
     await bus.start()
-    consumer = EventConsumer(
-        service="notification", sessionmaker=maker, handlers={"tasking.task.assigned.v1": handle}
-    )
+    consumer = EventConsumer(service="notification", sessionmaker=maker, handlers=handlers)
     await bus.consume("notification", consumer.handle_batch, consumer.handle_one)
     relay = OutboxRelay(service="tasking", bus=bus, sessionmaker=maker)
     task_id = str(uuid.uuid4())
@@ -69,13 +73,15 @@ async def _scenario(amqp_url: str, postgres_url: str) -> None:
                 orgcode="520102000000",
                 subject=task_id,
                 data=TaskAssigned(
-                    task_id=task_id,
-                    title="死信测试",
-                    issuing_org="520000000000",
-                    lead_unit="520102000000",
-                    deadline=date(2099, 1, 1),
-                    assigned_by="u-test",
-                    assigned_at=datetime.now(UTC),
+                    task=TaskRef(
+                        task_id=task_id,
+                        title="死信测试",
+                        issuing_org="520000000000",
+                        lead_unit="520102000000",
+                        deadline=date(2099, 1, 1),
+                    ),
+                    by=Actor(person_id="u-test", org_code="520000000000"),
+                    at=datetime.now(UTC),
                 ),
             )
         assert await relay.publish_batch() == (1, 0)

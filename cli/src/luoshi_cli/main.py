@@ -69,6 +69,20 @@ def seed_command(
     _seed(data_dir, demo)
 
 
+@app.command("generate")
+def generate_command(
+    check: Annotated[bool, typer.Option("--check", help="list stale files, write nothing")] = False,
+) -> None:
+    """生成契约文件 Regenerate subscriptions, JSON Schemas, AsyncAPI and RabbitMQ definitions."""
+    from luoshi_cli.generate import generate
+
+    stale = generate(check=check)
+    for path in stale:
+        typer.echo(f"{'stale' if check else 'wrote'}: {path}")
+    if check and stale:
+        raise typer.Exit(1)
+
+
 @app.command()
 def up(
     port: Port = 8000,

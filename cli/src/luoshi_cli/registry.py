@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.settings import KitSettings
 
 
@@ -23,6 +24,12 @@ class ServiceEntry:
 
     def factory(self) -> Callable[..., FastAPI]:
         return __import__(f"{self.package}.main", fromlist=["create_app"]).create_app  # type: ignore[no-any-return]
+
+    def handlers(self) -> HandlerTable:
+        """The service's handler table: the source of its queue bindings."""
+        spec = __import__(f"{self.package}.main", fromlist=["SPEC"]).SPEC
+        table: HandlerTable = spec.handlers
+        return table
 
     def settings(self, **overrides: Any) -> KitSettings:
         return self.settings_class()(**overrides)
@@ -45,3 +52,8 @@ def upstream_env(host: str, gateway_port: int) -> dict[str, str]:
         for s in SERVICES
         if s.name != "gateway"
     }
+
+
+def subscriptions() -> dict[str, tuple[str, ...]]:
+    """``{service: event types}`` from every service's handler table."""
+    return {s.name: s.handlers().event_types for s in SERVICES}

@@ -2,6 +2,9 @@
 
 uv run python -m luoshi_proto.generate          # (re)write proto/jsonschema and proto/asyncapi
 uv run python -m luoshi_proto.generate --check  # exit 1 and name the stale files, write nothing
+
+``luoshi generate`` runs this after writing subscriptions.json from the services' handler tables (the
+consumers each channel names); use it whenever a handler table changes.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pydantic import BaseModel
 
 from luoshi_proto.envelope import CloudEvent, RawEvent
 from luoshi_proto.registry import EVENT_TYPES, EXCHANGE, SCHEMA_BASE
+from luoshi_proto.subscriptions import SUBSCRIPTIONS, consumers_of
 
 PROTO_DIR = Path(__file__).resolve().parents[2]
 
@@ -95,6 +99,7 @@ def _asyncapi() -> dict[str, Any]:
             "messages": {ident: {"$ref": f"#/components/messages/{ident}"}},
             "parameters": {"divisionPath": {"$ref": "#/components/parameters/divisionPath"}},
             "bindings": {"$ref": "#/components/channelBindings/luoshiEvents"},
+            "x-luoshi-consumers": consumers_of(event_type, SUBSCRIPTIONS),
         }
         operations[f"receive_{ident}"] = {
             "action": "receive",

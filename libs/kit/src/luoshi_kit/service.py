@@ -19,10 +19,12 @@ from luoshi_kit.db import database_ready, make_engine, make_sessionmaker
 from luoshi_kit.errors import install_problem_handlers
 from luoshi_kit.messaging.amqp import AmqpBus
 from luoshi_kit.messaging.bus import Bus
-from luoshi_kit.messaging.inbox import EventConsumer, EventHandler
+from luoshi_kit.messaging.handlers import HandlerTable
+from luoshi_kit.messaging.inbox import EventConsumer
 from luoshi_kit.messaging.relay import OutboxRelay
 from luoshi_kit.metrics import install_metrics
 from luoshi_kit.settings import KitSettings
+from luoshi_proto.subscriptions import SUBSCRIPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,8 @@ class ServiceSpec:
     title: str
     base: type[DeclarativeBase]
     routers: Sequence[APIRouter] = ()
-    handlers: dict[str, EventHandler] = field(default_factory=dict)
+    handlers: HandlerTable = field(default_factory=HandlerTable)
+    """Event type -> typed handler; the service's queue bindings are generated from it."""
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     """Long-running jobs started with the app (each gets the app and runs until cancelled)."""
     readiness: Sequence[ReadinessCheck] = ()
@@ -82,7 +85,21 @@ async def _safely(check: ReadinessCheck, app: FastAPI) -> bool:
         return False
 
 
+def check_bindings(spec: ServiceSpec) -> None:
+    """The generated subscriptions must be this service's handler table: a handler without a binding
+    would never be called, a binding without a handler would swallow events."""
+    bound = set(SUBSCRIPTIONS.get(spec.name, ()))
+    handled = set(spec.handlers.event_types)
+    if bound != handled:
+        raise RuntimeError(
+            f"{spec.name}: queue bindings differ from its handler table "
+            f"(unbound handlers: {sorted(handled - bound)}, unhandled bindings: {sorted(bound - handled)}); "
+            "run `luoshi generate`"
+        )
+
+
 def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | None = None) -> FastAPI:
+    check_bindings(spec)
     if not settings.internal_secret:
         raise RuntimeError(
             "LUOSHI_INTERNAL_SECRET must be set (the key of identities forwarded by the gateway)"
@@ -105,7 +122,7 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
     relay_box.append(relay)
     consumer = (
         EventConsumer(service=spec.name, sessionmaker=sessionmaker, handlers=spec.handlers)
-        if spec.handlers
+        if len(spec.handlers)
         else None
     )
 

@@ -1,4 +1,9 @@
-"""Events the tasking service publishes about key tasks (重点工作任务) and important documents."""
+"""Events the tasking service publishes about key tasks (重点工作任务) and important documents.
+
+Every payload has one shape (docs/conventions.md, "Events"): the entity it is about as a nested reference
+(``task: TaskRef``, ``document: ...``), then who acted (``by: Actor``, absent when the system itself
+raised it, e.g. a deadline alert) and when (``at``), then what is particular to the event.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ class TaskRef(BaseModel):
     title: str
     issuing_org: str = Field(pattern=CODE_PATTERN, description="交办单位")
     lead_unit: str = Field(pattern=CODE_PATTERN, description="牵头单位")
+    co_units: list[str] = Field(default_factory=list, description="协办单位")
     parent_id: str | None = Field(default=None, description="上级任务 (分解来源)")
     deadline: date = Field(description="完成时限, a business date in Asia/Shanghai")
 
@@ -28,41 +34,37 @@ class Actor(BaseModel):
     org_code: str = Field(pattern=CODE_PATTERN)
 
 
-class TaskAssigned(BaseModel):
-    """tasking.task.assigned.v1 — a task was assigned (交办) to a lead unit (牵头单位)."""
-
-    task_id: str
-    title: str
-    issuing_org: str = Field(pattern=CODE_PATTERN, description="The organisation that assigned the task")
-    lead_unit: str = Field(pattern=CODE_PATTERN, description="牵头单位")
-    co_units: list[str] = Field(default_factory=list, description="协办单位")
-    deadline: date = Field(description="Business date in Asia/Shanghai")
-    assigned_by: str = Field(description="Person id of who assigned it")
-    assigned_at: datetime
-    parent_id: str | None = Field(default=None, description="上级任务 when this is a subtask (分解)")
-
-
-class TaskAccepted(BaseModel):
-    """tasking.task.accepted.v1 — the lead unit signed for the task (签收)."""
+class TaskEvent(BaseModel):
+    """What every task event carries: the task it is about. Consumers of many task events take this."""
 
     task: TaskRef
+
+
+class TaskAssigned(TaskEvent):
+    """tasking.task.assigned.v1 — a task was assigned (交办) to a lead unit (牵头单位) and its co-units."""
+
     by: Actor
     at: datetime
 
 
-class TaskReturned(BaseModel):
+class TaskAccepted(TaskEvent):
+    """tasking.task.accepted.v1 — the lead unit signed for the task (签收)."""
+
+    by: Actor
+    at: datetime
+
+
+class TaskReturned(TaskEvent):
     """tasking.task.returned.v1 — the lead unit returned the task with a reason (退回)."""
 
-    task: TaskRef
     by: Actor
     at: datetime
     reason: str
 
 
-class TaskProgressReported(BaseModel):
+class TaskProgressReported(TaskEvent):
     """tasking.task.progress_reported.v1 — a progress report (落实反馈)."""
 
-    task: TaskRef
     by: Actor
     at: datetime
     report_id: str
@@ -72,11 +74,10 @@ class TaskProgressReported(BaseModel):
     measures: str = Field(description="下步措施或建议")
 
 
-class TaskStateChanged(BaseModel):
+class TaskStateChanged(TaskEvent):
     """tasking.task.completed.v1 / closed.v1 / archived.v1 / reopened.v1 / cancelled.v1 — lifecycle steps
     (完成 / 复核确认销号 / 办结归档 / 复核退回 / 撤销)."""
 
-    task: TaskRef
     by: Actor
     at: datetime
     from_state: str
@@ -84,11 +85,10 @@ class TaskStateChanged(BaseModel):
     reason: str | None = None
 
 
-class TaskDeadlineAlert(BaseModel):
+class TaskDeadlineAlert(TaskEvent):
     """tasking.task.due_soon.v1 / lagging.v1 / overdue.v1 / report_missing.v1 — raised once per occurrence
     by the deadline engine (超期提醒 / 预警)."""
 
-    task: TaskRef
     occurrence: str = Field(
         description="What makes this alert unique, e.g. the due date or the report period"
     )
@@ -100,12 +100,18 @@ class TaskDeadlineAlert(BaseModel):
     provisional: bool = Field(default=False, description="computed with the provisional calendar rule")
 
 
-class DocumentStudyAlert(BaseModel):
-    """tasking.document.study_due.v1 / study_overdue.v1 / report_overdue.v1 — 学习解读 deadlines."""
+class DocumentRef(BaseModel):
+    """What every document event carries: the important document (重要文件) it is about."""
 
     document_id: str
     title: str
-    org_code: str = Field(pattern=CODE_PATTERN)
+    org_code: str = Field(pattern=CODE_PATTERN, description="承办学习解读的单位")
+
+
+class DocumentStudyAlert(BaseModel):
+    """tasking.document.study_due.v1 / study_overdue.v1 / report_overdue.v1 — 学习解读 deadlines."""
+
+    document: DocumentRef
     due: date
     stage: Literal["study", "report"]
     provisional: bool = False

@@ -10,17 +10,14 @@ from luoshi_notification.config import NotificationSettings
 from luoshi_notification.db import Base
 from luoshi_notification.inbox.handlers import HANDLERS as INBOX_HANDLERS
 from luoshi_notification.inbox.routes import router as inbox_router
-from luoshi_notification.people.handlers import on_person_upserted
+from luoshi_notification.people.handlers import HANDLERS as PEOPLE_HANDLERS
 
 SPEC = ServiceSpec(
     name="notification",
     title="Luoshi 消息服务 (notification)",
     base=Base,
     routers=[inbox_router],
-    handlers={
-        "gateway.person.upserted.v1": on_person_upserted,
-        **INBOX_HANDLERS,
-    },
+    handlers=PEOPLE_HANDLERS.merge(INBOX_HANDLERS),
 )
 
 

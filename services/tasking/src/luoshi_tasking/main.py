@@ -14,7 +14,7 @@ from luoshi_tasking.deadlines.routes import router as deadlines_router
 from luoshi_tasking.documents.jobs import run_document_scans
 from luoshi_tasking.documents.routes import router as documents_router
 from luoshi_tasking.ledger.routes import router as ledger_router
-from luoshi_tasking.orgs.handlers import on_org_upserted, on_tree_announced
+from luoshi_tasking.orgs.handlers import HANDLERS as ORG_HANDLERS
 from luoshi_tasking.orgs.service import org_replica
 from luoshi_tasking.plans.routes import router as plans_router
 from luoshi_tasking.reports.routes import router as reports_router
@@ -36,7 +36,7 @@ SPEC = ServiceSpec(
         reports_router,
         tasks_router,
     ],
-    handlers={"gateway.org.upserted.v1": on_org_upserted, "gateway.org.tree_announced.v1": on_tree_announced},
+    handlers=ORG_HANDLERS,
     background=[run_deadline_scans, run_document_scans],
     readiness=[org_replica],
 )

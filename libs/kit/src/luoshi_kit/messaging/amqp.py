@@ -19,7 +19,13 @@ from luoshi_kit.messaging.bus import (
     SingleHandler,
     Unroutable,
 )
-from luoshi_kit.messaging.topology import DEAD_LETTER_EXCHANGE, EXCHANGE, QueueSpec, queue_specs
+from luoshi_kit.messaging.topology import (
+    DEAD_LETTER_EXCHANGE,
+    EXCHANGE,
+    QueueSpec,
+    pattern_to_regex,
+    queue_specs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +42,7 @@ class AmqpBus:
     ):
         self.url, self.prefetch, self.batch_size = url, prefetch, batch_size
         self.specs = specs if specs is not None else queue_specs(delivery_limit)
+        self._routes = [pattern_to_regex(p) for spec in self.specs for p in spec.patterns]
         self._connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractRobustChannel | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -77,7 +84,11 @@ class AmqpBus:
                 headers=dict(message.headers),
             )
             try:
-                await exchange.publish(amqp_message, message.routing_key, mandatory=True, timeout=10)
+                # Mandatory where a queue of the topology must take it: no route then means a broken
+                # topology, and the event stays in the outbox. An event no service consumes (other
+                # platforms may bind their own queues) is published without that demand.
+                mandatory = any(route.match(message.routing_key) for route in self._routes)
+                await exchange.publish(amqp_message, message.routing_key, mandatory=mandatory, timeout=10)
             except PublishError as exc:
                 raise Unroutable(f"no queue bound for {message.routing_key}") from exc
 

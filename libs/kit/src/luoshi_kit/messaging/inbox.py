@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -11,15 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luoshi_kit.messaging.bus import Delivery, PoisonMessage
+from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.metrics import EVENTS_CONSUMED, EVENTS_DUPLICATE, EVENTS_FAILED
 from luoshi_kit.tracing import current_traceparent
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import EVENT_TYPES
 
 log = logging.getLogger(__name__)
-
-EventHandler = Callable[..., Awaitable[None]]
-"""``async def handle(*, session: AsyncSession, event: CloudEvent[Model]) -> None`` — never commits."""
 
 
 class EventConsumer:
@@ -28,7 +26,7 @@ class EventConsumer:
         *,
         service: str,
         sessionmaker: async_sessionmaker[AsyncSession],
-        handlers: dict[str, EventHandler],
+        handlers: HandlerTable,
     ):
         self.service, self.sessionmaker, self.handlers = service, sessionmaker, handlers
         self.inbox = sessionmaker.kw["info"]["base"].InboxEvent

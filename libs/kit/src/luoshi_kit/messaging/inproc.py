@@ -15,20 +15,10 @@ from luoshi_kit.messaging.bus import (
     OutgoingMessage,
     PoisonMessage,
     SingleHandler,
-    Unroutable,
 )
-from luoshi_kit.messaging.topology import queue_specs
+from luoshi_kit.messaging.topology import pattern_to_regex, queue_specs
 
 log = logging.getLogger(__name__)
-
-
-def pattern_to_regex(pattern: str) -> re.Pattern[str]:
-    """AMQP topic semantics: ``*`` is one word, ``#`` zero or more words."""
-    parts = []
-    for word in pattern.split("."):
-        parts.append({"*": r"[^.]+", "#": r".*"}.get(word, re.escape(word)))
-    regex = r"\.".join(parts).replace(r".*\.", r"(?:.*\.)?").replace(r"\..*", r"(?:\..*)?")
-    return re.compile(f"^{regex}$")
 
 
 @dataclass
@@ -69,7 +59,8 @@ class InProcessBus:
             ]
             for queue in targets:
                 queue.messages.put_nowait(Delivery(message.message_id, message.routing_key, message.body))
-            results.append(None if targets else Unroutable(f"no queue bound for {message.routing_key}"))
+            # Nobody inside subscribes to it: nothing to deliver, and no error (see AmqpBus.publish).
+            results.append(None)
         return results
 
     async def consume(self, service: str, on_batch: BatchHandler, on_single: SingleHandler) -> None:

@@ -7,21 +7,33 @@ times, is dead-lettered through ``luoshi.dlx`` into that service's ``<service>.d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from luoshi_proto.registry import EXCHANGE
+from luoshi_proto.subscriptions import SUBSCRIPTIONS
 
 DEAD_LETTER_EXCHANGE = "luoshi.dlx"
 DEFAULT_DELIVERY_LIMIT = 5
 
-# Which events each service listens to. Every service declares the whole table at start-up, so an
-# event published before its consumer first runs is still queued rather than unroutable.
-SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "tasking": ("gateway.org.upserted.v1.#", "gateway.org.tree_announced.v1.#"),
-    "notification": ("gateway.person.upserted.v1.#", "tasking.task.#", "tasking.document.#"),
-    "gateway": ("tasking.task.#", "tasking.document.#"),
-}
+# Which events each service listens to comes from the services' handler tables, through the generated
+# luoshi_proto/subscriptions.json; every service declares the whole topology at start-up, so an event
+# published before its consumer first runs is still queued rather than unroutable.
+
+
+def pattern_to_regex(pattern: str) -> re.Pattern[str]:
+    """AMQP topic semantics: ``*`` is one word, ``#`` zero or more words."""
+    parts = []
+    for word in pattern.split("."):
+        parts.append({"*": r"[^.]+", "#": r".*"}.get(word, re.escape(word)))
+    regex = r"\.".join(parts).replace(r".*\.", r"(?:.*\.)?").replace(r"\..*", r"(?:\..*)?")
+    return re.compile(f"^{regex}$")
+
+
+def binding_pattern(event_type: str) -> str:
+    """One event type in every organisation: ``tasking.task.overdue.v1.#``."""
+    return f"{event_type}.#"
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,10 @@ class QueueSpec:
 
 
 def queue_specs(delivery_limit: int = DEFAULT_DELIVERY_LIMIT) -> list[QueueSpec]:
-    return [QueueSpec(s, p, delivery_limit) for s, p in SUBSCRIPTIONS.items()]
+    return [
+        QueueSpec(service, tuple(binding_pattern(t) for t in types), delivery_limit)
+        for service, types in sorted(SUBSCRIPTIONS.items())
+    ]
 
 
 def rabbitmq_definitions(delivery_limit: int = DEFAULT_DELIVERY_LIMIT) -> dict[str, Any]:

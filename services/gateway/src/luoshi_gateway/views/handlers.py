@@ -2,37 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.views.models import TaskView, TimelineEntry
-from luoshi_gateway.views.rules import TASK_EVENTS, actor_of, summary, task_facts
-from luoshi_kit.messaging.inbox import EventHandler
+from luoshi_gateway.views.rules import TASK_EVENTS, actor_of, summary
+from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.timebase import business_date
 from luoshi_proto.envelope import CloudEvent
+from luoshi_proto.tasking.v1 import TaskEvent, TaskProgressReported
+
+HANDLERS = HandlerTable()
 
 
-async def on_task_event(*, session: AsyncSession, event: CloudEvent[Any]) -> None:
-    data: dict[str, Any] = event.data.model_dump(mode="json")
-    facts = task_facts(data)
+@HANDLERS.on(*TASK_EVENTS)
+async def on_task_event(*, session: AsyncSession, event: CloudEvent[TaskEvent]) -> None:
+    data, ref = event.data, event.data.task
     session.add(
         TimelineEntry(
             event_id=event.id,
-            task_id=facts.task_id,
+            task_id=ref.task_id,
             at=event.time,
             event_type=event.type,
             source=event.source.rsplit("/", 1)[-1],
             actor_id=actor_of(data),
             org_code=event.orgcode,
             summary=summary(event.type, data),
-            data=data,
+            data=data.model_dump(mode="json"),
         )
     )
-    view = await session.get(TaskView, facts.task_id)
+    view = await session.get(TaskView, ref.task_id)
     if view is None:
         view = TaskView(
-            task_id=facts.task_id,
+            task_id=ref.task_id,
             state="assigned",
             co_units=[],
             progress_percent=0,
@@ -42,15 +43,15 @@ async def on_task_event(*, session: AsyncSession, event: CloudEvent[Any]) -> Non
         session.add(view)
     elif view.updated_at > event.time and event.type != "tasking.task.assigned.v1":
         return  # an older event arriving late: the timeline has it, the view is already newer
-    view.title, view.issuing_org, view.lead_unit = facts.title, facts.issuing_org, facts.lead_unit
-    view.deadline, view.parent_id, view.updated_at = facts.deadline, facts.parent_id, event.time
-    if facts.co_units is not None:
-        view.co_units = facts.co_units
+    view.title, view.issuing_org, view.lead_unit = ref.title, ref.issuing_org, ref.lead_unit
+    view.deadline, view.parent_id, view.updated_at = ref.deadline, ref.parent_id, event.time
+    view.co_units = list(ref.co_units)
     new_state = TASK_EVENTS.get(event.type, ("", None))[1]
     if new_state:
         view.state = new_state
-    if "progress_percent" in data and event.type == "tasking.task.progress_reported.v1":
-        view.progress_percent = int(data["progress_percent"])
+    if isinstance(data, TaskProgressReported):
+        view.progress_percent = data.progress_percent
+        view.lagging = False  # a new report clears the warning until the engine raises it again
     if event.type == "tasking.task.completed.v1":
         view.completed_on = business_date(event.time)
     if event.type == "tasking.task.reopened.v1":
@@ -59,8 +60,3 @@ async def on_task_event(*, session: AsyncSession, event: CloudEvent[Any]) -> Non
         view.overdue = True
     if event.type == "tasking.task.lagging.v1":
         view.lagging = True
-    if event.type == "tasking.task.progress_reported.v1":
-        view.lagging = False  # a new report clears the warning until the engine raises it again
-
-
-HANDLERS: dict[str, EventHandler] = dict.fromkeys(TASK_EVENTS, on_task_event)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from luoshi_proto.tasking.v1 import Actor, TaskDeadlineAlert, TaskEvent, TaskProgressReported
 
 # event type -> (timeline text, state the task is in afterwards or None when unchanged)
 TASK_EVENTS: dict[str, tuple[str, str | None]] = {
@@ -24,43 +22,19 @@ TASK_EVENTS: dict[str, tuple[str, str | None]] = {
 }
 
 
-@dataclass(frozen=True)
-class TaskFacts:
-    """What every task event tells about the task, whatever its shape."""
-
-    task_id: str
-    title: str
-    issuing_org: str
-    lead_unit: str
-    deadline: date
-    parent_id: str | None
-    co_units: list[str] | None  # only assignment says who the co-units are
-
-
-def task_facts(data: dict[str, Any]) -> TaskFacts:
-    ref = data.get("task", data)
-    return TaskFacts(
-        task_id=ref["task_id"],
-        title=ref["title"],
-        issuing_org=ref["issuing_org"],
-        lead_unit=ref["lead_unit"],
-        deadline=date.fromisoformat(str(ref["deadline"])),
-        parent_id=ref.get("parent_id"),
-        co_units=data.get("co_units") if "task" not in data else None,
-    )
-
-
-def summary(event_type: str, data: dict[str, Any]) -> str:
+def summary(event_type: str, data: TaskEvent) -> str:
+    """How the event reads on a timeline."""
     text = TASK_EVENTS.get(event_type, (event_type, None))[0]
-    if reason := data.get("reason"):
+    if reason := getattr(data, "reason", None):
         text += f": {reason}"
-    if event_type == "tasking.task.progress_reported.v1":
-        text += f" {data.get('progress_percent', 0)}% — {data.get('progress', '')}"
-    if "colour" in data:
-        text += f" ({data['colour']}, 序时进度 {data.get('expected_percent')}%)"
+    if isinstance(data, TaskProgressReported):
+        text += f" {data.progress_percent}% — {data.progress}"
+    if isinstance(data, TaskDeadlineAlert):
+        text += f" ({data.colour}, 序时进度 {data.expected_percent}%)"
     return text
 
 
-def actor_of(data: dict[str, Any]) -> str | None:
-    by = data.get("by")
-    return by.get("person_id") if isinstance(by, dict) else data.get("assigned_by")
+def actor_of(data: TaskEvent) -> str | None:
+    """Who took the step; None for what the system raised (deadline alerts)."""
+    by: Actor | None = getattr(data, "by", None)
+    return by.person_id if by else None

@@ -2,35 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_kit.messaging.inbox import EventHandler
-from luoshi_notification.inbox.rules import RULES, facts, recipient_units, title_of
+from luoshi_kit.messaging.handlers import HandlerTable
+from luoshi_notification.inbox.rules import DOCUMENT_RULES, TASK_RULES, Rule, task_audience, title_of
 from luoshi_notification.inbox.service import deliver
 from luoshi_notification.people.service import people_with_roles
 from luoshi_proto.envelope import CloudEvent
+from luoshi_proto.tasking.v1 import DocumentStudyAlert, TaskEvent
+
+HANDLERS = HandlerTable()
 
 
-async def on_event(*, session: AsyncSession, event: CloudEvent[Any]) -> None:
-    rule = RULES[event.type]
-    data = event.data.model_dump(mode="json")
-    units = recipient_units(rule, data, event.orgcode)
+@HANDLERS.on(*TASK_RULES)
+async def on_task_event(*, session: AsyncSession, event: CloudEvent[TaskEvent]) -> None:
+    rule = TASK_RULES[event.type]
+    units = task_audience(rule.audience, event.data.task)
+    await _notify(session, event, rule, units, body=f"完成时限 {event.data.task.deadline}")
+
+
+@HANDLERS.on(*DOCUMENT_RULES)
+async def on_document_alert(*, session: AsyncSession, event: CloudEvent[DocumentStudyAlert]) -> None:
+    rule = DOCUMENT_RULES[event.type]
+    await _notify(session, event, rule, [event.data.document.org_code], body=f"时限 {event.data.due}")
+
+
+async def _notify(
+    session: AsyncSession, event: CloudEvent[BaseModel], rule: Rule, units: list[str], *, body: str
+) -> None:
     people = await people_with_roles(session=session, org_codes=units, roles=rule.roles)
-    details = facts(data)
-    body = f"完成时限 {details['deadline']}" if "deadline" in details else ""
+    title = title_of(rule, event.data)
     for person in people:
         deliver(
             session=session,
             recipient_ids=[person.id],
             kind=".".join(event.type.split(".")[1:-1]),
-            title=title_of(rule, data),
+            title=title,
             body=body,
             subject=event.subject,
             org_code=person.org_code,
             event_id=event.id,
         )
-
-
-HANDLERS: dict[str, EventHandler] = dict.fromkeys(RULES, on_event)

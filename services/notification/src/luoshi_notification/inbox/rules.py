@@ -3,67 +3,67 @@
 The escalation follows the seed: a lagging task warns the handler and, through them, the deputy
 (分管负责同志); an overdue task reaches the principal (主要负责同志), who must lead the rectification
 and file the reason and a catch-up plan.
+
+A title is a ``str.format`` template over the payload's fields, e.g. ``{task.title}`` or ``{reason}``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
+
+from pydantic import BaseModel
+
+from luoshi_proto.gateway.v1 import Role
+from luoshi_proto.tasking.v1 import TaskRef
+
+# "lead": the lead unit; "lead_and_co": the lead unit and the co-units; "issuer": the issuing organisation.
+TaskAudience = Literal["lead", "lead_and_co", "issuer"]
 
 
 @dataclass(frozen=True)
 class Rule:
-    # "lead": the lead unit (and the co-units named on assignment); "issuer": the issuing org;
-    # "org": the organisation the event is about (its orgcode).
-    side: str
-    roles: tuple[str, ...]
-    title: str  # str.format(**facts)
+    roles: tuple[Role, ...]
+    title: str
+    audience: TaskAudience = "lead"
 
 
-RULES: dict[str, Rule] = {
-    "tasking.task.assigned.v1": Rule("lead", ("handler",), "新交办任务: {title}"),
-    "tasking.task.accepted.v1": Rule("issuer", ("office",), "任务已签收: {title}"),
-    "tasking.task.returned.v1": Rule("issuer", ("office", "deputy"), "任务被退回: {title} — {reason}"),
-    "tasking.task.completed.v1": Rule("issuer", ("office",), "任务待复核确认: {title}"),
-    "tasking.task.reopened.v1": Rule("lead", ("handler",), "复核未通过, 请继续落实: {title} — {reason}"),
-    "tasking.task.closed.v1": Rule("lead", ("handler",), "任务已销号: {title}"),
+TASK_RULES: dict[str, Rule] = {
+    "tasking.task.assigned.v1": Rule(("handler",), "新交办任务: {task.title}", "lead_and_co"),
+    "tasking.task.accepted.v1": Rule(("office",), "任务已签收: {task.title}", "issuer"),
+    "tasking.task.returned.v1": Rule(("office", "deputy"), "任务被退回: {task.title} — {reason}", "issuer"),
+    "tasking.task.completed.v1": Rule(("office",), "任务待复核确认: {task.title}", "issuer"),
+    "tasking.task.reopened.v1": Rule(("handler",), "复核未通过, 请继续落实: {task.title} — {reason}"),
+    "tasking.task.closed.v1": Rule(("handler",), "任务已销号: {task.title}"),
     "tasking.task.due_soon.v1": Rule(
-        "lead", ("handler",), "即将到期 (剩 {working_days_left} 个工作日): {title}"
+        ("handler",), "即将到期 (剩 {working_days_left} 个工作日): {task.title}"
     ),
     "tasking.task.lagging.v1": Rule(
-        "lead",
         ("handler", "deputy"),
-        "进度滞后预警: {title} (进度 {progress_percent}%, 序时进度 {expected_percent}%)",
+        "进度滞后预警: {task.title} (进度 {progress_percent}%, 序时进度 {expected_percent}%)",
     ),
     "tasking.task.overdue.v1": Rule(
-        "lead",
         ("principal", "deputy", "handler"),
-        "任务超期: {title} — 请主要负责同志牵头整改, 报送超期原因和赶进度计划",
+        "任务超期: {task.title} — 请主要负责同志牵头整改, 报送超期原因和赶进度计划",
     ),
-    "tasking.task.report_missing.v1": Rule(
-        "lead", ("handler",), "未按时报送落实反馈: {title} (应于 {occurrence} 前)"
-    ),
-    "tasking.document.study_due.v1": Rule("org", ("office", "deputy"), "今日应完成学习解读: {title}"),
-    "tasking.document.study_overdue.v1": Rule("org", ("office", "deputy"), "学习解读已超期: {title}"),
-    "tasking.document.report_overdue.v1": Rule("org", ("office", "deputy"), "学习解读报告已超期: {title}"),
+    "tasking.task.report_missing.v1": Rule(("handler",), "未按时报送落实反馈: {task.title} (应于 {due} 前)"),
+}
+
+# Document alerts reach the organisation that studies the document.
+DOCUMENT_RULES: dict[str, Rule] = {
+    "tasking.document.study_due.v1": Rule(("office", "deputy"), "今日应完成学习解读: {document.title}"),
+    "tasking.document.study_overdue.v1": Rule(("office", "deputy"), "学习解读已超期: {document.title}"),
+    "tasking.document.report_overdue.v1": Rule(("office", "deputy"), "学习解读报告已超期: {document.title}"),
 }
 
 
-def facts(data: dict[str, Any]) -> dict[str, Any]:
-    """The event's fields, with the task's own fields lifted to the top level."""
-    return {**data, **data.get("task", {})}
+def task_audience(audience: TaskAudience, task: TaskRef) -> list[str]:
+    if audience == "issuer":
+        return [task.issuing_org]
+    if audience == "lead_and_co":
+        return [task.lead_unit, *task.co_units]
+    return [task.lead_unit]
 
 
-def recipient_units(rule: Rule, data: dict[str, Any], orgcode: str) -> list[str]:
-    task = facts(data)
-    if rule.side == "issuer":
-        return [task["issuing_org"]]
-    if rule.side == "org":
-        return [orgcode]
-    return [task["lead_unit"], *task.get("co_units", [])]
-
-
-def title_of(rule: Rule, data: dict[str, Any]) -> str:
-    values = facts(data)
-    values.setdefault("reason", "")
-    return rule.title.format(**values)[:300]
+def title_of(rule: Rule, data: BaseModel) -> str:
+    return rule.title.format(**dict(data))[:300]

@@ -49,6 +49,7 @@ COLUMNS = (
     "title",
     "issuing_org",
     "lead_unit",
+    "co_units",
     "parent_id",
     "deadline",
     "start_date",

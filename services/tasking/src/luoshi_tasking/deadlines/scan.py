@@ -151,6 +151,7 @@ def _pending_event(alert: Alert, today: date, cal: WorkCalendar) -> PendingEvent
                 title=task.title,
                 issuing_org=task.issuing_org,
                 lead_unit=task.lead_unit,
+                co_units=list(task.co_units or []),
                 parent_id=task.parent_id,
                 deadline=task.deadline,
             ),

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import utcnow
 from luoshi_kit.messaging.outbox import add_event
-from luoshi_proto.tasking.v1 import DocumentStudyAlert
+from luoshi_proto.tasking.v1 import DocumentRef, DocumentStudyAlert
 from luoshi_tasking.documents import rules
 from luoshi_tasking.documents.models import Document, DocumentAlert
 from luoshi_tasking.documents.rules import WorkingCalendar
@@ -59,9 +59,7 @@ async def _raise(session: AsyncSession, doc: Document, kind: str, due: date, cal
         subject=doc.id,
         event_type=f"tasking.document.{kind}.v1",
         data=DocumentStudyAlert(
-            document_id=doc.id,
-            title=doc.title,
-            org_code=doc.org_code,
+            document=DocumentRef(document_id=doc.id, title=doc.title, org_code=doc.org_code),
             due=due,
             stage="report" if kind == REPORT_OVERDUE else "study",
             provisional=cal.is_provisional(due),

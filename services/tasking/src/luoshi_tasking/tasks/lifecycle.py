@@ -40,6 +40,7 @@ def task_ref(task: Task) -> TaskRef:
         title=task.title,
         issuing_org=task.issuing_org,
         lead_unit=task.lead_unit,
+        co_units=list(task.co_units or []),
         parent_id=task.parent_id,
         deadline=task.deadline,
     )
@@ -80,17 +81,7 @@ def announce_assigned(*, session: AsyncSession, task: Task, identity: Identity, 
         source=SOURCE,
         orgcode=task.lead_unit,
         subject=task.id,
-        data=TaskAssigned(
-            task_id=task.id,
-            title=task.title,
-            issuing_org=task.issuing_org,
-            lead_unit=task.lead_unit,
-            co_units=task.co_units,
-            deadline=task.deadline,
-            assigned_by=identity.person_id,
-            assigned_at=at,
-            parent_id=task.parent_id,
-        ),
+        data=TaskAssigned(task=task_ref(task), by=actor(identity), at=at),
     )
 
 
