@@ -69,7 +69,8 @@ class Cluster:
 
     def start(self) -> None:
         self.launch()
-        wait_until(self._all_ready, 90, "all services ready", interval=0.3)
+        # Ready now includes tasking having taken in the seeded tree (~6,000 events): slow on a busy machine.
+        wait_until(self._all_ready, 300, "all services ready", interval=0.3)
 
     def launch(self) -> None:
         """Start ``luoshi up`` and return at once (``start`` also waits until every service is ready)."""
