@@ -46,7 +46,7 @@ def run_services(
             if not announced and all_ready(host, gateway_port):
                 announced = True
                 on_ready()
-            time.sleep(0.2)
+            time.sleep(0.2 if announced else 0.5)
     finally:
         for child in children:
             if child.poll() is None:

@@ -9,7 +9,7 @@ import httpx
 
 from luoshi_cli.registry import SERVICES
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.5
 
 
 def _probe_host(host: str) -> str:
