@@ -38,10 +38,10 @@ from luoshi_gateway.orgs.models import Org
 from luoshi_gateway.views import service as views_service
 from luoshi_gateway.views import summaries
 from luoshi_gateway.views.models import TaskView
-from luoshi_gateway.views.rules import OPEN_STATES
 from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_kit.identity import Identity
 from luoshi_proto.divisions import division_parts
+from luoshi_proto.tasking.states import OPEN_STATES
 
 ROOT = Path(__file__).resolve().parents[1]
 DIVISIONS = ROOT / "services/gateway/src/luoshi_gateway/orgs/data/guizhou_divisions.csv"

@@ -35,10 +35,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
 from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_kit.identity import Identity
+from luoshi_kit.timebase import business_today
 from luoshi_tasking.db import TABLES, Base
 from luoshi_tasking.deadlines.jobs import run_scan_once
 from luoshi_tasking.deadlines.models import DeadlineAlert
-from luoshi_tasking.deadlines.rules import business_today
 from luoshi_tasking.deadlines.scan import ALERT_CHUNK
 from luoshi_tasking.tasks import service as task_service
 from luoshi_tasking.tasks.models import Task

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from luoshi_proto import registry
 from luoshi_proto.envelope import CloudEvent
-from luoshi_proto.gateway.v1 import OrgUpserted, PersonUpserted
+from luoshi_proto.gateway.v1 import OrgTreeAnnounced, OrgUpserted, PersonUpserted
 from luoshi_proto.tasking.v1 import (
     Actor,
     DocumentRef,
@@ -44,6 +44,11 @@ SAMPLES: dict[str, tuple[BaseModel, str, str]] = {
         ),
         "520102000000",
         "520102000000",
+    ),
+    "gateway.org.tree_announced.v1": (
+        OrgTreeAnnounced(org_count=2000, person_count=4293, root_code="520000000000"),
+        "520000000000",
+        "520000000000",
     ),
     "gateway.person.upserted.v1": (
         PersonUpserted(

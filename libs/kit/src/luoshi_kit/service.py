@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,9 @@ from luoshi_proto.subscriptions import SUBSCRIPTIONS
 
 log = logging.getLogger(__name__)
 
+ReadinessCheck = Callable[[FastAPI], Awaitable[bool]]
+"""``async def replica_loaded(app) -> bool``: True when the service can serve; shown in /readyz by name."""
+
 
 @dataclass
 class ServiceSpec:
@@ -44,6 +47,9 @@ class ServiceSpec:
     """Event type -> typed handler; the service's queue bindings are generated from it."""
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     """Long-running jobs started with the app (each gets the app and runs until cancelled)."""
+    readiness: Sequence[ReadinessCheck] = ()
+    """What else must hold before /readyz answers 200, beyond database and broker (e.g. a replica
+    fed by events is complete). Each runs on every /readyz; keep it to one or two cheap queries."""
     upload_paths: Sequence[str] = ()
     """Paths whose request bodies may reach ``upload_max_body_bytes`` (others: ``max_body_bytes``)."""
     public: bool = False
@@ -82,6 +88,14 @@ async def _connect_and_consume(
             delay = min(delay * 2, 10.0)
     if consumer:
         await bus.consume(service, consumer.handle_batch, consumer.handle_one)
+
+
+async def _safely(check: ReadinessCheck, app: FastAPI) -> bool:
+    try:
+        return await check(app)
+    except Exception:
+        log.warning("readiness check %s failed", getattr(check, "__name__", check), exc_info=True)
+        return False
 
 
 def check_bindings(spec: ServiceSpec) -> None:
@@ -177,6 +191,8 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> JSONResponse:
         checks = {"database": await database_ready(engine), "broker": await the_bus.healthy()}
+        for check in spec.readiness:
+            checks[check.__name__] = checks["database"] and await _safely(check, request.app)
         ok = all(checks.values())
         backlog = await relay.backlog() if checks["database"] else None
         return JSONResponse(

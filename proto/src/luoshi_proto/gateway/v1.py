@@ -34,6 +34,21 @@ class OrgUpserted(BaseModel):
     active: bool = True
 
 
+class OrgTreeAnnounced(BaseModel):
+    """gateway.org.tree_announced.v1 — the gateway's tree holds ``org_count`` organisations (and
+    ``person_count`` people), each already announced by its own upserted event.
+
+    Published after seeding and at every gateway start, so a replica fed by ``gateway.org.upserted``
+    knows when it is complete: once it holds at least ``org_count`` organisations (organisations
+    are deactivated, never deleted, so the count only grows). Events arrive in any order; the
+    replica compares counts, not positions.
+    """
+
+    org_count: int = Field(ge=0)
+    person_count: int = Field(ge=0)
+    root_code: str = Field(pattern=CODE_PATTERN, description="The tree's root (the province)")
+
+
 class PersonUpserted(BaseModel):
     """gateway.person.upserted.v1 — a person was created or changed (人员)."""
 

@@ -14,6 +14,7 @@ from luoshi_gateway.auth.sessions import purge_expired
 from luoshi_gateway.config import GatewaySettings
 from luoshi_gateway.db import TABLES
 from luoshi_gateway.orgs.routes import router as orgs_router
+from luoshi_gateway.orgs.service import announce_tree
 from luoshi_gateway.people.routes import router as people_router
 from luoshi_gateway.proxy.client import UPLOAD_PATHS, ServiceClient
 from luoshi_gateway.proxy.openapi import mount_docs_assets
@@ -46,6 +47,20 @@ async def _purge_expired_sign_ins(app: FastAPI) -> None:
             log.exception("purging expired sign-in records failed")
 
 
+async def _announce_tree(app: FastAPI) -> None:
+    """Once at start: the replicas learn how big the tree is (retried until the database answers)."""
+    delay = 0.5
+    while True:
+        try:
+            async with app.state.sessionmaker() as session, session.begin():
+                await announce_tree(session=session)
+            return
+        except Exception:
+            log.warning("announcing the organisation tree failed; retrying in %.1fs", delay, exc_info=True)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
 log = logging.getLogger(__name__)
 
 SPEC = ServiceSpec(
@@ -65,7 +80,7 @@ SPEC = ServiceSpec(
         web_router,
     ],
     handlers=VIEW_HANDLERS,
-    background=[_close_service_client, _purge_expired_sign_ins],
+    background=[_close_service_client, _purge_expired_sign_ins, _announce_tree],
     upload_paths=UPLOAD_PATHS,
     public=True,
 )

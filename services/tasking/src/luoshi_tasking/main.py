@@ -15,6 +15,7 @@ from luoshi_tasking.documents.jobs import run_document_scans
 from luoshi_tasking.documents.routes import router as documents_router
 from luoshi_tasking.ledger.routes import router as ledger_router
 from luoshi_tasking.orgs.handlers import HANDLERS as ORG_HANDLERS
+from luoshi_tasking.orgs.service import org_replica
 from luoshi_tasking.plans.routes import router as plans_router
 from luoshi_tasking.reports.routes import router as reports_router
 from luoshi_tasking.spreadsheets.routes import IMPORT_PATH
@@ -39,6 +40,7 @@ SPEC = ServiceSpec(
     handlers=ORG_HANDLERS,
     background=[run_deadline_scans, run_document_scans],
     upload_paths=[IMPORT_PATH],
+    readiness=[org_replica],
 )
 
 

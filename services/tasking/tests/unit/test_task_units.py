@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import ColumnElement, String, cast, delete, or_, select
+from sqlalchemy import ColumnElement, String, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
@@ -20,7 +20,6 @@ from luoshi_tasking.db import TABLES, Base
 from luoshi_tasking.tasks import schemas, service
 from luoshi_tasking.tasks.models import Task, TaskScope
 from luoshi_tasking.tasks.schemas import TaskPage
-from luoshi_tasking.tasks.scopes import backfill_scopes
 
 PROVINCE, CITY, COUNTY, TOWNSHIP = "520000000000", "520100000000", "520102000000", "520103001000"
 CITY_DEPT, OTHER_CITY = "520100000000D01", "520200000000"
@@ -164,12 +163,3 @@ async def test_same_tasks_as_the_old_rule(maker: async_sessionmaker[AsyncSession
             old = set(await session.scalars(select(Task.id).where(_old_involves(scope))))
             new = set(await session.scalars(select(Task.id).where(service.involves(scope))))
         assert new == old, scope
-
-
-async def test_backfill_restores_the_rows(maker: async_sessionmaker[AsyncSession]) -> None:
-    before = {t: await _units(maker, t) for t in "abc"}
-    async with maker() as session, session.begin():
-        await session.execute(delete(TaskScope).where(TaskScope.task_id != "b"))
-        filled = await session.run_sync(lambda s: backfill_scopes(s.connection()))
-    assert filled == 2
-    assert {t: await _units(maker, t) for t in "abc"} == before

@@ -18,7 +18,8 @@ from luoshi_gateway.audit.models import AuditRecord
 from luoshi_kit.errors import Problem
 from luoshi_kit.forwarded import client_address
 from luoshi_kit.identity import Identity
-from luoshi_proto.divisions import division_parts, level_of
+from luoshi_kit.orgtree import within_subtree
+from luoshi_proto.divisions import level_of
 
 log = logging.getLogger(__name__)
 
@@ -120,12 +121,6 @@ async def deny(
     return problem
 
 
-def _within(column: Any, scope: str) -> ColumnElement[bool]:
-    if len(scope) > 12:
-        return column == scope
-    return column.startswith("".join(division_parts(scope)))
-
-
 async def list_records(
     *,
     session: AsyncSession,
@@ -144,7 +139,7 @@ async def list_records(
     if len(org) == 12 and level_of(org) == "province":
         unplaced = AuditRecord.actor_org.is_(None) & AuditRecord.target_org.is_(None)
     query = select(AuditRecord).where(
-        or_(_within(AuditRecord.actor_org, org), _within(AuditRecord.target_org, org), unplaced)
+        or_(within_subtree(AuditRecord.actor_org, org), within_subtree(AuditRecord.target_org, org), unplaced)
     )
     if action:
         query = query.where(AuditRecord.action == action)

@@ -18,8 +18,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.views.models import OrgSummary, TaskView
-from luoshi_gateway.views.rules import OPEN_STATES
 from luoshi_proto.divisions import division_parts, government_of
+from luoshi_proto.tasking.states import CLOSED_STATES, OPEN_STATES
 
 _CHUNK = 2000  # rows per upsert: 3 parameters each, well under the drivers' limits
 
@@ -44,7 +44,7 @@ def contribution(view: TaskView | None) -> Counter[str]:
 
 def _figures(state: str, overdue: bool, lagging: bool, on_time: bool) -> Counter[str]:
     figures = Counter({"tasks": 1, f"state:{state}": 1})
-    if state in ("closed", "archived"):
+    if state in CLOSED_STATES:
         figures["closed"] += 1
         figures["closed_on_time"] += int(on_time)
     if state in OPEN_STATES:

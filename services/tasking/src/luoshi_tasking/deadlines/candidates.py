@@ -21,19 +21,18 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luoshi_kit.timebase import business_midnight
+from luoshi_proto.tasking.states import OPEN_STATES
 from luoshi_tasking.calendar.rules import WorkCalendar
 from luoshi_tasking.deadlines.models import DeadlineScanState
 from luoshi_tasking.deadlines.rules import (
-    BUSINESS_TZ,
-    OPEN_STATES,
     DeadlineSettings,
     due_soon_horizon,
     iso_week,
@@ -88,10 +87,6 @@ def _not_marked(kind: str, occurrence_sql: str, column: str = "occurrence") -> s
         "NOT EXISTS (SELECT 1 FROM deadline_alert a WHERE a.task_id = t.id "
         f"AND a.kind = '{kind}' AND a.{column} = {occurrence_sql})"  # nosec B608 # module constants only
     )
-
-
-def _shanghai_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, dtime(), tzinfo=BUSINESS_TZ).astimezone(UTC)
 
 
 def _quarterly_window(today: date, cal: WorkCalendar) -> tuple[date, date]:
@@ -159,7 +154,7 @@ async def pg_candidates(
         "prev_q": prev_q,
         "dq": dq,
         "dq_key": dq.isoformat(),
-        "window": _shanghai_midnight_utc(cal.next_workday(prev_q) + timedelta(days=1)),
+        "window": business_midnight(cal.next_workday(prev_q) + timedelta(days=1)),
         "today_key": today.isoformat(),
         **({"since": since} if since else {}),
     }

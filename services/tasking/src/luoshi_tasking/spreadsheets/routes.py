@@ -11,10 +11,12 @@ from pydantic import BaseModel
 
 from luoshi_kit.deps import IdentityDep, SessionDep
 from luoshi_kit.errors import Problem
+from luoshi_kit.permissions import Authenticated
+from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.spreadsheets import service
 from luoshi_tasking.spreadsheets.xlsx import XLSX_MEDIA_TYPE, write_template
-from luoshi_tasking.tasks.rules import business_today
+from luoshi_tasking.tasks.rules import Assigner
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -65,7 +67,7 @@ async def _read_upload(file: UploadFile) -> bytes:
 async def import_tasks(
     file: Annotated[UploadFile, File(description="任务清单 .xlsx (见导入模板)")],
     session: SessionDep,
-    identity: IdentityDep,
+    identity: Assigner,
 ) -> ImportResult:
     data = await _read_upload(file)
     async with session.begin():
@@ -73,8 +75,13 @@ async def import_tasks(
     return ImportResult(created=len(tasks), task_ids=[t.id for t in tasks])
 
 
-@router.get("/import/template", summary="导入模板 The import template", response_class=Response)
-async def import_template(identity: IdentityDep) -> Response:
+@router.get(
+    "/import/template",
+    summary="导入模板 The import template",
+    response_class=Response,
+    dependencies=[Authenticated],
+)
+async def import_template() -> Response:
     today = business_today()
     body = write_template(example_deadline=date(today.year, 12, 31))
     return _xlsx(body, "task-import-template.xlsx", "重点工作任务导入模板.xlsx")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, event, exists, inspect, select
+from sqlalchemy import Connection, event, inspect
 from sqlalchemy.orm import InstanceState, Mapper
 
 from luoshi_kit.db import table_of
@@ -43,19 +43,6 @@ def scope_rows(task: Any) -> list[dict[str, Any]]:
 def _changed(target: Task, fields: tuple[str, ...]) -> bool:
     state: InstanceState[Task] = inspect(target)
     return any(state.attrs[name].history.has_changes() for name in fields)
-
-
-def backfill_scopes(connection: Connection, batch: int = 10_000) -> int:
-    """Scope rows for the tasks that have none (tasks written before task_scope existed): for the
-    migration that creates the table. Returns how many tasks it filled in."""
-    task, scope = table_of(Task), table_of(TaskScope)
-    columns = [
-        task.c[n] for n in ("id", "lead_unit", "issuing_org", "co_units", "deadline", "created_at", "state")
-    ]
-    missing = connection.execute(select(*columns).where(~exists().where(scope.c.task_id == task.c.id))).all()
-    for i in range(0, len(missing), batch):
-        connection.execute(scope.insert(), [r for row in missing[i : i + batch] for r in scope_rows(row)])
-    return len(missing)
 
 
 @event.listens_for(Task, "after_insert")

@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.timebase import business_today
 from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.tasks.lifecycle import announce_assigned, trace
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
-from luoshi_tasking.tasks.rules import business_today, check_can_assign, check_deadline
+from luoshi_tasking.tasks.rules import check_can_assign, check_deadline
 from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskCreate
 from luoshi_tasking.tasks.scopes import scope_key
 from luoshi_tasking.tasks.state_machine import OPEN_STATES
