@@ -6,7 +6,7 @@ import json
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from luoshi_proto import registry
 from luoshi_proto.envelope import CloudEvent
-from luoshi_proto.gateway.v1 import OrgUpserted, PersonUpserted
+from luoshi_proto.gateway.v1 import OrgTreeAnnounced, OrgUpserted, PersonUpserted
 from luoshi_proto.tasking.v1 import (
     Actor,
     DocumentRef,
@@ -44,6 +44,11 @@ SAMPLES: dict[str, tuple[BaseModel, str, str]] = {
         ),
         "520102000000",
         "520102000000",
+    ),
+    "gateway.org.tree_announced.v1": (
+        OrgTreeAnnounced(org_count=2000, person_count=4293, root_code="520000000000"),
+        "520000000000",
+        "520000000000",
     ),
     "gateway.person.upserted.v1": (
         PersonUpserted(
@@ -118,18 +123,24 @@ SAMPLES["tasking.task.progress_reported.v1"] = (
     "520102001000",
     "T-2025-0042",
 )
-for _name, _colour in {
+_COLOURS: dict[str, Literal["green", "yellow", "red"]] = {
     "due_soon": "green",
     "lagging": "yellow",
     "overdue": "red",
     "report_missing": "yellow",
-}.items():
+}
+_STAGES: dict[str, Literal["study", "report"]] = {
+    "study_due": "study",
+    "study_overdue": "study",
+    "report_overdue": "report",
+}
+for _name, _colour in _COLOURS.items():
     SAMPLES[f"tasking.task.{_name}.v1"] = (
         TaskDeadlineAlert(
             task=_TASK,
             occurrence="2025-06-30",
             colour=_colour,
-            due=date(2025, 6, 30),  # type: ignore[arg-type]
+            due=date(2025, 6, 30),
             working_days_left=3,
             progress_percent=30,
             expected_percent=60,
@@ -137,14 +148,14 @@ for _name, _colour in {
         "520102001000",
         "T-2025-0042",
     )
-for _name, _stage in {"study_due": "study", "study_overdue": "study", "report_overdue": "report"}.items():
+for _name, _stage in _STAGES.items():
     SAMPLES[f"tasking.document.{_name}.v1"] = (
         DocumentStudyAlert(
             document=DocumentRef(
                 document_id="D-1", title="关于进一步优化营商环境的意见", org_code="520000000000"
             ),
             due=date(2025, 3, 7),
-            stage=_stage,  # type: ignore[arg-type]
+            stage=_stage,
         ),
         "520000000000",
         "D-1",

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 
 T = TypeVar("T")
+METRICS_TOKEN = "e2e-metrics-token-0123456789abcdef"  # LUOSHI_METRICS_TOKEN: the gateway's /metrics
 SERVICE_OFFSETS = {"gateway": 0, "tasking": 1, "supervision": 2, "scoring": 3, "notification": 4}
 
 
@@ -59,6 +60,8 @@ class Cluster:
     port: int = field(default_factory=free_port_block)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    # Migrating and seeding five databases takes a while on a busy 2-core machine.
+    ready_timeout: float = 180
 
     @property
     def url(self) -> str:
@@ -68,6 +71,12 @@ class Cluster:
         return f"http://127.0.0.1:{self.port + SERVICE_OFFSETS[service]}"
 
     def start(self) -> None:
+        self.launch()
+        # Ready now includes tasking having taken in the seeded tree (~6,000 events): slow on a busy machine.
+        wait_until(self._all_ready, 300, "all services ready", interval=0.3)
+
+    def launch(self) -> None:
+        """Start ``luoshi up`` and return at once (``start`` also waits until every service is ready)."""
         self.log_path = self.data_dir / "luoshi-up.log"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("wb")
@@ -84,7 +93,18 @@ class Cluster:
         self.process = subprocess.Popen(
             cmd, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
         )
-        wait_until(self._all_ready, 180, "all services ready", interval=0.3)
+
+    def wait_for_output(self, text: str, timeout: float) -> float:
+        """Block until ``luoshi up`` prints ``text``; returns the seconds waited."""
+        started = time.monotonic()
+
+        def printed() -> bool:
+            if self.process and self.process.poll() is not None:
+                raise AssertionError(f"luoshi up exited with {self.process.returncode}:\n{self.logs()}")
+            return text in self.logs_all()
+
+        wait_until(printed, timeout, f"luoshi up to print {text!r}", interval=0.02)
+        return time.monotonic() - started
 
     def _all_ready(self) -> bool:
         if self.process and self.process.poll() is not None:
@@ -103,6 +123,9 @@ class Cluster:
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise AssertionError(f"luoshi up did not stop on Ctrl-C:\n{self.logs()}") from None
+
+    def logs_all(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
 
     def logs(self) -> str:
         return (

@@ -11,7 +11,7 @@ from sqlalchemy import pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from luoshi_kit.testing import rabbitmqctl
-from tests.e2e.cluster import Cluster, wait_for_seed_delivered
+from tests.e2e.cluster import METRICS_TOKEN, Cluster, wait_for_seed_delivered
 
 SERVICES = ("gateway", "tasking", "supervision", "scoring", "notification")
 
@@ -29,14 +29,8 @@ async def _drop_databases(server_url: str, prefix: str) -> None:
 
 
 @contextmanager
-def distributed_cluster(
-    amqp_url: str, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Cluster]:
-    """Luoshi over RabbitMQ and PostgreSQL, each service its own process (``luoshi up`` with a broker).
-
-    It gets a vhost and databases of its own, so nothing another run left behind (or is doing) leaks in.
-    """
-    data_dir = tmp_path_factory.mktemp("luoshi")
+def distributed_cluster(amqp_url: str, postgres_server_url: str, data_dir: Path) -> Iterator[Cluster]:
+    """A cluster (not yet started) with a vhost and databases of its own, removed afterwards."""
     prefix = f"luoshi_e2e_{uuid.uuid4().hex[:8]}"
     rabbitmqctl("add_vhost", prefix)
     rabbitmqctl("set_permissions", "-p", prefix, "guest", ".*", ".*", ".*")
@@ -44,11 +38,10 @@ def distributed_cluster(
         "LUOSHI_AMQP_URL": f"{amqp_url.rstrip('/')}/{prefix}",
         "LUOSHI_DATABASE_URL": f"{postgres_server_url}/{prefix}_{{service}}",
         "LUOSHI_LOG_LEVEL": "WARNING",
+        "LUOSHI_METRICS_TOKEN": METRICS_TOKEN,
     }
-    cluster = Cluster(data_dir=Path(data_dir), env=env)
+    cluster = Cluster(data_dir=data_dir, env=env)
     try:
-        cluster.start()
-        wait_for_seed_delivered(cluster)
         yield cluster
     finally:
         cluster.stop()
@@ -56,12 +49,27 @@ def distributed_cluster(
         rabbitmqctl("delete_vhost", prefix)
 
 
+EMBEDDED_ENV = {
+    "LUOSHI_AMQP_URL": "",
+    "LUOSHI_DATABASE_URL": "",
+    "LUOSHI_LOG_LEVEL": "WARNING",
+    "LUOSHI_METRICS_TOKEN": METRICS_TOKEN,
+}
+
+
 @pytest.fixture(scope="session")
 def distributed(
     amqp_url: str, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
-    """The cluster most e2e tests share."""
-    with distributed_cluster(amqp_url, postgres_server_url, tmp_path_factory) as cluster:
+    """Luoshi over RabbitMQ and PostgreSQL, each service its own process (``luoshi up`` with a broker).
+
+    It gets a vhost and databases of its own, so nothing another run left behind (or is doing) leaks in.
+    """
+    with distributed_cluster(
+        amqp_url, postgres_server_url, Path(tmp_path_factory.mktemp("luoshi"))
+    ) as cluster:
+        cluster.start()
+        wait_for_seed_delivered(cluster)
         yield cluster
 
 
@@ -69,10 +77,7 @@ def distributed(
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """The embedded default: no broker, no database server — ``luoshi up`` with nothing configured."""
     data_dir = tmp_path_factory.mktemp("embedded")
-    cluster = Cluster(
-        data_dir=Path(data_dir),
-        env={"LUOSHI_AMQP_URL": "", "LUOSHI_DATABASE_URL": "", "LUOSHI_LOG_LEVEL": "WARNING"},
-    )
+    cluster = Cluster(data_dir=Path(data_dir), env=EMBEDDED_ENV)
     cluster.start()
     try:
         wait_for_seed_delivered(cluster)

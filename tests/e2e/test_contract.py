@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.schemas import BaseSchema
 
-from tests.e2e.cluster import Cluster
+from tests.e2e.cluster import Cluster, wait_for_seed_delivered
 from tests.e2e.conftest import distributed_cluster
 
 OPENAPI = "/api/v1/openapi.json"
@@ -53,7 +54,10 @@ pytestmark = pytest.mark.timeout(900)
 def contract_cluster(
     amqp_url: str, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
-    with distributed_cluster(amqp_url, postgres_server_url, tmp_path_factory) as cluster:
+    data_dir = Path(tmp_path_factory.mktemp("contract"))
+    with distributed_cluster(amqp_url, postgres_server_url, data_dir) as cluster:
+        cluster.start()
+        wait_for_seed_delivered(cluster)
         yield cluster
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -97,19 +98,26 @@ def up(
     if asyncio.run(gateway_is_empty(_database_url("gateway", data_dir))):
         _seed(data_dir, demo=True)
     distributed = bool(os.environ.get("LUOSHI_AMQP_URL"))
-    typer.echo(
-        f"落实 Luoshi ({'RabbitMQ, one process per service' if distributed else 'embedded'}) "
-        f"— 打开 open http://{host}:{port}/api/docs  (API: http://{host}:{port}/api/v1)"
-    )
+    mode = "RabbitMQ, one process per service" if distributed else "embedded"
+    typer.echo(f"落实 Luoshi ({mode}) 启动中 starting; waiting until every service is ready …")
+
+    def announce() -> None:
+        # Printed only when every service's /readyz is 200: what this line names can serve.
+        typer.echo(
+            f"落实 Luoshi ({mode}) 已就绪 ready "
+            f"— 打开 open http://{host}:{port}/  (API: http://{host}:{port}/api/v1, docs /api/docs)"
+        )
+        sys.stdout.flush()
+
     if distributed:
         from luoshi_cli.processes import run_services
 
         os.environ.setdefault("LUOSHI_DATABASE_URL", _database_url("{service}", data_dir))
-        raise typer.Exit(run_services(host, port, secrets))
+        raise typer.Exit(run_services(host, port, secrets, on_ready=announce))
     from luoshi_cli.embedded import serve_all
 
     try:
-        asyncio.run(serve_all(host, port, _database_url("{service}", data_dir), secrets))
+        asyncio.run(serve_all(host, port, _database_url("{service}", data_dir), secrets, on_ready=announce))
     except KeyboardInterrupt:
         pass
 
@@ -128,7 +136,9 @@ def serve(
         raise typer.BadParameter(f"unknown service {service}")
     settings = entry.settings()
     configure_logging(settings.log_level, settings.log_json)
-    uvicorn.run(entry.factory()(settings), host=host, port=port, log_config=None, access_log=False)
+    from luoshi_cli.serving import uvicorn_config
+
+    uvicorn.Server(uvicorn_config(entry.factory()(settings), host=host, port=port)).run()
 
 
 @app.command("rebuild-summaries")

@@ -7,11 +7,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
+from luoshi_cli.readiness import all_ready
 from luoshi_cli.registry import SERVICES, upstream_env
 
 
-def run_services(host: str, gateway_port: int, secrets: dict[str, str]) -> int:
+def run_services(
+    host: str, gateway_port: int, secrets: dict[str, str], on_ready: Callable[[], None] = lambda: None
+) -> int:
     env = {**os.environ, **secrets, **upstream_env(host, gateway_port)}
     children: list[subprocess.Popen[bytes]] = []
     for entry in SERVICES:
@@ -36,9 +40,13 @@ def run_services(host: str, gateway_port: int, secrets: dict[str, str]) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    announced = False
     try:
         while not stopping and all(child.poll() is None for child in children):
-            time.sleep(0.2)
+            if not announced and all_ready(host, gateway_port):
+                announced = True
+                on_ready()
+            time.sleep(0.2 if announced else 0.5)
     finally:
         for child in children:
             if child.poll() is None:

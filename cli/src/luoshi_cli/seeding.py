@@ -10,6 +10,7 @@ from luoshi_gateway.auth.passwords import new_password
 from luoshi_gateway.main import SPEC as GATEWAY
 from luoshi_gateway.orgs.models import Org
 from luoshi_gateway.orgs.seed import DemoAccount, seed_demo_accounts, seed_org_tree
+from luoshi_gateway.orgs.service import announce_tree
 from luoshi_kit.db import make_engine, make_sessionmaker
 
 
@@ -25,12 +26,13 @@ async def gateway_is_empty(database_url: str) -> bool:
 async def seed(database_url: str, *, demo: bool, data_dir: Path) -> tuple[int, list[DemoAccount], str | None]:
     """Seeds what is missing; returns (orgs added, demo accounts created, their password or None)."""
     engine = make_engine(database_url)
-    maker = make_sessionmaker(engine, GATEWAY.base)
+    maker = make_sessionmaker(engine, GATEWAY.tables)
     password = new_password() if demo else None
     try:
         async with maker() as session, session.begin():
             added = await seed_org_tree(session=session)
             created = await seed_demo_accounts(session=session, password=password) if password else []
+            await announce_tree(session=session)
     finally:
         await engine.dispose()
     if created and password:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from luoshi_gateway.db import Base
+from luoshi_gateway.db import TABLES
 from luoshi_gateway.views import summaries
 from luoshi_kit.db import make_engine, make_sessionmaker
 
@@ -11,7 +11,7 @@ async def rebuild_summaries(database_url: str) -> tuple[int, int]:
     """(figures that differed from a recount, rows written by the rebuild)."""
     engine = make_engine(database_url)
     try:
-        maker = make_sessionmaker(engine, Base)
+        maker = make_sessionmaker(engine, TABLES)
         async with maker() as session:
             stored, expected = (
                 await summaries.stored(session=session),

@@ -54,6 +54,25 @@ def is_within(code: str, scope: str) -> bool:
     return government_of(code).startswith(prefix)
 
 
+def subtree_bounds(scope: str) -> tuple[str, str | None]:
+    """The codes in a government's subtree are exactly those with ``lower <= code < upper``.
+
+    ``lower`` is the significant prefix of ``scope`` (贵阳市 520100000000 → "5201") and ``upper`` the
+    next prefix of the same length ("5202"; None when the prefix is all nines, nothing sorts above
+    it). Every comparison is decided within the prefix's digits, so the range holds under any
+    collation and a plain b-tree index answers it (``LIKE 'prefix%'`` needs the C collation or
+    ``text_pattern_ops`` on PostgreSQL). A department's subtree is itself: compare with ``==``.
+    """
+    if len(scope) > 12:
+        raise ValueError(f"a department's subtree is itself, not a range: {scope}")
+    lower = "".join(division_parts(scope))
+    stripped = lower.rstrip("9")
+    if not stripped:
+        return lower, None
+    upper = stripped[:-1] + str(int(stripped[-1]) + 1) + "0" * (len(lower) - len(stripped))
+    return lower, upper
+
+
 def is_below(code: str, scope: str) -> bool:
     """Strictly inside the subtree of ``scope``: where ``scope`` may assign work (交办 goes down)."""
     return code != scope and is_within(code, scope)

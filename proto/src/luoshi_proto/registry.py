@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from luoshi_proto.divisions import division_path
-from luoshi_proto.gateway.v1 import OrgUpserted, PersonUpserted
+from luoshi_proto.gateway.v1 import OrgTreeAnnounced, OrgUpserted, PersonUpserted
 from luoshi_proto.scoring.v1 import (
     AccountabilityDecided,
     ExemptionChanged,
@@ -47,6 +47,7 @@ EXCHANGE = "luoshi.events"
 
 EVENT_TYPES: dict[str, type[BaseModel]] = {
     "gateway.org.upserted.v1": OrgUpserted,
+    "gateway.org.tree_announced.v1": OrgTreeAnnounced,
     "gateway.person.upserted.v1": PersonUpserted,
     "tasking.task.assigned.v1": TaskAssigned,
     "tasking.task.accepted.v1": TaskAccepted,

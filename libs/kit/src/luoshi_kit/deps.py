@@ -1,4 +1,4 @@
-"""FastAPI dependencies every service uses."""
+"""FastAPI dependencies every service uses (permission dependencies: ``luoshi_kit.permissions``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_kit.identity import Identity, current_identity
+from luoshi_kit.permissions import IdentityDep
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -18,4 +18,5 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-IdentityDep = Annotated[Identity, Depends(current_identity)]
+
+__all__ = ["IdentityDep", "SessionDep", "get_session"]

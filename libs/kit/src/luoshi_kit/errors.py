@@ -240,4 +240,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
         slug, title, detail = HTTP_PROBLEMS[500]
-        return problem_response(500, slug, title, detail, request.url.path)
+        response = problem_response(500, slug, title, detail, request.url.path)
+        # This answer leaves outside every middleware (Starlette's ServerErrorMiddleware sends it).
+        from luoshi_kit.headers import add_security_headers
+
+        add_security_headers(response.headers, request.url.path)
+        return response

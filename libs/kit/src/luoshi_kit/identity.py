@@ -50,7 +50,7 @@ def verify_identity(token: str, secret: str) -> Identity:
     return Identity.model_validate(claims)
 
 
-def current_identity(request: Request) -> Identity:
+async def current_identity(request: Request) -> Identity:
     """FastAPI dependency: the signed identity the gateway forwarded; a direct caller without it gets 401."""
     token = request.headers.get(IDENTITY_HEADER)
     if not token:

@@ -11,7 +11,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field, model_validator
@@ -64,7 +64,7 @@ class Page(BaseModel, Generic[T]):
         return self
 
     @classmethod
-    def of(cls, items: list[T], total: int, params: PageParams, *, estimated: bool = False) -> Page[T]:
+    def of(cls, items: list[T], total: int, params: PageParams, *, estimated: bool = False) -> Self:
         page = cls(items=items, total=total, offset=params.offset, limit=params.limit)
         page.total_is_estimate = page.total_is_estimate or estimated
         return page

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from luoshi_proto.divisions import CODE_PATTERN
 
+OrgKind = Literal["government", "department"]
 OrgLevel = Literal["province", "city", "county", "township"]
 Role = Literal[
     "principal",  # 主要负责同志
@@ -26,11 +27,26 @@ class OrgUpserted(BaseModel):
 
     code: str = Field(pattern=CODE_PATTERN)
     name: str
-    kind: Literal["government", "department"]
+    kind: OrgKind
     level: OrgLevel
     parent_code: str | None = None
     synthetic: bool = False
     active: bool = True
+
+
+class OrgTreeAnnounced(BaseModel):
+    """gateway.org.tree_announced.v1 — the gateway's tree holds ``org_count`` organisations (and
+    ``person_count`` people), each already announced by its own upserted event.
+
+    Published after seeding and at every gateway start, so a replica fed by ``gateway.org.upserted``
+    knows when it is complete: once it holds at least ``org_count`` organisations (organisations
+    are deactivated, never deleted, so the count only grows). Events arrive in any order; the
+    replica compares counts, not positions.
+    """
+
+    org_count: int = Field(ge=0)
+    person_count: int = Field(ge=0)
+    root_code: str = Field(pattern=CODE_PATTERN, description="The tree's root (the province)")
 
 
 class PersonUpserted(BaseModel):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from luoshi_gateway.db import Base
+from luoshi_gateway.db import TABLES, Base
 from luoshi_gateway.views import summaries
 from luoshi_gateway.views.handlers import on_task_event
 from luoshi_kit.db import make_engine, make_sessionmaker
@@ -107,7 +107,7 @@ async def test_summaries_equal_a_recount_after_a_random_event_stream(tmp_path: P
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     try:
         for event in _stream(seed, 150):
             async with maker() as session, session.begin():

@@ -45,7 +45,7 @@ async def test_the_inbox_pages_through_250_messages(postgres_url: str, vhost_amq
         cursor: str | None = None
         pages = 0
         while True:
-            params = {"limit": 40, **({"before": cursor} if cursor else {})}
+            params: dict[str, str | int] = {"limit": 40, **({"before": cursor} if cursor else {})}
             response = await client.get("/api/v1/notifications", params=params, headers=identity_headers(ME))
             assert response.status_code == 200, response.text
             page = response.json()

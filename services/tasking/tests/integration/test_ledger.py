@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from luoshi_kit.timebase import business_today
 from luoshi_tasking.ledger.models import LedgerEntry
 from luoshi_tasking.ledger.rules import current_labels
 from luoshi_tasking.tasks.models import TaskEvent
-from luoshi_tasking.tasks.rules import business_today
 
 from .conftest import COUNTY, OTHER_CITY, PROVINCE, SIBLING_COUNTY, TOWNSHIP, count_rows, person, unique_title
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from luoshi_tasking.deadlines.rules import (
     due_soon_horizon,
     expected_percent,
     iso_week,
-    missing_reports,
+    missing_report_dues,
     quarter_ends,
     task_status,
 )
@@ -22,6 +23,11 @@ from luoshi_tasking.deadlines.scan import plan_alerts
 
 CAL = WorkCalendar()
 RULES = DeadlineSettings()
+
+
+def missing_reports(task: Any, today: date, cal: Any) -> list[date]:
+    """The effective due dates (moved to a working day) passed with no report since."""
+    return [effective for _, effective in missing_report_dues(task, today, cal)]
 
 
 @dataclass

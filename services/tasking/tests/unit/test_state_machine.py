@@ -58,3 +58,12 @@ def test_terminal_states_have_no_way_out() -> None:
 
 def test_every_action_has_a_permission_rule() -> None:
     assert set(ACTIONS) <= set(PERMISSIONS)
+
+
+def test_states_are_the_contracts_states() -> None:
+    from luoshi_proto.tasking.states import OPEN_STATES, TASK_STATES
+    from luoshi_tasking.tasks.state_machine import STATES, TRANSITIONS
+
+    assert set(STATES) == set(TASK_STATES)
+    assert {s for pair in TRANSITIONS for s in pair[:1]} | set(TRANSITIONS.values()) <= set(TASK_STATES)
+    assert OPEN_STATES < set(TASK_STATES)

@@ -9,18 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import ColumnElement, String, cast, delete, or_, select
+from sqlalchemy import ColumnElement, String, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
 from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_kit.identity import Identity
 from luoshi_proto.divisions import division_parts
-from luoshi_tasking.db import Base
+from luoshi_tasking.db import TABLES, Base
 from luoshi_tasking.tasks import schemas, service
 from luoshi_tasking.tasks.models import Task, TaskScope
 from luoshi_tasking.tasks.schemas import TaskPage
-from luoshi_tasking.tasks.scopes import backfill_scopes
 
 PROVINCE, CITY, COUNTY, TOWNSHIP = "520000000000", "520100000000", "520102000000", "520103001000"
 CITY_DEPT, OTHER_CITY = "520100000000D01", "520200000000"
@@ -46,7 +45,7 @@ async def maker(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'tasking.db'}")
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
-    made = make_sessionmaker(engine, Base)
+    made = make_sessionmaker(engine, TABLES)
     async with made() as session, session.begin():
         session.add_all(
             [
@@ -59,12 +58,21 @@ async def maker(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession
     await engine.dispose()
 
 
-async def _seen(maker: async_sessionmaker[AsyncSession], caller: str, **kw: object) -> tuple[list[str], int]:
+async def _seen(
+    maker: async_sessionmaker[AsyncSession],
+    caller: str,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    state: list[str] | str | None = None,
+    org: str | None = None,
+    sort: service.Sort = "deadline",
+) -> tuple[list[str], int]:
     who = Identity(person_id="p", username="p", display_name="p", org_code=caller, roles=["handler"])
     async with maker() as session:
         rows, total = await service.list_tasks(
-            session=session, identity=who, **{"offset": 0, "limit": 50, **kw}
-        )  # type: ignore[arg-type]
+            session=session, identity=who, offset=offset, limit=limit, state=state, org=org, sort=sort
+        )
     return [t.id for t in rows], total
 
 
@@ -155,12 +163,3 @@ async def test_same_tasks_as_the_old_rule(maker: async_sessionmaker[AsyncSession
             old = set(await session.scalars(select(Task.id).where(_old_involves(scope))))
             new = set(await session.scalars(select(Task.id).where(service.involves(scope))))
         assert new == old, scope
-
-
-async def test_backfill_restores_the_rows(maker: async_sessionmaker[AsyncSession]) -> None:
-    before = {t: await _units(maker, t) for t in "abc"}
-    async with maker() as session, session.begin():
-        await session.execute(delete(TaskScope).where(TaskScope.task_id != "b"))
-        filled = await session.run_sync(lambda s: backfill_scopes(s.connection()))
-    assert filled == 2
-    assert {t: await _units(maker, t) for t in "abc"} == before

@@ -49,9 +49,5 @@ def decode_access_token(token: str, secret: str) -> dict[str, Any]:
     return claims
 
 
-def read_access_token(token: str, secret: str) -> Identity:
-    return Identity.model_validate(decode_access_token(token, secret))
-
-
 def unauthenticated(detail: str) -> Problem:
     return Problem(401, "unauthenticated", "未认证 Not authenticated", detail)

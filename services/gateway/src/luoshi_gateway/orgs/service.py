@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.orgs.models import Org
@@ -13,9 +13,9 @@ from luoshi_gateway.orgs.schemas import OrgCreate, OrgPatch
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.outbox import add_event
+from luoshi_kit.orgtree import within_subtree
 from luoshi_kit.paging import PageParams, fetch_page
-from luoshi_proto.divisions import division_parts
-from luoshi_proto.gateway.v1 import OrgUpserted
+from luoshi_proto.gateway.v1 import OrgTreeAnnounced, OrgUpserted
 
 
 def _not_found() -> Problem:
@@ -49,12 +49,25 @@ async def children(
 async def search(
     *, session: AsyncSession, identity: Identity, name: str, page: PageParams
 ) -> tuple[list[Org], int, bool]:
-    query = select(Org).where(Org.name.contains(name))
-    if len(identity.org_code) > 12:
-        query = query.where(Org.code == identity.org_code)
-    else:
-        query = query.where(Org.code.startswith("".join(division_parts(identity.org_code))))
+    query = select(Org).where(Org.name.contains(name), within_subtree(Org.code, identity.org_code))
     return await fetch_page(session, query.order_by(Org.code), page)
+
+
+async def announce_tree(*, session: AsyncSession) -> OrgTreeAnnounced | None:
+    """Tell the replicas how many organisations (and people) the tree holds now, so they know when
+    they have caught up (``gateway.org.tree_announced``). Nothing to announce for an empty tree."""
+    from luoshi_gateway.people.models import Person
+
+    root = await session.scalar(select(Org.code).where(Org.parent_code.is_(None)).order_by(Org.code).limit(1))
+    if root is None:
+        return None
+    announced = OrgTreeAnnounced(
+        org_count=await session.scalar(select(func.count()).select_from(Org)) or 0,
+        person_count=await session.scalar(select(func.count()).select_from(Person)) or 0,
+        root_code=root,
+    )
+    add_event(session=session, source="gateway", orgcode=root, subject=root, data=announced)
+    return announced
 
 
 def upsert_org(*, session: AsyncSession, org: Org) -> None:
@@ -69,7 +82,7 @@ def upsert_org(*, session: AsyncSession, org: Org) -> None:
             code=org.code,
             name=org.name,
             kind=org.kind,
-            level=org.level,  # type: ignore[arg-type]
+            level=org.level,
             parent_code=org.parent_code,
             synthetic=org.synthetic,
             active=org.active,
@@ -78,7 +91,13 @@ def upsert_org(*, session: AsyncSession, org: Org) -> None:
 
 
 async def _next_department_code(*, session: AsyncSession, parent_code: str) -> str:
-    taken = set((await session.scalars(select(Org.code).where(Org.code.startswith(f"{parent_code}D")))).all())
+    taken = set(
+        (
+            await session.scalars(
+                select(Org.code).where(Org.code.between(f"{parent_code}D00", f"{parent_code}D99"))
+            )
+        ).all()
+    )
     for number in range(1, 100):
         if (code := f"{parent_code}D{number:02d}") not in taken:
             return code

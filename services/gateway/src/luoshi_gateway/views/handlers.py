@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.views.models import TaskView, TimelineEntry
-from luoshi_gateway.views.rules import TASK_EVENTS, actor_of, business_date, summary
+from luoshi_gateway.views.rules import TASK_EVENTS, actor_of, summary
 from luoshi_gateway.views.summaries import apply, contribution, deltas
 from luoshi_kit.messaging.handlers import HandlerTable
+from luoshi_kit.timebase import business_date
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.tasking.v1 import TaskEvent, TaskProgressReported
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from luoshi_proto.tasking.v1 import Actor, TaskDeadlineAlert, TaskEvent, TaskProgressReported
-
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 # event type -> (timeline text, state the task is in afterwards or None when unchanged)
 TASK_EVENTS: dict[str, tuple[str, str | None]] = {
@@ -25,7 +20,6 @@ TASK_EVENTS: dict[str, tuple[str, str | None]] = {
     "tasking.task.overdue.v1": ("超期提醒 overdue", None),
     "tasking.task.report_missing.v1": ("未按时反馈 report missing", None),
 }
-OPEN_STATES = ("assigned", "accepted", "returned")
 
 
 def summary(event_type: str, data: TaskEvent) -> str:
@@ -44,7 +38,3 @@ def actor_of(data: TaskEvent) -> str | None:
     """Who took the step; None for what the system raised (deadline alerts)."""
     by: Actor | None = getattr(data, "by", None)
     return by.person_id if by else None
-
-
-def business_date(moment: datetime) -> date:
-    return moment.astimezone(BUSINESS_TZ).date()

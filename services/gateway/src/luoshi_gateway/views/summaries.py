@@ -18,10 +18,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.views.models import OrgSummary, TaskView
-from luoshi_gateway.views.rules import OPEN_STATES
 from luoshi_proto.divisions import division_parts, government_of
+from luoshi_proto.tasking.states import CLOSED_STATES, OPEN_STATES
 
-_PART_WIDTHS = (2, 2, 2, 3)
+_CHUNK = 2000  # rows per upsert: 3 parameters each, well under the drivers' limits
 
 
 def summary_scopes(code: str) -> list[str]:
@@ -44,7 +44,7 @@ def contribution(view: TaskView | None) -> Counter[str]:
 
 def _figures(state: str, overdue: bool, lagging: bool, on_time: bool) -> Counter[str]:
     figures = Counter({"tasks": 1, f"state:{state}": 1})
-    if state in ("closed", "archived"):
+    if state in CLOSED_STATES:
         figures["closed"] += 1
         figures["closed_on_time"] += int(on_time)
     if state in OPEN_STATES:
@@ -72,17 +72,15 @@ def deltas(
 
 
 async def apply(*, session: AsyncSession, changes: Mapping[tuple[str, str], int]) -> None:
-    """Add the changes in one multi-row upsert."""
-    if not changes:
-        return
+    """Add the changes with multi-row upserts (one for an event's few rows; chunked for a rebuild)."""
     rows = [{"org_code": org, "metric": metric, "value": value} for (org, metric), value in changes.items()]
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OrgSummary).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["org_code", "metric"], set_={"value": OrgSummary.value + statement.excluded.value}
-    )
-    await session.execute(statement)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for start in range(0, len(rows), _CHUNK):
+        statement = insert(OrgSummary).values(rows[start : start + _CHUNK])
+        statement = statement.on_conflict_do_update(
+            index_elements=["org_code", "metric"], set_={"value": OrgSummary.value + statement.excluded.value}
+        )
+        await session.execute(statement)
 
 
 async def figures_of(*, session: AsyncSession, org_codes: Iterable[str]) -> dict[str, Counter[str]]:

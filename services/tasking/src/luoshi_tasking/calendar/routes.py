@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from luoshi_kit.deps import IdentityDep, SessionDep
-from luoshi_kit.errors import Problem
-from luoshi_kit.identity import Identity
+from luoshi_kit.deps import SessionDep
+from luoshi_kit.permissions import Authenticated, ProvinceAdmin
 from luoshi_tasking.calendar import service
 from luoshi_tasking.calendar.rules import YearSchedule
 from luoshi_tasking.calendar.schemas import CalendarYearIn, CalendarYearOut
@@ -16,12 +15,6 @@ from luoshi_tasking.calendar.schemas import CalendarYearIn, CalendarYearOut
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar 工作日历"])
 
 Year = Annotated[int, Path(ge=1949, le=2200, description="公历年份")]
-
-
-def require_admin(identity: Identity) -> None:
-    """Province-wide settings: only an administrator of the provincial government changes them."""
-    if not identity.is_province_admin():
-        raise Problem(403, "forbidden", "无权操作 Forbidden", "只有省级系统管理员可以修改全省设置")
 
 
 async def _year_out(session: SessionDep, year: int) -> CalendarYearOut:
@@ -41,8 +34,13 @@ async def _year_out(session: SessionDep, year: int) -> CalendarYearOut:
     )
 
 
-@router.get("/{year}", response_model=CalendarYearOut, summary="年度工作日历 A year's holidays and workdays")
-async def get_year(year: Year, session: SessionDep, identity: IdentityDep) -> CalendarYearOut:
+@router.get(
+    "/{year}",
+    response_model=CalendarYearOut,
+    summary="年度工作日历 A year's holidays and workdays",
+    dependencies=[Authenticated],
+)
+async def get_year(year: Year, session: SessionDep) -> CalendarYearOut:
     return await _year_out(session, year)
 
 
@@ -50,9 +48,8 @@ async def get_year(year: Year, session: SessionDep, identity: IdentityDep) -> Ca
     "/{year}", response_model=CalendarYearOut, summary="导入年度节假日安排 Load a year's official schedule"
 )
 async def put_year(
-    year: Year, body: CalendarYearIn, session: SessionDep, identity: IdentityDep
+    year: Year, body: CalendarYearIn, session: SessionDep, identity: ProvinceAdmin
 ) -> CalendarYearOut:
-    require_admin(identity)
     schedule = YearSchedule(year=year, holidays=frozenset(body.holidays), workdays=frozenset(body.workdays))
     async with session.begin():
         await service.save_year(

@@ -21,19 +21,18 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luoshi_kit.timebase import business_midnight
+from luoshi_proto.tasking.states import OPEN_STATES
 from luoshi_tasking.calendar.rules import WorkCalendar
 from luoshi_tasking.deadlines.models import DeadlineScanState
 from luoshi_tasking.deadlines.rules import (
-    BUSINESS_TZ,
-    OPEN_STATES,
     DeadlineSettings,
     due_soon_horizon,
     iso_week,
@@ -86,12 +85,8 @@ _START_SQL = "COALESCE(t.start_date, CAST(t.created_at AT TIME ZONE 'Asia/Shangh
 def _not_marked(kind: str, occurrence_sql: str, column: str = "occurrence") -> str:
     return (
         "NOT EXISTS (SELECT 1 FROM deadline_alert a WHERE a.task_id = t.id "
-        f"AND a.kind = '{kind}' AND a.{column} = {occurrence_sql})"
+        f"AND a.kind = '{kind}' AND a.{column} = {occurrence_sql})"  # nosec B608 # module constants only
     )
-
-
-def _shanghai_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, dtime(), tzinfo=BUSINESS_TZ).astimezone(UTC)
 
 
 def _quarterly_window(today: date, cal: WorkCalendar) -> tuple[date, date]:
@@ -137,14 +132,16 @@ async def pg_candidates(
         f" AND {_not_marked('report_missing', ':dq_key')})",
         # explicit cadence: the latest passed due date d1, unmarked, and no report since the one before
         # (the 11 days allow for that earlier date having moved past a holiday to its working day)
-        f"(NOT {_QUARTERLY_SQL} AND EXISTS (SELECT 1 FROM (SELECT max(e.v) AS d1"
+        f"(NOT {_QUARTERLY_SQL} AND EXISTS (SELECT 1 FROM (SELECT max(e.v) AS d1"  # nosec B608 # constants
         f" FROM {dues} WHERE e.v < :today_key) x WHERE x.d1 IS NOT NULL"
         f" AND {_not_marked('report_missing', 'x.d1')} AND (t.last_report_at IS NULL OR"
         " to_char((t.last_report_at AT TIME ZONE 'Asia/Shanghai') - interval '11 days', 'YYYY-MM-DD')"
         f" <= (SELECT max(e.v) FROM {dues} WHERE e.v < x.d1))))",
     ]
     changed = "t.updated_at >= :since AND " if since else ""
-    sql = f"SELECT {select_columns()} FROM task t WHERE {changed}{_OPEN_SQL} AND ({' OR '.join(branches)})"
+    # Every fragment is a constant of this module; values travel as bound :parameters.
+    where = f"{changed}{_OPEN_SQL} AND ({' OR '.join(branches)})"
+    sql = f"SELECT {select_columns()} FROM task t WHERE {where}"  # nosec B608 # constants, values bound
     params: dict[str, Any] = {
         "today": today,
         "horizon": due_soon_horizon(today, cal, settings),
@@ -157,7 +154,7 @@ async def pg_candidates(
         "prev_q": prev_q,
         "dq": dq,
         "dq_key": dq.isoformat(),
-        "window": _shanghai_midnight_utc(cal.next_workday(prev_q) + timedelta(days=1)),
+        "window": business_midnight(cal.next_workday(prev_q) + timedelta(days=1)),
         "today_key": today.isoformat(),
         **({"since": since} if since else {}),
     }

@@ -11,8 +11,9 @@ from datetime import date
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luoshi_kit.timebase import business_today
 from luoshi_tasking.calendar.service import load_calendar
-from luoshi_tasking.deadlines.rules import DeadlineSettings, business_today
+from luoshi_tasking.deadlines.rules import DeadlineSettings
 from luoshi_tasking.deadlines.scan import ALERT_CHUNK, ScanResult, plan_scan, raise_next, try_lock
 from luoshi_tasking.deadlines.service import load_settings
 

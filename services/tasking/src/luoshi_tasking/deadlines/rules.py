@@ -32,17 +32,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
-from zoneinfo import ZoneInfo
 
+from luoshi_kit.timebase import business_date
+from luoshi_proto.tasking.states import DONE_STATES
 from luoshi_tasking.calendar.rules import WorkCalendar
-
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
-OPEN_STATES = frozenset({"assigned", "accepted", "returned"})
-"""States the scan watches (the same as tasks.state_machine.OPEN_STATES)."""
-DONE_STATES = frozenset({"completed", "closed", "archived", "cancelled"})
-"""States that are never red or yellow: the work is handed in, closed out or withdrawn."""
 
 Colour = Literal["green", "yellow", "red"]
 AlertKind = Literal["due_soon", "lagging", "overdue", "report_missing"]
@@ -87,16 +82,6 @@ class TaskStatus:
     lagging: bool
     provisional: bool  # computed over a year only the provisional calendar rule knows
     due_soon: bool = False
-
-
-def business_date(moment: datetime) -> date:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(BUSINESS_TZ).date()
-
-
-def business_today(now: datetime | None = None) -> date:
-    return business_date(now or datetime.now(UTC))
 
 
 def start_of(task: TaskLike) -> date:
@@ -215,8 +200,3 @@ def missing_report_dues(task: ReportingTask, today: date, cal: WorkCalendar) -> 
             out.append((nominal, effective))
         previous = effective
     return out
-
-
-def missing_reports(task: ReportingTask, today: date, cal: WorkCalendar) -> list[date]:
-    """Report due dates (effective, i.e. moved to a working day) passed with no report since."""
-    return [effective for _, effective in missing_report_dues(task, today, cal)]

@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.messaging.outbox import PendingEvent, add_events
+from luoshi_proto.tasking.states import OPEN_STATES
 from luoshi_proto.tasking.v1 import TaskDeadlineAlert, TaskRef
 from luoshi_tasking.calendar.rules import WorkCalendar
 from luoshi_tasking.deadlines.candidates import (
@@ -43,7 +44,6 @@ from luoshi_tasking.deadlines.candidates import (
 from luoshi_tasking.deadlines.models import DeadlineAlert
 from luoshi_tasking.deadlines.rules import (
     ALERT_KINDS,
-    OPEN_STATES,
     AlertKind,
     DeadlineSettings,
     TaskStatus,

@@ -7,9 +7,9 @@ import logging
 
 from fastapi import FastAPI
 
+from luoshi_kit.timebase import business_today
 from luoshi_tasking.documents.scan import scan_documents
 from luoshi_tasking.documents.service import load_work_calendar
-from luoshi_tasking.tasks.rules import business_today
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_SECONDS = 300.0

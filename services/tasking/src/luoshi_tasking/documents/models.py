@@ -28,7 +28,7 @@ class Document(Base):
     session_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     reported_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     created_by: Mapped[str] = mapped_column(String(64))
-    created_org: Mapped[str] = mapped_column(String(15))
+    created_org: Mapped[str] = mapped_column(String(15), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Query
 
 from luoshi_kit.deps import IdentityDep, SessionDep
 from luoshi_kit.paging import PageDep
+from luoshi_kit.permissions import Authenticated, ProvinceAdmin
+from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.documents import service
 from luoshi_tasking.documents.schemas import (
@@ -22,18 +24,22 @@ from luoshi_tasking.documents.schemas import (
     SessionCreate,
     SessionOut,
 )
-from luoshi_tasking.tasks.rules import business_today
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents 重要文件学习解读"])
 
 
-@router.get("/rules", response_model=RulesOut, summary="学习解读期限 Study and report deadlines")
-async def get_rules(session: SessionDep, identity: IdentityDep) -> RulesOut:
+@router.get(
+    "/rules",
+    response_model=RulesOut,
+    summary="学习解读期限 Study and report deadlines",
+    dependencies=[Authenticated],
+)
+async def get_rules(session: SessionDep) -> RulesOut:
     return await service.get_rules(session=session)
 
 
 @router.put("/rules", response_model=RulesOut, summary="修改学习解读期限 Change the deadlines (admin)")
-async def put_rules(body: RulesIn, session: SessionDep, identity: IdentityDep) -> RulesOut:
+async def put_rules(body: RulesIn, session: SessionDep, identity: ProvinceAdmin) -> RulesOut:
     async with session.begin():
         return await service.update_rules(session=session, identity=identity, data=body)
 

@@ -18,6 +18,7 @@ from typing import Protocol
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.scope import require_in_scope
+from luoshi_tasking.documents.schemas import DocumentStatus
 
 RECORDING_ROLES = ("principal", "deputy", "office", "admin")
 
@@ -63,7 +64,7 @@ def document_status(
     study_by: date,
     report_by: date | None,
     today: date,
-) -> str:
+) -> DocumentStatus:
     """study_pending / study_overdue / report_pending / report_overdue / reported."""
     if reported_on is not None:
         return "reported"

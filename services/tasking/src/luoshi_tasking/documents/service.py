@@ -7,13 +7,12 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.orgtree import within_subtree
 from luoshi_kit.scope import require_in_scope
-from luoshi_proto.divisions import division_parts
 from luoshi_tasking.calendar.service import load_calendar
 from luoshi_tasking.documents import rules
 from luoshi_tasking.documents.models import Document, DocumentRuleSettings, StudyReport, StudySession
@@ -29,13 +28,6 @@ from luoshi_tasking.documents.schemas import (
 from luoshi_tasking.orgs.service import require_known_orgs
 
 RULES_ROW = 1
-
-
-def in_subtree(column: InstrumentedAttribute[str], scope: str) -> ColumnElement[bool]:
-    """SQL for "``column`` lies in the subtree of ``scope``" (see luoshi_proto.divisions.is_within)."""
-    if len(scope) > 12:
-        return column == scope
-    return column.startswith("".join(division_parts(scope)))
 
 
 async def load_work_calendar(session: AsyncSession) -> WorkingCalendar:
@@ -66,8 +58,7 @@ async def get_rules(*, session: AsyncSession) -> RulesOut:
 
 
 async def update_rules(*, session: AsyncSession, identity: Identity, data: RulesIn) -> RulesOut:
-    if not identity.is_province_admin():
-        raise Problem(403, "forbidden", "无权修改 Not allowed", "只有省级系统管理员可修改全省学习解读期限")
+    """The caller is a provincial administrator (the route's ``ProvinceAdmin`` dependency)."""
     row = await session.get(DocumentRuleSettings, RULES_ROW, with_for_update=True)
     if row is None:
         row = DocumentRuleSettings(id=RULES_ROW, **data.model_dump(), updated_by="", updated_org="")
@@ -104,7 +95,7 @@ def document_out(doc: Document, *, cal: WorkingCalendar, settings: StudyRules, t
         reported_on=doc.reported_on,
         study_due=study_by,
         report_due=report_by,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         provisional=cal.is_provisional(report_by or study_by),
         created_by=doc.created_by,
         created_at=doc.created_at,
@@ -112,7 +103,7 @@ def document_out(doc: Document, *, cal: WorkingCalendar, settings: StudyRules, t
 
 
 def _visible(identity: Identity) -> ColumnElement[bool]:
-    return in_subtree(Document.org_code, identity.org_code) | (Document.created_org == identity.org_code)
+    return within_subtree(Document.org_code, identity.org_code) | (Document.created_org == identity.org_code)
 
 
 async def register_document(
@@ -139,7 +130,7 @@ async def list_documents(
     query = select(Document).where(_visible(identity))
     require_in_scope(identity, org)
     if org:
-        query = query.where(in_subtree(Document.org_code, org))
+        query = query.where(within_subtree(Document.org_code, org))
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query.order_by(Document.issue_date.desc(), Document.id).offset(offset).limit(limit)
     return list((await session.scalars(page)).all()), total

@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.timebase import business_today
 from luoshi_tasking.ledger.models import LedgerEntry
 from luoshi_tasking.ledger.rules import KINDS, LABEL_EXAMPLES, current_labels, period_label, valid_label
 from luoshi_tasking.ledger.schemas import Checkpoint, EntryCreate, LedgerTask
 from luoshi_tasking.tasks.lifecycle import trace
 from luoshi_tasking.tasks.models import Task
 from luoshi_tasking.tasks.permissions import WORKING_ROLES
-from luoshi_tasking.tasks.rules import business_today
 
 # A ledger lists the unit's live tasks (to sign, in work, awaiting review, closed out but not archived).
 LEDGER_STATES = ("assigned", "accepted", "completed", "closed")

@@ -4,30 +4,32 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Annotated
 
+from fastapi import Depends
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.orgtree import within_subtree
+from luoshi_kit.permissions import require_roles
 from luoshi_kit.scope import require_in_scope
 from luoshi_proto.divisions import is_below
-from luoshi_tasking.documents.service import in_subtree
 from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.plans.models import ResponsibilityLetter
 from luoshi_tasking.plans.schemas import LetterIn
 
 SIGNING_ROLES = ("principal", "deputy", "office", "admin")
+LetterSigner = Annotated[
+    Identity, Depends(require_roles(*SIGNING_ROLES, detail="只有负责同志、督查室或管理员可登记责任书"))
+]
 
 
 async def create_letter(
     *, session: AsyncSession, identity: Identity, data: LetterIn, today: date
 ) -> ResponsibilityLetter:
-    if not identity.has_any(*SIGNING_ROLES):
-        raise Problem(
-            403, "forbidden", "无权登记责任书 Not allowed", "只有负责同志、督查室或管理员可登记责任书"
-        )
     require_in_scope(identity, data.issuing_org, data.signing_org)
     if not is_below(data.signing_org, data.issuing_org):
         raise Problem(
@@ -58,8 +60,8 @@ async def list_letters(
 ) -> tuple[list[ResponsibilityLetter], int]:
     query = select(ResponsibilityLetter).where(
         or_(
-            in_subtree(ResponsibilityLetter.issuing_org, identity.org_code),
-            in_subtree(ResponsibilityLetter.signing_org, identity.org_code),
+            within_subtree(ResponsibilityLetter.issuing_org, identity.org_code),
+            within_subtree(ResponsibilityLetter.signing_org, identity.org_code),
         )
     )
     require_in_scope(identity, org)

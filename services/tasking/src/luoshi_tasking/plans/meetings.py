@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.orgtree import within_subtree
 from luoshi_kit.scope import require_in_scope
-from luoshi_tasking.documents.service import in_subtree
 from luoshi_tasking.orgs.models import Org
 from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.plans import rules
@@ -57,10 +57,10 @@ async def list_meetings(
     offset: int,
     limit: int,
 ) -> tuple[list[DispatchMeeting], int]:
-    query = select(DispatchMeeting).where(in_subtree(DispatchMeeting.org_code, identity.org_code))
+    query = select(DispatchMeeting).where(within_subtree(DispatchMeeting.org_code, identity.org_code))
     require_in_scope(identity, org)
     if org:
-        query = query.where(in_subtree(DispatchMeeting.org_code, org))
+        query = query.where(within_subtree(DispatchMeeting.org_code, org))
     if kind:
         query = query.where(DispatchMeeting.kind == kind)
     if year:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from luoshi_kit.deps import IdentityDep, SessionDep
 from luoshi_kit.paging import PageDep
+from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.plans import letters, meetings, service
 from luoshi_tasking.plans.rules import MeetingKind
@@ -22,7 +23,6 @@ from luoshi_tasking.plans.schemas import (
     PlanIn,
     PlanOut,
 )
-from luoshi_tasking.tasks.rules import business_today
 
 router = APIRouter(prefix="/api/v1")
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
@@ -57,7 +57,7 @@ async def put_plan(task_id: str, body: PlanIn, session: SessionDep, identity: Id
     tags=["letters 责任书"],
     summary="登记责任书 Record a responsibility letter",
 )
-async def create_letter(body: LetterIn, session: SessionDep, identity: IdentityDep) -> LetterOut:
+async def create_letter(body: LetterIn, session: SessionDep, identity: letters.LetterSigner) -> LetterOut:
     async with session.begin():
         letter = await letters.create_letter(
             session=session, identity=identity, data=body, today=business_today()

@@ -12,14 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic_core import ErrorDetails
 
+from luoshi_kit.timebase import BUSINESS_TZ
 from luoshi_tasking.tasks.schemas import TaskCreate
 
 Kind = Literal["text", "codes", "date", "dates"]
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 

@@ -11,13 +11,14 @@ from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.scope import require_in_scope
+from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import is_below
 from luoshi_tasking.ledger.service import add_entry
 from luoshi_tasking.tasks.lifecycle import step, trace
 from luoshi_tasking.tasks.models import CoUnitConfirmation, Task
 from luoshi_tasking.tasks.permissions import require
 from luoshi_tasking.tasks.rollup import roll_up
-from luoshi_tasking.tasks.rules import business_today, check_deadline
+from luoshi_tasking.tasks.rules import check_deadline
 from luoshi_tasking.tasks.schemas import CoUnitConfirmationOut, Reassign
 from luoshi_tasking.tasks.service import check_lead_not_co_unit, get_task, require_known_orgs
 from luoshi_tasking.tasks.state_machine import STATES, transition

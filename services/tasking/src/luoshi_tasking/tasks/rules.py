@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends
 
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.permissions import require_roles
 from luoshi_kit.scope import require_in_scope
 from luoshi_proto.divisions import is_below
 
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 ASSIGNING_ROLES = ("principal", "deputy", "office", "admin")
-
-
-def business_today(now: datetime | None = None) -> date:
-    return (now or datetime.now(BUSINESS_TZ)).astimezone(BUSINESS_TZ).date()
+ASSIGN_DENIED = "只有主要负责同志、分管负责同志、督查室可交办任务"
+Assigner = Annotated[Identity, Depends(require_roles(*ASSIGNING_ROLES, detail=ASSIGN_DENIED))]
+"""A caller who may assign work (交办): the role half of ``check_can_assign``, for routes."""
 
 
 def check_can_assign(identity: Identity, units: list[str]) -> None:
     """交办 goes down only: every unit must lie strictly below the assigner's organisation."""
     if not identity.has_any(*ASSIGNING_ROLES):
-        raise Problem(
-            403,
-            "forbidden",
-            "无权交办 Not allowed to assign",
-            "只有主要负责同志、分管负责同志、督查室可交办任务",
-        )
+        raise Problem(403, "forbidden", "无权交办 Not allowed to assign", ASSIGN_DENIED)
     require_in_scope(identity, *units)  # a sibling or superior: 404, as for anything out of scope
     outside = [u for u in units if not is_below(u, identity.org_code)]
     if outside:

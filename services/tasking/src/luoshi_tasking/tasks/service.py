@@ -13,10 +13,11 @@ from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.scope import require_in_scope
+from luoshi_kit.timebase import business_today
 from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.tasks.lifecycle import announce_assigned, trace
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
-from luoshi_tasking.tasks.rules import business_today, check_can_assign, check_deadline
+from luoshi_tasking.tasks.rules import check_can_assign, check_deadline
 from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskCreate
 from luoshi_tasking.tasks.scopes import scope_key
 from luoshi_tasking.tasks.state_machine import OPEN_STATES
@@ -86,7 +87,7 @@ def involves(scope: str) -> ColumnElement[bool]:
     return Task.id.in_(select(TaskScope.task_id).where(TaskScope.scope == scope_key(scope)))
 
 
-def visible_tasks(identity: Identity) -> Select[tuple[Task]]:
+def visible_tasks(identity: Identity) -> Select[Task]:
     return select(Task).where(involves(identity.org_code))
 
 
@@ -143,9 +144,7 @@ async def list_tasks(
     return list(rows), await _page_total(session, ids, offset, len(rows), limit)
 
 
-async def _page_total(
-    session: AsyncSession, ids: Select[tuple[str]], offset: int, found: int, limit: int
-) -> int:
+async def _page_total(session: AsyncSession, ids: Select[str], offset: int, found: int, limit: int) -> int:
     if found < limit and (found or not offset):
         return offset + found  # the last page: nothing follows it
     # Past the end (found nothing at offset > 0): the total is below offset, count just that far.

@@ -20,8 +20,11 @@ Anything not in ``TRANSITIONS`` is illegal and answers 409 ``illegal-transition`
 from __future__ import annotations
 
 from luoshi_kit.errors import Problem
+from luoshi_proto.tasking.states import FINISHED_STATES, OPEN_STATES
 
-STATES: dict[str, str] = {
+__all__ = ["ACTIONS", "FINISHED_STATES", "OPEN_STATES", "STATES", "TRANSITIONS", "transition"]
+
+STATES: dict[str, str] = {  # keyed by TaskState; read with stored (str) states
     "assigned": "已交办",
     "accepted": "已签收·落实中",
     "returned": "已退回",
@@ -53,11 +56,6 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("completed", "close"): "closed",
     ("closed", "archive"): "archived",
 }
-
-OPEN_STATES = frozenset({"assigned", "accepted", "returned"})
-"""Work still to do: a deadline passing in one of these makes the task overdue."""
-FINISHED_STATES = frozenset({"closed", "archived", "cancelled"})
-"""Nothing more to do here: a parent may complete once every subtask is in one of these."""
 
 
 def transition(state: str, action: str) -> str:

@@ -7,8 +7,9 @@ from dataclasses import asdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luoshi_kit.timebase import business_today
 from luoshi_tasking.calendar.service import load_calendar
-from luoshi_tasking.deadlines.rules import business_today, task_status
+from luoshi_tasking.deadlines.rules import task_status
 from luoshi_tasking.deadlines.service import load_settings
 from luoshi_tasking.tasks.models import Task
 from luoshi_tasking.tasks.schemas import TaskOut, TaskStatusOut

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import is_within
 from luoshi_tasking.ledger.rules import valid_label
 from luoshi_tasking.tasks.acceptance import accept_task
@@ -27,7 +28,7 @@ from luoshi_tasking.tasks.decomposition import (
 from luoshi_tasking.tasks.models import Task
 from luoshi_tasking.tasks.permissions import require
 from luoshi_tasking.tasks.rollup import roll_up
-from luoshi_tasking.tasks.rules import business_today, check_deadline
+from luoshi_tasking.tasks.rules import check_deadline
 from luoshi_tasking.tasks.schemas import (
     DecompositionProposal,
     ProposedPeriod,
@@ -135,7 +136,7 @@ async def create_subtasks(
             title=item.title,
             description=item.description,
             source=parent.source,
-            source_level=parent.source_level,  # type: ignore[arg-type]
+            source_level=parent.source_level,
             source_ref=parent.source_ref,
             category=parent.category,
             lead_unit=lead,

@@ -103,6 +103,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document'))
     )
     with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_created_org'), ['created_org'], unique=False)
         batch_op.create_index('ix_document_org_issue', ['org_code', 'issue_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_reported_on'), ['reported_on'], unique=False)
 
@@ -181,6 +182,13 @@ def upgrade() -> None:
     sa.Column('parent_code', sa.String(length=15), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_org'))
+    )
+    op.create_table('org_tree',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_count', sa.Integer(), nullable=False),
+    sa.Column('root_code', sa.String(length=15), nullable=False),
+    sa.Column('announced_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_org_tree'))
     )
     op.create_table('outbox',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -381,6 +389,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_pending')
 
     op.drop_table('outbox')
+    op.drop_table('org_tree')
     op.drop_table('org')
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_ledger_entry_task')
@@ -400,6 +409,7 @@ def downgrade() -> None:
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_reported_on'))
         batch_op.drop_index('ix_document_org_issue')
+        batch_op.drop_index(batch_op.f('ix_document_created_org'))
 
     op.drop_table('document')
     with op.batch_alter_table('dispatch_meeting', schema=None) as batch_op:
