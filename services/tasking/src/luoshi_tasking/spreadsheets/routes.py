@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from luoshi_kit.deps import IdentityDep, SessionDep
 from luoshi_kit.errors import Problem
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.spreadsheets import service
 from luoshi_tasking.spreadsheets.xlsx import XLSX_MEDIA_TYPE, write_template
@@ -80,13 +81,21 @@ async def _read_upload(file: UploadFile) -> bytes:
 )
 async def import_tasks(
     file: Annotated[UploadFile, File(description="任务清单 .xlsx (见导入模板)")],
+    request: Request,
     session: SessionDep,
     identity: IdentityDep,
-) -> ImportResult:
+    key: IdempotencyKeyDep,
+) -> Response:
     data = await _read_upload(file)
-    async with session.begin():
+
+    async def work() -> ImportResult:
         tasks = await service.import_tasks(session=session, identity=identity, data=data)
-    return ImportResult(created=len(tasks), task_ids=[t.id for t in tasks])
+        return ImportResult(created=len(tasks), task_ids=[t.id for t in tasks])
+
+    # The fingerprint is the file's content: a retry sends it again under another multipart boundary.
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=data, status_code=201, work=work
+    )
 
 
 @router.get("/import/template", summary="导入模板 The import template", response_class=Response)
