@@ -25,8 +25,22 @@ RESOURCE_OWNERS: dict[str, str] = {
     "rankings": "scoring",
 }
 
-_FORWARD_REQUEST = ("content-type", "accept", "accept-language", "if-match", "if-none-match")
-_FORWARD_RESPONSE = ("content-type", "location", "etag", "content-disposition", "retry-after")
+_FORWARD_REQUEST = (
+    "content-type",
+    "accept",
+    "accept-language",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",  # the service scopes it to the signed person (luoshi_kit.idempotency)
+)
+_FORWARD_RESPONSE = (
+    "content-type",
+    "location",
+    "etag",
+    "content-disposition",
+    "retry-after",
+    "idempotent-replayed",
+)
 
 
 class ServiceClient:

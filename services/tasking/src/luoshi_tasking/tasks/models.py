@@ -114,12 +114,7 @@ class TaskScope(Base):
 
     task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     scope: Mapped[str] = mapped_column(String(15), primary_key=True)  # see scopes.scope_key
-    deadline: Mapped[date] = mapped_column(Date)  # in force: an approved extension moves it
-    # 延期: the deadline as first assigned (kept for assessment) and how many extensions were approved.
-    original_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
-    extension_count: Mapped[int] = mapped_column(Integer, default=0)
-    # 任务性质 (seed 三): medium_long 中长期 / yearly 年度 / phased 阶段性 / special_phased 特别重要阶段性.
-    nature: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    deadline: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     state: Mapped[str] = mapped_column(String(20))
 
