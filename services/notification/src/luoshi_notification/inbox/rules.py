@@ -47,7 +47,7 @@ TASK_RULES: dict[str, Rule] = {
         ("principal", "deputy", "handler"),
         "任务超期: {task.title} — 请主要负责同志牵头整改, 报送超期原因和赶进度计划",
     ),
-    "tasking.task.report_missing.v1": Rule(("handler",), "未按时报送落实反馈: {task.title} (截止 {due})"),
+    "tasking.task.report_missing.v1": Rule(("handler",), "未按时报送落实反馈: {task.title} (应于 {due} 前)"),
     "tasking.task.updated.v1": Rule(("handler",), "任务已变更: {task.title} — {reason}", "lead_and_previous"),
     "tasking.task.extension_requested.v1": Rule(
         ("office",),
