@@ -39,6 +39,7 @@ from luoshi_tasking.deadlines.rules import (
     iso_week,
     previous_quarter_end,
     quarter_end,
+    week_start,
 )
 from luoshi_tasking.tasks.models import Task
 
@@ -135,7 +136,8 @@ async def pg_candidates(
         f"(t.deadline >= :today AND t.deadline < :horizon AND {_BINDS_SQL}"
         f" AND {_not_marked('due_soon', 't.deadline', 'due')})",
         # lagging: (progress + tol + 1) * total <= 100 * elapsed, i.e. progress < expected - tol
-        f"({_ACCEPTED_SQL} AND t.deadline >= :today AND t.progress_percent < :maxp"
+        f"({_ACCEPTED_SQL} AND COALESCE(t.accepted_at, t.created_at) < :week_start AND t.deadline >= :today"
+        " AND t.progress_percent < :maxp"
         f" AND COALESCE((t.progress_percent + :tol + 1)"
         f" * ({r_deadline} - {r_start}) <= 100 * (:r_yesterday - {r_start}), TRUE)"
         f" AND {_not_marked('lagging', ':week')})",
@@ -158,6 +160,7 @@ async def pg_candidates(
         "horizon": due_soon_horizon(today, cal, settings),
         "maxp": 100 - settings.lagging_tolerance_points,
         "week": iso_week(today),
+        "week_start": _shanghai_midnight_utc(week_start(today)),
         "tol": settings.lagging_tolerance_points,
         "ranks": rank_values,
         "base": base,

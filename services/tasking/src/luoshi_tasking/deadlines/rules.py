@@ -28,8 +28,10 @@ All dates are business dates in Asia/Shanghai; working days follow ``calendar.ru
   owes nothing for the quarters before the task existed) and the day it was accepted. The deadline
   itself binds from assignment: ``overdue`` and ``due_soon`` are raised for a deadline on or after
   the day the task was created (a period slice of the past, created in a late decomposition, is
-  red on the list but raises no alert). Every alert's ``due`` is the date that actually applies:
-  the deadline in force (an approved extension moves it) or the report's effective due date.
+  red on the list but raises no alert). ``lagging`` is warned per ISO week, for the weeks that
+  begin after the duty start (a task accepted this week is first warned next week). Every
+  alert's ``due`` is the date that actually applies: the deadline in force (an approved
+  extension moves it) or the report's effective due date.
 
 Alert occurrences (each alert is raised once per task, kind and occurrence):
 ``due_soon`` and ``overdue`` — the deadline (a changed deadline is a new occurrence);
@@ -127,6 +129,16 @@ def report_duty_start(task: TaskLike) -> date | None:
     if accepted_at is not None:
         days.append(business_date(accepted_at))
     return max(days)
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def pace_owed(task: TaskLike, today: date) -> bool:
+    """Lagging is warned per ISO week, for weeks that begin after the duty began (acceptance)."""
+    duty = report_duty_start(task)
+    return duty is not None and week_start(today) > duty
 
 
 def deadline_binds(task: TaskLike) -> bool:

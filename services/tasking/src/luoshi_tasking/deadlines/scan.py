@@ -51,6 +51,7 @@ from luoshi_tasking.deadlines.rules import (
     due_soon_horizon,
     iso_week,
     missing_report_dues,
+    pace_owed,
     task_status,
 )
 from luoshi_tasking.tasks.lifecycle import task_ref
@@ -101,7 +102,7 @@ def plan_alerts(
             out.append(Alert(task, "overdue", deadline_key, task.deadline, status))
         elif task.deadline < horizon:
             out.append(Alert(task, "due_soon", deadline_key, task.deadline, status))
-        if status.lagging and task.state == "accepted":  # pace is owed from acceptance on
+        if status.lagging and pace_owed(task, today):  # pace is owed from acceptance on
             out.append(Alert(task, "lagging", week, task.deadline, status))
         for nominal, effective in missing_report_dues(task, today, cal):
             out.append(Alert(task, "report_missing", nominal.isoformat(), effective, status))
