@@ -56,7 +56,7 @@ def test_extension_checks() -> None:
     ]:
         args = {"current": date(2026, 12, 31), "requested": date(2027, 1, 31), "today": today, "approved": 0}
         with pytest.raises(Problem) as caught:
-            check_extension(**{**args, **kwargs}, limit=2)  # type: ignore[arg-type]
+            check_extension(**{**args, **kwargs}, limit=2)  # type: ignore[arg-type,dict-item]
         assert (caught.value.status, caught.value.slug) == (status, slug)
     assert is_late(date(2026, 12, 2), date(2026, 12, 1)) and not is_late(date(2026, 12, 1), date(2026, 12, 1))
 
