@@ -16,6 +16,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -133,7 +134,9 @@ async def main(seconds: float, concurrency: int, rounds: int) -> None:
         await asyncio.to_thread(upgrade, package, f"{PG}/{prefix}_{service}")
     from luoshi_cli.seeding import seed
 
-    await seed(f"{PG}/{prefix}_gateway", demo=True, data_dir=Path("/tmp/luoshi-bench-proxy"))
+    await seed(
+        f"{PG}/{prefix}_gateway", demo=True, data_dir=Path(tempfile.mkdtemp(prefix="luoshi-bench-proxy-"))
+    )
     processes = [_serve("tasking", 18101, env), _serve("gateway", 18100, env)]
     try:
         await _wait_ready("http://127.0.0.1:18101")

@@ -68,11 +68,20 @@ import aio_pika
 import asyncpg
 import sqlalchemy
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
-from sqlalchemy import String, func, select, text
+from sqlalchemy import MetaData, String, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from luoshi_kit.db import UtcDateTime, make_base, make_engine, make_sessionmaker, utcnow
+from luoshi_kit.db import (
+    NAMING,
+    InboxMixin,
+    OutboxMixin,
+    ServiceTables,
+    UtcDateTime,
+    make_engine,
+    make_sessionmaker,
+    utcnow,
+)
 from luoshi_kit.messaging.amqp import AmqpBus, declare_topology
 from luoshi_kit.messaging.bus import Delivery, OutgoingMessage
 from luoshi_kit.messaging.handlers import HandlerTable
@@ -102,7 +111,20 @@ RATIO_TARGET = 0.5
 log = logging.getLogger("bench")
 now = time.perf_counter  # CLOCK_MONOTONIC: one clock for every process on the machine
 
-Base: Any = make_base()
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class OutboxEvent(OutboxMixin, Base):
+    pass
+
+
+class InboxEvent(InboxMixin, Base):
+    pass
+
+
+TABLES = ServiceTables(base=Base, outbox=OutboxEvent, inbox=InboxEvent)
 
 
 class BenchTask(Base):
@@ -616,7 +638,7 @@ async def _child(kind: str, amqp: str, db_url: str, conn: Connection) -> None:
             bus = AmqpBus(amqp, specs=[PIPE_SPEC])
             await bus.start()
             closers.append(bus.close)
-            maker = make_sessionmaker(engine, Base)
+            maker = make_sessionmaker(engine, TABLES)
             await attach_pipe_consumer(bus, maker, records.record, records.batches)
         conn.send(("ready", os.getpid()))
         while True:
@@ -755,7 +777,9 @@ class PipelineBench:
         async with sessionmaker() as session, session.begin():
             for _ in range(events):
                 data = task_payload()
-                session.add(BenchTask(id=data.task_id, title=data.title, lead_unit=data.lead_unit))
+                session.add(
+                    BenchTask(id=data.task.task_id, title=data.task.title, lead_unit=data.task.lead_unit)
+                )
                 envelope = add_event(
                     session=session, source="tasking", data=data, orgcode=LEAD, subject=data.task.task_id
                 )
@@ -768,7 +792,7 @@ class PipelineBench:
         engine = make_engine(self.db_url)
         relay_box: list[OutboxRelay] = []
         sessionmaker = make_sessionmaker(
-            engine, Base, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
+            engine, TABLES, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
         )
         bus = AmqpBus(args.amqp, specs=[PIPE_SPEC])
         relay = OutboxRelay(service="bench", bus=bus, sessionmaker=sessionmaker)
@@ -864,7 +888,7 @@ class PipelineBench:
         engine = make_engine(self.db_url)
         relay_box: list[OutboxRelay] = []
         sessionmaker = make_sessionmaker(
-            engine, Base, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
+            engine, TABLES, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
         )
         bus = AmqpBus(args.amqp, specs=[PIPE_SPEC])
         relay = OutboxRelay(service="bench", bus=bus, sessionmaker=sessionmaker)
@@ -906,7 +930,7 @@ class PipelineBench:
 
     async def check(self, sessionmaker: async_sessionmaker[AsyncSession], n: int, result: Result) -> None:
         """Every event handled exactly once, none left unsent; and the real size of the bodies."""
-        outbox = Base.OutboxEvent
+        outbox = OutboxEvent
         async with sessionmaker() as session:
             receipts = await session.scalar(select(func.count()).select_from(BenchReceipt))
             unsent = await session.scalar(
@@ -927,13 +951,13 @@ class PipelineBench:
         """Each step alone on a backlog, one after the other, in this process: the cost of each step."""
         n, producers, tracker = self.args.stage_events, self.args.producers, self.tracker
         engine = make_engine(self.db_url)
-        sessionmaker = make_sessionmaker(engine, Base)  # no relay to wake: the outbox fills up
+        sessionmaker = make_sessionmaker(engine, TABLES)  # no relay to wake: the outbox fills up
         # What-if: the same pool with the opposite of make_engine's choice of a ping on every checkout.
         pings = pre_pings(engine)
         other_engine = create_async_engine(
             self.db_url, pool_size=10, max_overflow=10, pool_pre_ping=not pings
         )
-        other_maker = make_sessionmaker(other_engine, Base)
+        other_maker = make_sessionmaker(other_engine, TABLES)
         bus = AmqpBus(self.args.amqp, specs=[PIPE_SPEC])
         relay = OutboxRelay(service="bench", bus=bus, sessionmaker=sessionmaker)
         results: list[Stage] = []

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
 from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_kit.identity import Identity
-from luoshi_tasking.db import Base
+from luoshi_tasking.db import TABLES, Base
 from luoshi_tasking.deadlines.jobs import run_scan_once
 from luoshi_tasking.deadlines.models import DeadlineAlert
 from luoshi_tasking.deadlines.rules import business_today
@@ -188,7 +188,7 @@ async def bulk_load(url: str, rows: list[dict[str, Any]]) -> float:
 async def timed_scan(url: str) -> tuple[float, Any]:
     """One scan round as the job runs it (chunked transactions): a fresh engine, rules, scan, commits."""
     engine = make_engine(url)
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     started = time.perf_counter()
     result, _settings = await run_scan_once(maker)
     elapsed = time.perf_counter() - started
@@ -208,7 +208,7 @@ async def list_page_latencies(
     request as the route has it. Returns latencies by level and by combination, and how many pages
     reported an estimated total."""
     engine = make_engine(url)
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     levels = {
         lvl: [o["code"] for o in orgs if o["level"] == lvl]
         for lvl in ("province", "city", "county", "township")

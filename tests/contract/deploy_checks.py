@@ -412,7 +412,36 @@ def check_alerts(deploy: Deploy) -> list[str]:
     return problems
 
 
+def check_metrics_token(deploy: Deploy) -> list[str]:
+    """The gateway's /metrics wants a token; Prometheus sends the same one (a compose secret)."""
+    problems = []
+    services = resolved_services(deploy)
+    gateway = services.get("gateway") or {}
+    if not service_settings("gateway", environment(gateway)).values.metrics_token:
+        problems.append("gateway: LUOSHI_METRICS_TOKEN is not set (its /metrics would be off)")
+    for name in SERVICE_NAMES:
+        if name != "gateway" and "LUOSHI_METRICS_TOKEN" in environment(services.get(name) or {}):
+            problems.append(f"{name}: LUOSHI_METRICS_TOKEN is for the gateway only")
+    jobs = [j for j in deploy.prometheus.get("scrape_configs") or [] if j.get("job_name") == "luoshi"]
+    auth = (jobs[0].get("authorization") or {}) if jobs else {}
+    credentials = str(auth.get("credentials_file", ""))
+    if str(auth.get("type", "Bearer")) != "Bearer" or not credentials.startswith("/run/secrets/"):
+        problems.append("prometheus: the luoshi job sends no bearer token from /run/secrets/<secret>")
+    secret = credentials.removeprefix("/run/secrets/")
+    prometheus = services.get("prometheus") or {}
+    if secret not in (prometheus.get("secrets") or []):
+        problems.append(f"prometheus: the secret {secret!r} is not given to the prometheus service")
+    source = (deploy.compose.get("secrets") or {}).get(secret) or {}
+    if source.get("environment") != "LUOSHI_METRICS_TOKEN":
+        problems.append(f"compose: secret {secret!r} does not come from LUOSHI_METRICS_TOKEN")
+    for name in SERVICE_NAMES:
+        if name != "gateway" and (services.get(name) or {}).get("ports"):
+            problems.append(f"{name}: publishes a port; only the gateway may face the outside")
+    return problems
+
+
 CHECKS: list[Callable[[Deploy], list[str]]] = [
+    check_metrics_token,
     check_services,
     check_ports,
     check_scrape_targets,

@@ -18,6 +18,7 @@ from luoshi_proto.generate import PROTO_DIR
 from luoshi_proto.registry import EVENT_TYPES
 from luoshi_proto.subscriptions import SUBSCRIPTIONS
 from luoshi_proto.tasking.v1 import DocumentStudyAlert, TaskEvent
+from luoshi_tasking.db import TABLES
 from tests.contract.deploy_files import ROOT
 
 
@@ -87,6 +88,6 @@ def test_a_handler_for_another_payload_is_refused_when_registered() -> None:
 def test_a_service_whose_table_drifted_from_its_bindings_does_not_start() -> None:
     table = HandlerTable()
     table.add("tasking.task.overdue.v1", _on_task)
-    spec = ServiceSpec(name="tasking", title="t", base=object, handlers=table)  # type: ignore[arg-type]
+    spec = ServiceSpec(name="tasking", title="t", tables=TABLES, handlers=table)
     with pytest.raises(RuntimeError, match="luoshi generate"):
         check_bindings(spec)

@@ -19,6 +19,7 @@ from tests.contract.deploy_checks import (
     check_alerts,
     check_definitions,
     check_environment,
+    check_metrics_token,
     check_ports,
     check_rabbitmq,
     check_scrape_targets,
@@ -228,6 +229,16 @@ BREAKAGES: dict[str, tuple[Callable[[Deploy], None], Callable[[Deploy], list[str
         check_environment,
     ),
     "JWT secret missing": (_own_env("gateway", LUOSHI_JWT_SECRET=None), check_environment),
+    "metrics token missing": (_own_env("gateway", LUOSHI_METRICS_TOKEN=None), check_metrics_token),
+    "prometheus sends no token": (
+        _set("prometheus.scrape_configs.0.authorization", None),
+        check_metrics_token,
+    ),
+    "token secret not given to prometheus": (
+        _set("compose.services.prometheus.secrets", None),
+        check_metrics_token,
+    ),
+    "a service port published": (_set("compose.services.tasking.ports", ["8001:8001"]), check_metrics_token),
     "upstream on the wrong port": (
         _own_env("gateway", LUOSHI_SUPERVISION_URL="http://supervision:9999"),
         check_environment,

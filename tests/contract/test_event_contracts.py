@@ -6,7 +6,7 @@ import json
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -34,6 +34,7 @@ from luoshi_proto.tasking.v1 import (
     TaskStateChanged,
     TaskUpdated,
 )
+from tests.contract.samples_supervision_scoring import SAMPLES as SUPERVISION_AND_SCORING
 
 PROTO_DIR = Path(__file__).resolve().parents[2] / "proto"
 TYPE_PATTERN = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*\.[a-z][a-z_]*\.v[1-9]\d*$")
@@ -205,18 +206,24 @@ SAMPLES["tasking.ledger.entry_recorded.v1"] = (
     "520102001000",
     "T-2025-0042",
 )
-for _name, _colour in {
+_COLOURS: dict[str, Literal["green", "yellow", "red"]] = {
     "due_soon": "green",
     "lagging": "yellow",
     "overdue": "red",
     "report_missing": "yellow",
-}.items():
+}
+_STAGES: dict[str, Literal["study", "report"]] = {
+    "study_due": "study",
+    "study_overdue": "study",
+    "report_overdue": "report",
+}
+for _name, _colour in _COLOURS.items():
     SAMPLES[f"tasking.task.{_name}.v1"] = (
         TaskDeadlineAlert(
             task=_TASK,
             occurrence="2025-06-30",
             colour=_colour,
-            due=date(2025, 6, 30),  # type: ignore[arg-type]
+            due=date(2025, 6, 30),
             working_days_left=3,
             progress_percent=30,
             expected_percent=60,
@@ -224,19 +231,20 @@ for _name, _colour in {
         "520102001000",
         "T-2025-0042",
     )
-for _name, _stage in {"study_due": "study", "study_overdue": "study", "report_overdue": "report"}.items():
+for _name, _stage in _STAGES.items():
     SAMPLES[f"tasking.document.{_name}.v1"] = (
         DocumentStudyAlert(
             document=DocumentRef(
                 document_id="D-1", title="关于进一步优化营商环境的意见", org_code="520000000000"
             ),
             due=date(2025, 3, 7),
-            stage=_stage,  # type: ignore[arg-type]
+            stage=_stage,
         ),
         "520000000000",
         "D-1",
     )
 
+SAMPLES.update(SUPERVISION_AND_SCORING)
 EVENT_TYPES = sorted(registry.EVENT_TYPES)
 
 

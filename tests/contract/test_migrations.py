@@ -14,7 +14,7 @@ from luoshi_kit.migrations import upgrade
 
 
 @pytest.mark.parametrize("entry", SERVICES, ids=[s.name for s in SERVICES])
-def test_migrations_match_models(entry, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_migrations_match_models(entry, tmp_path: Path) -> None:
     database = tmp_path / f"{entry.name}.db"
     upgrade(entry.package, f"sqlite+aiosqlite:///{database}")
     metadata = __import__(f"{entry.package}.main", fromlist=["SPEC"]).SPEC.base.metadata

@@ -11,7 +11,7 @@ SECRETS = {"internal_secret": "s" * 34, "amqp_url": "amqp://unused"}
 
 
 @pytest.mark.parametrize("entry", [s for s in SERVICES if s.name != "gateway"], ids=lambda s: s.name)
-def test_each_service_route_is_forwarded_to_its_owner(entry) -> None:  # type: ignore[no-untyped-def]
+def test_each_service_route_is_forwarded_to_its_owner(entry) -> None:
     app = entry.factory()(entry.settings(**SECRETS))
     resources = {path.split("/")[3] for path in app.openapi()["paths"] if path.startswith("/api/v1/")}
     wrong = {r: RESOURCE_OWNERS.get(r) for r in resources if RESOURCE_OWNERS.get(r) != entry.name}

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 
 T = TypeVar("T")
+METRICS_TOKEN = "e2e-metrics-token-0123456789abcdef"  # LUOSHI_METRICS_TOKEN: the gateway's /metrics
 SERVICE_OFFSETS = {"gateway": 0, "tasking": 1, "supervision": 2, "scoring": 3, "notification": 4}
 
 
@@ -59,6 +60,8 @@ class Cluster:
     port: int = field(default_factory=free_port_block)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    # Migrating and seeding five databases takes a while on a busy 2-core machine.
+    ready_timeout: float = 180
 
     @property
     def url(self) -> str:
@@ -84,7 +87,7 @@ class Cluster:
         self.process = subprocess.Popen(
             cmd, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
         )
-        wait_until(self._all_ready, 90, "all services ready", interval=0.3)
+        wait_until(self._all_ready, self.ready_timeout, "all services ready", interval=0.3)
 
     def _all_ready(self) -> bool:
         if self.process and self.process.poll() is not None:

@@ -10,7 +10,7 @@ from sqlalchemy import pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from luoshi_kit.testing import rabbitmqctl
-from tests.e2e.cluster import Cluster, wait_for_seed_delivered
+from tests.e2e.cluster import METRICS_TOKEN, Cluster, wait_for_seed_delivered
 
 SERVICES = ("gateway", "tasking", "supervision", "scoring", "notification")
 
@@ -43,6 +43,7 @@ def distributed(
         "LUOSHI_AMQP_URL": f"{amqp_url.rstrip('/')}/{prefix}",
         "LUOSHI_DATABASE_URL": f"{postgres_server_url}/{prefix}_{{service}}",
         "LUOSHI_LOG_LEVEL": "WARNING",
+        "LUOSHI_METRICS_TOKEN": METRICS_TOKEN,
     }
     cluster = Cluster(data_dir=Path(data_dir), env=env)
     try:
@@ -61,7 +62,12 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     data_dir = tmp_path_factory.mktemp("embedded")
     cluster = Cluster(
         data_dir=Path(data_dir),
-        env={"LUOSHI_AMQP_URL": "", "LUOSHI_DATABASE_URL": "", "LUOSHI_LOG_LEVEL": "WARNING"},
+        env={
+            "LUOSHI_AMQP_URL": "",
+            "LUOSHI_DATABASE_URL": "",
+            "LUOSHI_LOG_LEVEL": "WARNING",
+            "LUOSHI_METRICS_TOKEN": METRICS_TOKEN,
+        },
     )
     cluster.start()
     try:

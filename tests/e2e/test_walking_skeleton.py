@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.cluster import Cluster, create_task, wait_until
+from tests.e2e.cluster import METRICS_TOKEN, Cluster, create_task, wait_until
 
 
 def _skeleton(cluster: Cluster) -> None:
@@ -81,7 +81,11 @@ def test_operability_endpoints(distributed: Cluster) -> None:
         assert httpx.get(f"{base}/healthz").json()["status"] == "ok"
         ready = httpx.get(f"{base}/readyz").json()
         assert ready["checks"] == {"database": True, "broker": True}
-        assert f'luoshi_outbox_backlog{{service="{service}"}}' in httpx.get(f"{base}/metrics").text
+        # Services' /metrics are for Prometheus on the internal network; the gateway's wants the token.
+        auth = {"Authorization": f"Bearer {METRICS_TOKEN}"} if service == "gateway" else {}
+        metrics = httpx.get(f"{base}/metrics", headers=auth)
+        assert f'luoshi_outbox_backlog{{service="{service}"}}' in metrics.text
+        assert "server" not in metrics.headers  # no uvicorn banner
     tasking = httpx.get(f"{distributed.service_url('tasking')}/metrics").text
     assert 'luoshi_events_published_total{service="tasking",type="tasking.task.assigned.v1"}' in tasking
     assert (
@@ -92,4 +96,9 @@ def test_operability_endpoints(distributed: Cluster) -> None:
     assert (
         'luoshi_events_consumed_total{service="notification",type="tasking.task.assigned.v1"}' in notification
     )
-    assert "luoshi_http_request_duration_seconds_bucket" in httpx.get(f"{distributed.url}/metrics").text
+    gateway = httpx.get(f"{distributed.url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert "luoshi_http_request_duration_seconds_bucket" in gateway.text
+    assert httpx.get(f"{distributed.url}/metrics").status_code == 404
+    # Operations data of the services is not reachable through the gateway's public port.
+    for path in ("/docs", "/openapi.json", "/api/v1/tasks/..%2F..%2F..%2Fmetrics"):
+        assert httpx.get(f"{distributed.url}{path}").status_code in (400, 404), path

@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
 
 import aio_pika
 import pytest
-from sqlalchemy import String, func, select
+from sqlalchemy import MetaData, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from luoshi_cli.dlq import list_dead_letters, replay_dead_letters
-from luoshi_kit.db import make_base, make_engine, make_sessionmaker
+from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables, make_engine, make_sessionmaker
 from luoshi_kit.messaging.amqp import AmqpBus
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.messaging.inbox import EventConsumer
@@ -24,7 +23,20 @@ from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import EXCHANGE
 from luoshi_proto.tasking.v1 import Actor, TaskAssigned, TaskRef
 
-Base: Any = make_base()
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class OutboxEvent(OutboxMixin, Base):
+    pass
+
+
+class InboxEvent(InboxMixin, Base):
+    pass
+
+
+TABLES = ServiceTables(base=Base, outbox=OutboxEvent, inbox=InboxEvent)
 
 
 class Effect(Base):
@@ -32,7 +44,7 @@ class Effect(Base):
     task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
 
 
-async def _eventually(probe, within: float = 30.0):  # type: ignore[no-untyped-def]
+async def _eventually(probe, within: float = 30.0):
     deadline = asyncio.get_running_loop().time() + within
     while asyncio.get_running_loop().time() < deadline:
         if value := await probe():
@@ -45,7 +57,7 @@ async def _scenario(amqp_url: str, postgres_url: str) -> None:
     engine = make_engine(postgres_url)
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     broken = True
     attempts = 0
 
@@ -120,13 +132,13 @@ async def _scenario(amqp_url: str, postgres_url: str) -> None:
         assert letters[0].message_id == "garbage"
         async with maker() as session:
             assert await session.scalar(select(func.count()).select_from(Effect)) == 1
-            assert await session.scalar(select(func.count()).select_from(Base.InboxEvent)) == 1
+            assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 1
     finally:
         await bus.close()
         await engine.dispose()
 
 
-async def _when(coro, condition):  # type: ignore[no-untyped-def]
+async def _when(coro, condition):
     result = await coro
     return result if condition(result) else None
 

@@ -7,6 +7,7 @@ import asyncio
 import uvicorn
 
 from luoshi_cli.registry import SERVICES, upstream_env
+from luoshi_cli.serving import uvicorn_config
 from luoshi_kit.messaging.inproc import InProcessBus
 
 
@@ -23,14 +24,7 @@ async def serve_all(host: str, gateway_port: int, database_url: str, secrets: di
             **extra,
         )
         app = entry.factory()(settings, bus=bus)
-        config = uvicorn.Config(
-            app,
-            host=host,
-            port=gateway_port + entry.port_offset,
-            log_config=None,
-            access_log=False,
-            lifespan="on",
-        )
+        config = uvicorn_config(app, host=host, port=gateway_port + entry.port_offset)
         servers.append(uvicorn.Server(config))
     try:
         await asyncio.gather(*(server.serve() for server in servers))

@@ -99,7 +99,7 @@ def up(
     distributed = bool(os.environ.get("LUOSHI_AMQP_URL"))
     typer.echo(
         f"落实 Luoshi ({'RabbitMQ, one process per service' if distributed else 'embedded'}) "
-        f"— 打开 open http://{host}:{port}/api/docs  (API: http://{host}:{port}/api/v1)"
+        f"— 打开 open http://{host}:{port}/  (API: http://{host}:{port}/api/v1, docs /api/docs)"
     )
     if distributed:
         from luoshi_cli.processes import run_services
@@ -128,7 +128,19 @@ def serve(
         raise typer.BadParameter(f"unknown service {service}")
     settings = entry.settings()
     configure_logging(settings.log_level, settings.log_json)
-    uvicorn.run(entry.factory()(settings), host=host, port=port, log_config=None, access_log=False)
+    from luoshi_cli.serving import uvicorn_config
+
+    uvicorn.Server(uvicorn_config(entry.factory()(settings), host=host, port=port)).run()
+
+
+@app.command("rebuild-summaries")
+def rebuild_summaries_command(data_dir: DataDir = Path("var")) -> None:
+    """重算看板汇总 Recount the gateway's dashboard summaries from its task views (after a repair)."""
+    configure_logging("WARNING", as_json=False)
+    from luoshi_cli.views import rebuild_summaries
+
+    before, after = asyncio.run(rebuild_summaries(_database_url("gateway", data_dir)))
+    typer.echo(f"dashboard summaries: {before} differing figure(s) found, {after} row(s) written")
 
 
 @dlq_app.command("list")

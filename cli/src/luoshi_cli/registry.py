@@ -23,7 +23,7 @@ class ServiceEntry:
         return next(v for k, v in vars(module).items() if k.endswith("Settings") and k != "KitSettings")
 
     def factory(self) -> Callable[..., FastAPI]:
-        return __import__(f"{self.package}.main", fromlist=["create_app"]).create_app  # type: ignore[no-any-return]
+        return __import__(f"{self.package}.main", fromlist=["create_app"]).create_app
 
     def handlers(self) -> HandlerTable:
         """The service's handler table: the source of its queue bindings."""

@@ -25,7 +25,7 @@ async def gateway_is_empty(database_url: str) -> bool:
 async def seed(database_url: str, *, demo: bool, data_dir: Path) -> tuple[int, list[DemoAccount], str | None]:
     """Seeds what is missing; returns (orgs added, demo accounts created, their password or None)."""
     engine = make_engine(database_url)
-    maker = make_sessionmaker(engine, GATEWAY.base)
+    maker = make_sessionmaker(engine, GATEWAY.tables)
     password = new_password() if demo else None
     try:
         async with maker() as session, session.begin():

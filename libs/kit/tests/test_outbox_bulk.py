@@ -6,11 +6,27 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import MetaData, select
+from sqlalchemy.orm import DeclarativeBase
 
-from luoshi_kit.db import make_base, make_engine, make_sessionmaker
+from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables, make_engine, make_sessionmaker
 from luoshi_kit.messaging.outbox import PendingEvent, add_event, add_events
 from luoshi_proto.tasking.v1 import Actor, TaskAccepted, TaskRef
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class OutboxEvent(OutboxMixin, Base):
+    pass
+
+
+class InboxEvent(InboxMixin, Base):
+    pass
+
+
+TABLES = ServiceTables(base=Base, outbox=OutboxEvent, inbox=InboxEvent)
 
 
 def _accepted(task_id: str) -> TaskAccepted:
@@ -25,12 +41,11 @@ def _accepted(task_id: str) -> TaskAccepted:
 
 
 async def test_bulk_rows_match_single_rows(tmp_path: Path) -> None:
-    base = make_base()
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
     async with engine.begin() as conn:
-        await conn.run_sync(base.metadata.create_all)
+        await conn.run_sync(Base.metadata.create_all)
     woken: list[int] = []
-    maker = make_sessionmaker(engine, base, on_outbox_commit=lambda: woken.append(1))
+    maker = make_sessionmaker(engine, TABLES, on_outbox_commit=lambda: woken.append(1))
     try:
         async with maker() as session, session.begin():
             single = add_event(session=session, source="tasking", data=_accepted("a"), orgcode="520102000000")
@@ -41,7 +56,7 @@ async def test_bulk_rows_match_single_rows(tmp_path: Path) -> None:
             )
             assert await add_events(session=session, source="tasking", events=[]) == []
         assert woken == [1]
-        outbox = base.OutboxEvent  # type: ignore[attr-defined]
+        outbox = OutboxEvent
         async with maker() as session:
             rows = {r.id: r for r in await session.scalars(select(outbox))}
         assert set(rows) == {single.id, *(e.id for e in many)}

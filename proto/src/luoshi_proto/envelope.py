@@ -33,4 +33,4 @@ class CloudEvent(BaseModel, Generic[DataT]):
     data: DataT
 
 
-RawEvent = CloudEvent[Any]  # type: ignore[type-var]
+RawEvent = CloudEvent[Any]

@@ -6,6 +6,33 @@ from pydantic import BaseModel
 
 from luoshi_proto.divisions import division_path
 from luoshi_proto.gateway.v1 import OrgUpserted, PersonUpserted
+from luoshi_proto.scoring.v1 import (
+    AccountabilityDecided,
+    ExemptionChanged,
+    IncentiveGranted,
+    NegativeListed,
+    PointsChanged,
+    RankingApproved,
+    RankingPublished,
+)
+from luoshi_proto.supervision.v1 import (
+    ClueReceived,
+    ClueTriaged,
+    FindingRecorded,
+    InspectionConducted,
+    InspectionReported,
+    InspectionScheduled,
+    ListingChanged,
+    NoticePublished,
+    RectificationOrdered,
+    RectificationOverdue,
+    RectificationRejected,
+    RectificationReported,
+    RectificationVerified,
+    UrgeAnswered,
+    UrgeEscalated,
+    UrgeIssued,
+)
 from luoshi_proto.tasking.v1 import (
     DocumentStudyAlert,
     LedgerEntryRecorded,
@@ -49,6 +76,31 @@ EVENT_TYPES: dict[str, type[BaseModel]] = {
     "tasking.document.study_due.v1": DocumentStudyAlert,
     "tasking.document.study_overdue.v1": DocumentStudyAlert,
     "tasking.document.report_overdue.v1": DocumentStudyAlert,
+    "supervision.inspection.scheduled.v1": InspectionScheduled,
+    "supervision.inspection.conducted.v1": InspectionConducted,
+    "supervision.inspection.reported.v1": InspectionReported,
+    "supervision.finding.recorded.v1": FindingRecorded,
+    "supervision.rectification.ordered.v1": RectificationOrdered,
+    "supervision.rectification.reported.v1": RectificationReported,
+    "supervision.rectification.verified.v1": RectificationVerified,
+    "supervision.rectification.rejected.v1": RectificationRejected,
+    "supervision.rectification.overdue.v1": RectificationOverdue,
+    "supervision.listing.placed.v1": ListingChanged,
+    "supervision.listing.lifted.v1": ListingChanged,
+    "supervision.urge.issued.v1": UrgeIssued,
+    "supervision.urge.answered.v1": UrgeAnswered,
+    "supervision.urge.escalated.v1": UrgeEscalated,
+    "supervision.clue.received.v1": ClueReceived,
+    "supervision.clue.triaged.v1": ClueTriaged,
+    "supervision.notice.published.v1": NoticePublished,
+    "scoring.points.changed.v1": PointsChanged,
+    "scoring.negative_list.added.v1": NegativeListed,
+    "scoring.ranking.approved.v1": RankingApproved,
+    "scoring.ranking.published.v1": RankingPublished,
+    "scoring.incentive.granted.v1": IncentiveGranted,
+    "scoring.accountability.decided.v1": AccountabilityDecided,
+    "scoring.exemption.granted.v1": ExemptionChanged,
+    "scoring.exemption.expired.v1": ExemptionChanged,
 }
 
 # A model used by exactly one type names it; shared models need the type spelled out (see type_of).

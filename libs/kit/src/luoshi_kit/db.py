@@ -1,29 +1,33 @@
-"""Database engine, sessions and the declarative base each service builds its tables on."""
+"""Database engine, sessions, and the outbox/inbox tables each service maps on its declarative base."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     DateTime,
     Dialect,
     Index,
     Integer,
-    MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     event,
     text,
 )
+from sqlalchemy import (
+    inspect as sa_inspect,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -55,39 +59,80 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value
 
 
-def make_base() -> type[DeclarativeBase]:
-    """A fresh declarative base whose metadata already holds the kit's outbox and inbox tables."""
+class _KitTable:
+    """What mypy should know of a kit table before it is mixed into a service's declarative base:
+    keyword construction, as ``DeclarativeBase`` itself declares it."""
 
-    class Base(DeclarativeBase):
-        metadata = MetaData(naming_convention=NAMING)
+    if TYPE_CHECKING:
 
-    class OutboxEvent(Base):
-        """An event written in the same transaction as the change it announces (transactional outbox)."""
+        def __init__(self, **kw: Any) -> None: ...
 
-        __tablename__ = "outbox"
-        __table_args__ = (Index("ix_outbox_pending", "published_at", "created_at"),)
 
-        id: Mapped[str] = mapped_column(String(36), primary_key=True)
-        event_type: Mapped[str] = mapped_column(String(120))
-        routing_key: Mapped[str] = mapped_column(String(255))
-        body: Mapped[str] = mapped_column(Text)
-        created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-        published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-        attempts: Mapped[int] = mapped_column(Integer, default=0)
-        last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+class OutboxMixin(_KitTable):
+    """An event written in the same transaction as the change it announces (transactional outbox).
 
-    class InboxEvent(Base):
-        """An event this service has handled; written in the same transaction as the effect."""
+    Each service maps it on its own base: ``class OutboxEvent(OutboxMixin, Base): pass``."""
 
-        __tablename__ = "inbox"
+    __tablename__ = "outbox"
 
-        event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-        event_type: Mapped[str] = mapped_column(String(120))
-        handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Index]:
+        return (Index("ix_outbox_pending", "published_at", "created_at"),)  # one Index per mapped table
 
-    Base.OutboxEvent = OutboxEvent  # type: ignore[attr-defined]
-    Base.InboxEvent = InboxEvent  # type: ignore[attr-defined]
-    return Base
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(120))
+    routing_key: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class InboxMixin(_KitTable):
+    """An event this service has handled; written in the same transaction as the effect.
+
+    Each service maps it on its own base: ``class InboxEvent(InboxMixin, Base): pass``."""
+
+    __tablename__ = "inbox"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(120))
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+@dataclass(frozen=True)
+class ServiceTables:
+    """A service's declarative base and its mapped outbox and inbox classes (see a service's ``db.py``).
+
+    The sessionmaker carries it, so the kit's outbox, relay and consumer find the service's tables."""
+
+    base: type[DeclarativeBase]
+    outbox: type[OutboxMixin]
+    inbox: type[InboxMixin]
+
+    def __post_init__(self) -> None:
+        for table in (self.outbox, self.inbox):
+            if not issubclass(table, self.base):
+                raise TypeError(f"{table.__name__} is not mapped on {self.base.__name__}")
+
+
+def table_of(model: type[DeclarativeBase] | type[_KitTable]) -> Table:
+    """The ``Table`` a model is mapped to, for Core statements (``Model.__table__`` is typed as the
+    wider ``FromClause``, which has no ``insert()``/``update()``/``delete()``)."""
+    table = sa_inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a single table")
+    return table
+
+
+def tables_of(target: AsyncSession | Session | async_sessionmaker[AsyncSession]) -> ServiceTables:
+    """The ``ServiceTables`` of a session or sessionmaker made by ``make_sessionmaker``."""
+    info = target.kw["info"] if isinstance(target, async_sessionmaker) else target.info
+    tables = info.get("tables")
+    if not isinstance(tables, ServiceTables):
+        raise LookupError("this session was not made by luoshi_kit.db.make_sessionmaker")
+    return tables
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -98,7 +143,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -126,13 +171,13 @@ def _forget_outbox(session: Session) -> None:
 
 
 def make_sessionmaker(
-    engine: AsyncEngine, base: type[DeclarativeBase], on_outbox_commit: Callable[[], None] | None = None
+    engine: AsyncEngine, tables: ServiceTables, on_outbox_commit: Callable[[], None] | None = None
 ) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(
         engine,
         expire_on_commit=False,
         sync_session_class=_Session,
-        info={"base": base, "on_outbox_commit": on_outbox_commit},
+        info={"tables": tables, "on_outbox_commit": on_outbox_commit},
     )
 
 

@@ -76,4 +76,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(500, "internal", "内部错误 Internal error", None, request.url.path)
+        response = problem_response(500, "internal", "内部错误 Internal error", None, request.url.path)
+        # This answer leaves outside every middleware (Starlette's ServerErrorMiddleware sends it).
+        from luoshi_kit.headers import add_security_headers
+
+        add_security_headers(response.headers, request.url.path)
+        return response

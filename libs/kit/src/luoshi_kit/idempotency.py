@@ -15,8 +15,9 @@ it commits with the created rows or not at all, and holds across replicas. On Po
 transaction-level advisory lock on (person, key) tells a concurrent duplicate apart (409 instead of
 waiting); the primary key (scope, key) is the final word on any race.
 
-Use: a service adds the table to its declarative base (``idempotency_model(Base)`` in its
-``db.py``, and the table in its migration), and a route runs its create through ``idempotent``::
+Use: a service maps the table on its declarative base (``class IdempotencyRecord(IdempotencyMixin,
+Base)`` in its ``db.py``, and the table in its migration), and a route runs its create through
+``idempotent``::
 
     @router.post("", status_code=201, response_model=TaskOut)
     async def create(body: TaskCreate, request: Request, session: SessionDep, identity: IdentityDep,
@@ -40,9 +41,9 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy import Index, Integer, String, Text, delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from luoshi_kit.db import UtcDateTime, utcnow
+from luoshi_kit.db import UtcDateTime, _KitTable, tables_of, utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 
@@ -52,26 +53,26 @@ TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 
 
-def idempotency_model(base: type[DeclarativeBase]) -> type[Any]:
-    """The ``idempotency_key`` table on ``base`` (also reachable as ``base.IdempotencyRecord``)."""
+class IdempotencyMixin(_KitTable):
+    """The first response to a create sent with an ``Idempotency-Key``, kept for ``TTL``.
 
-    class IdempotencyRecord(base):  # type: ignore[valid-type,misc]
-        """The first response to a create sent with an ``Idempotency-Key``, kept for ``TTL``."""
+    Each service that takes keys maps it on its own base (and adds the table to its migration):
+    ``class IdempotencyRecord(IdempotencyMixin, Base): pass``."""
 
-        __tablename__ = "idempotency_key"
-        __table_args__ = (Index("ix_idempotency_key_created_at", "created_at"),)
+    __tablename__ = "idempotency_key"
 
-        scope: Mapped[str] = mapped_column(String(64), primary_key=True)  # the person
-        key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
-        fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of method, path and body
-        method: Mapped[str] = mapped_column(String(10))
-        path: Mapped[str] = mapped_column(String(500))
-        status_code: Mapped[int] = mapped_column(Integer)
-        response_body: Mapped[str] = mapped_column(Text)
-        created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Index]:
+        return (Index("ix_idempotency_key_created_at", "created_at"),)
 
-    base.IdempotencyRecord = IdempotencyRecord  # type: ignore[attr-defined]
-    return IdempotencyRecord
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)  # the person
+    key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of method, path and body
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 def _header(
@@ -118,10 +119,12 @@ def _lock_id(scope: str, key: str) -> int:
 
 
 def _model(session: AsyncSession) -> Any:
-    model = getattr(session.info["base"], "IdempotencyRecord", None)
-    if model is None:
-        raise RuntimeError("this service's Base has no idempotency table: call idempotency_model(Base)")
-    return model
+    """The service's mapped ``IdempotencyMixin`` class, found on its declarative base."""
+    base = tables_of(session).base
+    for mapper in base.registry.mappers:
+        if issubclass(mapper.class_, IdempotencyMixin):
+            return mapper.class_
+    raise RuntimeError(f"{base.__name__} maps no IdempotencyMixin table: add one in the service's db.py")
 
 
 def _replay(record: Any) -> Response:

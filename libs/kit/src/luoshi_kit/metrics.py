@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -71,9 +72,23 @@ class RequestContextMiddleware:
             current_traceparent.reset(token)
 
 
-def install_metrics(app: FastAPI, service: str) -> None:
+def install_metrics(app: FastAPI, service: str, *, token: str | None = None) -> None:
+    """``/metrics`` for Prometheus. ``token=None``: open (a service on the internal network);
+    a string: the public gateway's, answered only to ``Authorization: Bearer <token>`` (404 when the
+    token is empty, so an unconfigured gateway shows nothing)."""
     app.add_middleware(RequestContextMiddleware, service=service)
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        if token is not None and not _bearer_matches(request, token):
+            from luoshi_kit.errors import Problem
+
+            raise Problem(404, "not-found", "未找到 Not found", "没有该资源 No such resource")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _bearer_matches(request: Request, token: str) -> bool:
+    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+    if not token or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(presented.encode(), token.encode())

@@ -15,14 +15,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 
-from luoshi_kit.db import database_ready, make_engine, make_sessionmaker
+from luoshi_kit.db import ServiceTables, database_ready, make_engine, make_sessionmaker
 from luoshi_kit.errors import install_problem_handlers
+from luoshi_kit.headers import SecurityHeadersMiddleware
+from luoshi_kit.limits import BodyLimitMiddleware
 from luoshi_kit.messaging.amqp import AmqpBus
 from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.messaging.inbox import EventConsumer
 from luoshi_kit.messaging.relay import OutboxRelay
 from luoshi_kit.metrics import install_metrics
+from luoshi_kit.paths import PathGuardMiddleware
 from luoshi_kit.settings import KitSettings
 from luoshi_proto.subscriptions import SUBSCRIPTIONS
 
@@ -35,12 +38,22 @@ class ServiceSpec:
 
     name: str
     title: str
-    base: type[DeclarativeBase]
+    tables: ServiceTables
     routers: Sequence[APIRouter] = ()
     handlers: HandlerTable = field(default_factory=HandlerTable)
     """Event type -> typed handler; the service's queue bindings are generated from it."""
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     """Long-running jobs started with the app (each gets the app and runs until cancelled)."""
+    upload_paths: Sequence[str] = ()
+    """Paths whose request bodies may reach ``upload_max_body_bytes`` (others: ``max_body_bytes``)."""
+    public: bool = False
+    """The one app facing the public (the gateway): no /docs or /openapi.json of its own (the merged
+    document and docs live under /api), and /metrics only with the metrics token."""
+
+    @property
+    def base(self) -> type[DeclarativeBase]:
+        """The service's declarative base (its metadata is what migrations are generated from)."""
+        return self.tables.base
 
 
 def build_bus(settings: KitSettings) -> Bus:
@@ -95,7 +108,7 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
     engine: AsyncEngine = make_engine(settings.resolved_database_url())
     relay_box: list[OutboxRelay] = []
     sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(
-        engine, spec.base, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
+        engine, spec.tables, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
     )
     relay = OutboxRelay(
         service=spec.name,
@@ -130,7 +143,15 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
                 await the_bus.close()
             await engine.dispose()
 
-    app = FastAPI(title=spec.title, lifespan=lifespan, version="0.1.0")
+    public = spec.public
+    app = FastAPI(
+        title=spec.title,
+        lifespan=lifespan,
+        version="0.1.0",
+        docs_url=None if public else "/docs",
+        redoc_url=None if public else "/redoc",
+        openapi_url=None if public else "/openapi.json",
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
@@ -138,7 +159,16 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
     app.state.relay = relay
     app.state.service = spec.name
     install_problem_handlers(app)
-    install_metrics(app, spec.name)
+    # Added innermost first: security headers wrap everything, the metrics see a refused body's 413.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.upload_max_body_bytes,
+        upload_paths=spec.upload_paths,
+    )
+    install_metrics(app, spec.name, token=settings.metrics_token if spec.public else None)
+    app.add_middleware(PathGuardMiddleware)  # before routing: /a/..%2F..%2Fmetrics never meets a router
+    app.add_middleware(SecurityHeadersMiddleware)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

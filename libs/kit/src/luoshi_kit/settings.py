@@ -27,6 +27,14 @@ class KitSettings(BaseSettings):
     consumer_prefetch: int = 200
     consumer_batch_size: int = 100
     delivery_limit: int = 5
+    # Request bodies (counted as they stream in, chunked or not): JSON routes, and the upload routes.
+    max_body_bytes: int = 1024 * 1024
+    upload_max_body_bytes: int = 5 * 1024 * 1024 + 64 * 1024
+    # The public gateway's /metrics wants ``Authorization: Bearer <this>``; empty turns it off there.
+    # Services' own /metrics stay open: their ports belong on the internal network only.
+    metrics_token: str = Field(default="", repr=False)
+    # Peers whose X-Forwarded-For is believed (addresses or networks, comma-separated); empty: none.
+    trusted_proxies: str = ""
 
     def resolved_database_url(self) -> str:
         """``LUOSHI_<SERVICE>_DATABASE_URL``, else ``LUOSHI_DATABASE_URL`` with ``{service}`` filled."""

@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from sqlalchemy import pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from luoshi_kit.db import tables_of
 from luoshi_kit.identity import IDENTITY_HEADER, Identity, sign_identity
 
 TEST_SECRET = "luoshi-test-internal-secret-0123456789"
@@ -147,7 +148,7 @@ async def running_service(
     """
     app = create_app(settings)
     async with app.state.engine.begin() as conn:
-        await conn.run_sync(app.state.sessionmaker.kw["info"]["base"].metadata.create_all)
+        await conn.run_sync(tables_of(app.state.sessionmaker).base.metadata.create_all)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:

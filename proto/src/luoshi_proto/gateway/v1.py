@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from luoshi_proto.divisions import CODE_PATTERN
 
+OrgKind = Literal["government", "department"]
 OrgLevel = Literal["province", "city", "county", "township"]
 Role = Literal[
     "principal",  # 主要负责同志
@@ -26,7 +27,7 @@ class OrgUpserted(BaseModel):
 
     code: str = Field(pattern=CODE_PATTERN)
     name: str
-    kind: Literal["government", "department"]
+    kind: OrgKind
     level: OrgLevel
     parent_code: str | None = None
     synthetic: bool = False

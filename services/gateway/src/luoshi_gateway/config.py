@@ -12,12 +12,15 @@ class GatewaySettings(KitSettings):
     scoring_url: str = "http://127.0.0.1:8003"
     notification_url: str = "http://127.0.0.1:8004"
     proxy_timeout_seconds: float = 30.0
-    proxy_max_body_bytes: int = 10 * 1024 * 1024
     refresh_token_days: int = 14
-    # Lock-out: this many failed sign-ins of one username within the window lock it for lockout_seconds.
+    # Lock-out (auth/throttle.py): this many failed sign-ins of one account from one address within the
+    # window lock it there for lockout_seconds, doubling with each further lock up to lockout_max_seconds;
+    # lockout_address_max_failures failures from one address (any accounts) lock the address alike.
     lockout_max_failures: int = 5
+    lockout_address_max_failures: int = 20
     lockout_window_seconds: int = 15 * 60
     lockout_seconds: int = 15 * 60
+    lockout_max_seconds: int = 24 * 3600
     # How long current_user trusts what it looked up (person state, deny-list); 0 turns the cache off.
     auth_cache_seconds: float = 5.0
     oidc_issuer: str = ""

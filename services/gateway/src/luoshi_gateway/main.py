@@ -12,14 +12,17 @@ from luoshi_gateway.audit.routes import router as audit_router
 from luoshi_gateway.auth.routes import router as auth_router
 from luoshi_gateway.auth.sessions import purge_expired
 from luoshi_gateway.config import GatewaySettings
-from luoshi_gateway.db import Base
+from luoshi_gateway.db import TABLES
 from luoshi_gateway.orgs.routes import router as orgs_router
 from luoshi_gateway.people.routes import router as people_router
-from luoshi_gateway.proxy.client import ServiceClient
+from luoshi_gateway.proxy.client import UPLOAD_PATHS, ServiceClient
+from luoshi_gateway.proxy.openapi import mount_docs_assets
 from luoshi_gateway.proxy.openapi import router as openapi_router
 from luoshi_gateway.proxy.routes import router as proxy_router
 from luoshi_gateway.views.handlers import HANDLERS as VIEW_HANDLERS
 from luoshi_gateway.views.routes import router as views_router
+from luoshi_gateway.web.routes import router as web_router
+from luoshi_gateway.web.rules import DIST as WEB_DIST
 from luoshi_kit.db import utcnow
 from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.service import ServiceSpec, create_service_app
@@ -48,9 +51,9 @@ log = logging.getLogger(__name__)
 SPEC = ServiceSpec(
     name="gateway",
     title="Luoshi 落实 — 政府督查管理平台 API",
-    base=Base,
-    # The proxy's catch-all comes last: the gateway's own routes (and views such as
-    # /api/v1/tasks/{id}/timeline) win over forwarding.
+    tables=TABLES,
+    # The proxy's catch-all comes after the gateway's own routes (and views such as
+    # /api/v1/tasks/{id}/timeline), and the web UI's catch-all (``/{path}``, never ``/api/...``) last.
     routers=[
         auth_router,
         orgs_router,
@@ -59,9 +62,12 @@ SPEC = ServiceSpec(
         views_router,
         openapi_router,
         proxy_router,
+        web_router,
     ],
     handlers=VIEW_HANDLERS,
     background=[_close_service_client, _purge_expired_sign_ins],
+    upload_paths=UPLOAD_PATHS,
+    public=True,
 )
 
 
@@ -71,5 +77,7 @@ def create_app(settings: GatewaySettings | None = None, *, bus: Bus | None = Non
         raise RuntimeError("LUOSHI_JWT_SECRET must be set (the key of access tokens)")
     app = create_service_app(SPEC, settings, bus=bus)
     install_denial_audit(app)
+    mount_docs_assets(app)
+    app.state.web_dist = WEB_DIST
     app.state.services = ServiceClient(settings.upstreams(), settings.proxy_timeout_seconds)
     return app

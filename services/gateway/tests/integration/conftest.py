@@ -22,6 +22,7 @@ from luoshi_gateway.orgs.models import Org
 from luoshi_gateway.orgs.service import upsert_org
 from luoshi_gateway.people.models import Person
 from luoshi_gateway.people.service import upsert_person
+from luoshi_kit.db import tables_of
 from luoshi_kit.testing import TEST_SECRET, running_service
 
 JWT_SECRET = "gateway-test-jwt-secret-0123456789abcdef"
@@ -140,7 +141,7 @@ async def count(app: FastAPI, model: Any, *where: Any) -> int:
 
 
 def outbox_model(app: FastAPI) -> Any:
-    return app.state.sessionmaker.kw["info"]["base"].OutboxEvent
+    return tables_of(app.state.sessionmaker).outbox
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:

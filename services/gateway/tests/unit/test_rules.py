@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from luoshi_gateway.auth.models import SignInThrottle
-from luoshi_gateway.auth.throttle import next_state, throttle_key
+from luoshi_gateway.auth.throttle import (
+    Policy,
+    account_key,
+    address_key,
+    count_attempt,
+    lock_length,
+    normalise_username,
+)
 from luoshi_gateway.orgs.rules import child_level, department_code_error, government_code_error
 from luoshi_gateway.people.rules import manages_people, may_act_now, reads_people, role_detail_errors
 from luoshi_kit.identity import Identity
@@ -100,23 +107,50 @@ def test_who_manages_and_reads_people() -> None:
     assert not reads_people(office, "520200000000")
 
 
+POLICY = Policy(
+    max_failures=5,
+    address_max_failures=20,
+    window=timedelta(minutes=15),
+    lock_for=timedelta(minutes=15),
+    max_lock=timedelta(hours=24),
+)
+
+
 def test_lock_out_counter() -> None:
-    row = SignInThrottle(username="x", failures=0, window_start=None, locked_until=None)
-    window, lock = timedelta(minutes=15), timedelta(minutes=15)
+    row = SignInThrottle(key="x", failures=0, window_start=None, locked_until=None, lockouts=0)
     for minute in range(4):
-        next_state(row, now=NOW + timedelta(minutes=minute), max_failures=5, window=window, lock_for=lock)
+        count_attempt(row, now=NOW + timedelta(minutes=minute), limit=5, policy=POLICY)
     assert row.failures == 4 and row.locked_until is None
-    next_state(row, now=NOW + timedelta(minutes=20), max_failures=5, window=window, lock_for=lock)
+    count_attempt(row, now=NOW + timedelta(minutes=20), limit=5, policy=POLICY)
     assert row.failures == 1  # the window had passed: counting starts again
     for minute in range(4):
-        next_state(
-            row, now=NOW + timedelta(minutes=21 + minute), max_failures=5, window=window, lock_for=lock
-        )
-    assert row.locked_until == NOW + timedelta(minutes=24) + lock and row.failures == 0
+        count_attempt(row, now=NOW + timedelta(minutes=21 + minute), limit=5, policy=POLICY)
+    assert row.locked_until == NOW + timedelta(minutes=24) + POLICY.lock_for and row.failures == 0
+    assert row.lockouts == 1
 
 
-def test_throttle_key_is_case_insensitive() -> None:
-    assert throttle_key(" Admin ") == throttle_key("admin")
+def test_each_further_lock_lasts_twice_as_long_up_to_the_cap() -> None:
+    assert [lock_length(n, POLICY) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (15, 30, 60)]
+    assert lock_length(20, POLICY) == POLICY.max_lock
+    row = SignInThrottle(key="x", failures=0, window_start=None, locked_until=None, lockouts=0)
+    now = NOW
+    for expected in (15, 30, 60):
+        for _ in range(5):
+            count_attempt(row, now=now, limit=5, policy=POLICY)
+        assert row.locked_until == now + timedelta(minutes=expected)
+        now = row.locked_until + timedelta(seconds=1)
+    # A day of quiet after the last lock: back-off starts over.
+    now += POLICY.max_lock + timedelta(minutes=1)
+    for _ in range(5):
+        count_attempt(row, now=now, limit=5, policy=POLICY)
+    assert row.locked_until == now + POLICY.lock_for
+
+
+def test_usernames_are_normalised_before_counting() -> None:
+    assert normalise_username(" ADMIN ") == normalise_username("ａｄｍｉｎ") == "admin"
+    assert account_key(" Admin ", "198.51.100.7") == account_key("admin", "198.51.100.7")
+    assert account_key("admin", "198.51.100.7") != account_key("admin", "203.0.113.9")
+    assert address_key("198.51.100.7") != account_key("admin", "198.51.100.7")
 
 
 def test_the_timeline_reads_changes_and_extensions() -> None:

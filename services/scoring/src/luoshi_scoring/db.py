@@ -1,5 +1,21 @@
 """The scoring service's declarative base (it also holds the kit's outbox and inbox tables)."""
 
-from luoshi_kit.db import make_base
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
-Base = make_base()
+from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class OutboxEvent(OutboxMixin, Base):
+    """Events staged in the same transaction as the change they announce (the kit's outbox table)."""
+
+
+class InboxEvent(InboxMixin, Base):
+    """Events this service has handled (the kit's inbox table)."""
+
+
+TABLES = ServiceTables(base=Base, outbox=OutboxEvent, inbox=InboxEvent)

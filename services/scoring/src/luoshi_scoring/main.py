@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.service import ServiceSpec, create_service_app
 from luoshi_scoring.config import ScoringSettings
-from luoshi_scoring.db import Base
+from luoshi_scoring.db import TABLES
 
-SPEC = ServiceSpec(name="scoring", title="Luoshi 积分服务 (scoring)", base=Base)
+SPEC = ServiceSpec(name="scoring", title="Luoshi 积分服务 (scoring)", tables=TABLES)
 
 
 def create_app(settings: ScoringSettings | None = None, *, bus: Bus | None = None) -> FastAPI:

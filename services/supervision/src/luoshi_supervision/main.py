@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.service import ServiceSpec, create_service_app
 from luoshi_supervision.config import SupervisionSettings
-from luoshi_supervision.db import Base
+from luoshi_supervision.db import TABLES
 
-SPEC = ServiceSpec(name="supervision", title="Luoshi 督查服务 (supervision)", base=Base)
+SPEC = ServiceSpec(name="supervision", title="Luoshi 督查服务 (supervision)", tables=TABLES)
 
 
 def create_app(settings: SupervisionSettings | None = None, *, bus: Bus | None = None) -> FastAPI:

@@ -9,7 +9,7 @@ from luoshi_kit.service import ServiceSpec, create_service_app
 from luoshi_tasking.calendar.routes import router as calendar_router
 from luoshi_tasking.changes.routes import router as changes_router
 from luoshi_tasking.config import TaskingSettings
-from luoshi_tasking.db import Base
+from luoshi_tasking.db import TABLES
 from luoshi_tasking.deadlines.jobs import run_deadline_scans
 from luoshi_tasking.deadlines.routes import router as deadlines_router
 from luoshi_tasking.documents.jobs import run_document_scans
@@ -18,13 +18,14 @@ from luoshi_tasking.ledger.routes import router as ledger_router
 from luoshi_tasking.orgs.handlers import HANDLERS as ORG_HANDLERS
 from luoshi_tasking.plans.routes import router as plans_router
 from luoshi_tasking.reports.routes import router as reports_router
+from luoshi_tasking.spreadsheets.routes import IMPORT_PATH
 from luoshi_tasking.spreadsheets.routes import router as spreadsheets_router
 from luoshi_tasking.tasks.routes import router as tasks_router
 
 SPEC = ServiceSpec(
     name="tasking",
     title="Luoshi 任务服务 (tasking)",
-    base=Base,
+    tables=TABLES,
     # Routers with fixed paths (e.g. /api/v1/tasks/import) come before the tasks router's /{task_id}.
     routers=[
         spreadsheets_router,
@@ -39,6 +40,7 @@ SPEC = ServiceSpec(
     ],
     handlers=ORG_HANDLERS,
     background=[run_deadline_scans, run_document_scans],
+    upload_paths=[IMPORT_PATH],
 )
 
 

@@ -19,6 +19,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from luoshi_kit.db import tables_of
 from luoshi_kit.identity import Identity
 from luoshi_kit.testing import TEST_SECRET, identity_headers, running_service
 from luoshi_tasking.config import TaskingSettings
@@ -94,7 +95,7 @@ async def count_rows(app: FastAPI, *models: Any) -> dict[str, int]:
 
 async def outbox_types(app: FastAPI, subject: str | None = None) -> list[str]:
     """Event types in the outbox, oldest first (of one task when ``subject`` is given)."""
-    outbox = app.state.sessionmaker.kw["info"]["base"].OutboxEvent
+    outbox = tables_of(app.state.sessionmaker).outbox
     query = select(outbox.event_type, outbox.body).order_by(outbox.created_at)
     async with app.state.sessionmaker() as session:
         rows = (await session.execute(query)).all()

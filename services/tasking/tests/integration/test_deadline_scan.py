@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
 from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_tasking.calendar.rules import WorkCalendar
-from luoshi_tasking.db import Base
+from luoshi_tasking.db import TABLES, Base
 from luoshi_tasking.deadlines import jobs
 from luoshi_tasking.deadlines import scan as scan_module
 from luoshi_tasking.deadlines.models import DeadlineAlert
@@ -123,7 +123,7 @@ async def db(postgres_url: str) -> AsyncIterator[str]:
     engine = await _engine(postgres_url)
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     async with maker() as session, session.begin():
         session.add_all(fixed_tasks() + random_tasks(400))
     await engine.dispose()
@@ -131,7 +131,7 @@ async def db(postgres_url: str) -> AsyncIterator[str]:
 
 
 async def run_scan(engine: AsyncEngine, today: date = TODAY) -> ScanResult:
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     async with maker() as session, session.begin():
         return await scan(session=session, today=today, cal=CAL, settings=RULES)
 
@@ -155,7 +155,7 @@ async def outbox(engine: AsyncEngine) -> list[tuple[str, str, str]]:
 
 async def expected_everything(engine: AsyncEngine, today: date = TODAY) -> set[tuple[str, str, str]]:
     """What the rules call for when every open task is checked in Python (no SQL narrowing)."""
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     async with maker() as session:
         tasks = (await session.scalars(select(Task))).all()
     return {(a.task.id, a.kind, a.occurrence) for a in plan_alerts(tasks, today, CAL, RULES)}
@@ -225,7 +225,7 @@ async def test_each_alert_once_with_two_replicas(
 async def test_a_scan_skips_while_another_replica_holds_the_lock(db: str) -> None:
     one, two = await _engine(db), await _engine(db)
     try:
-        maker = make_sessionmaker(one, Base)
+        maker = make_sessionmaker(one, TABLES)
         async with maker() as holder, holder.begin():
             assert await scan_module.try_lock(holder)
             result = await run_scan(two)
@@ -242,7 +242,7 @@ async def test_a_later_scan_the_same_day_sees_changed_tasks(db: str) -> None:
     try:
         first = await run_scan(engine)
         assert not first.incremental
-        maker = make_sessionmaker(engine, Base)
+        maker = make_sessionmaker(engine, TABLES)
         async with maker() as session, session.begin():
             task = await session.get(Task, "soon")
             assert task is not None
@@ -262,7 +262,7 @@ async def test_a_later_scan_the_same_day_sees_changed_tasks(db: str) -> None:
 async def test_the_job_raises_a_backlog_in_chunks_each_once(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jobs, "business_today", lambda: TODAY)
     engine = await _engine(db)
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     try:
         first, _ = await jobs.run_scan_once(maker, chunk=7)
         assert first.complete and first.transactions > 1 and not first.incremental
@@ -290,7 +290,7 @@ async def test_a_backlog_cut_short_is_finished_by_the_next_round(
         await original(**kwargs)
 
     engine = await _engine(db)
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     try:
         monkeypatch.setattr(jobs, "raise_next", crash_after_two_chunks)
         with pytest.raises(RuntimeError):

@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from luoshi_kit.db import tables_of
 from luoshi_kit.testing import TEST_SECRET, running_service
 from luoshi_tasking.calendar.service import load_calendar
 from luoshi_tasking.config import TaskingSettings
@@ -78,7 +79,7 @@ async def counts(app: FastAPI) -> dict[str, int]:
 
 
 async def alert_types(app: FastAPI) -> Counter[str]:
-    outbox = app.state.sessionmaker.kw["info"]["base"].OutboxEvent
+    outbox = tables_of(app.state.sessionmaker).outbox
     async with app.state.sessionmaker() as session:
         types = (await session.scalars(select(outbox.event_type))).all()
     return Counter(t for t in types if t.startswith("tasking.document."))

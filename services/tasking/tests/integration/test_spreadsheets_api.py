@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from luoshi_kit.db import tables_of
 from luoshi_kit.testing import TEST_SECRET, running_service
 from luoshi_tasking.config import TaskingSettings
 from luoshi_tasking.main import create_app
@@ -96,7 +97,7 @@ GOOD: list[list[Any]] = [
 
 
 async def state(app: FastAPI) -> tuple[int, int]:
-    outbox = app.state.sessionmaker.kw["info"]["base"].OutboxEvent
+    outbox = tables_of(app.state.sessionmaker).outbox
     async with app.state.sessionmaker() as session:
         tasks = await session.scalar(select(func.count()).select_from(Task))
         events = await session.scalar(select(func.count()).select_from(outbox))

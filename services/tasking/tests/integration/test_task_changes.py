@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from luoshi_tasking.changes.models import TaskExtension
+from luoshi_tasking.db import OutboxEvent
 from luoshi_tasking.deadlines.models import DeadlineAlert
 from luoshi_tasking.ledger.models import LedgerEntry
 from luoshi_tasking.tasks.models import Task, TaskEvent
@@ -422,7 +423,7 @@ async def test_extension_events_carry_original_deadline_and_count(tasking: Servi
         json={"decision": "approve"},
         headers=CITY_OFFICE,
     )
-    outbox = app.state.sessionmaker.kw["info"]["base"].OutboxEvent
+    outbox = OutboxEvent
     async with app.state.sessionmaker() as session:
         bodies = list(
             await session.scalars(

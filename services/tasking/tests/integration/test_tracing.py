@@ -8,6 +8,8 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from luoshi_kit.db import tables_of
+
 from .conftest import COUNTY, PROVINCE, person, unique_title
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -23,7 +25,7 @@ async def test_request_trace_reaches_the_outbox_event(tasking: tuple[FastAPI, ht
     )
     assert response.status_code == 201, response.text
     assert response.headers["traceparent"].split("-")[1] == TRACE_ID
-    outbox = app.state.sessionmaker.kw["info"]["base"].OutboxEvent
+    outbox = tables_of(app.state.sessionmaker).outbox
     async with app.state.sessionmaker() as session:
         bodies = (await session.scalars(select(outbox.body))).all()
     event = next(json.loads(b) for b in bodies if json.loads(b)["subject"] == response.json()["id"])

@@ -72,4 +72,4 @@ def test_extension_checks() -> None:
 )
 def test_the_nature_follows_the_dates_and_names_the_period(start: date, deadline: date, nature: str) -> None:
     assert nature_of(start, deadline) == nature
-    assert period_kind_for(nature) == NATURES[nature][0]  # type: ignore[index]
+    assert period_kind_for(nature) == NATURES[nature][0]

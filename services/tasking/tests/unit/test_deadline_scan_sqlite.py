@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
 from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_tasking.calendar.rules import WorkCalendar
-from luoshi_tasking.db import Base
+from luoshi_tasking.db import TABLES, Base
 from luoshi_tasking.deadlines.jobs import run_scan_once
 from luoshi_tasking.deadlines.models import DeadlineAlert
 from luoshi_tasking.deadlines.rules import DeadlineSettings, iso_week
@@ -43,7 +43,7 @@ async def test_scan_on_sqlite_raises_each_alert_once(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'tasking.db'}")
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
-    maker = make_sessionmaker(engine, Base)
+    maker = make_sessionmaker(engine, TABLES)
     async with maker() as session, session.begin():
         session.add_all(
             [

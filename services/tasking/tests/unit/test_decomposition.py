@@ -107,7 +107,7 @@ def test_one_day_task_has_one_period() -> None:
 
 def test_periods_cover_the_span_without_gaps_or_overlaps() -> None:
     for kind in ("year", "quarter", "month", "week"):
-        periods = propose_periods(kind, date(2026, 2, 17), date(2027, 8, 9))  # type: ignore[arg-type]
+        periods = propose_periods(kind, date(2026, 2, 17), date(2027, 8, 9))
         assert periods[0].start == date(2026, 2, 17) and periods[-1].end == date(2027, 8, 9)
         for before, after in itertools.pairwise(periods):
             assert (after.start - before.end).days == 1

@@ -15,7 +15,7 @@ from luoshi_tasking.plans.rules import (
 TODAY = date(2026, 11, 27)  # a Friday in Q4
 
 
-def labels(periods: list) -> list[str]:  # type: ignore[type-arg]
+def labels(periods: list) -> list[str]:
     return [p.label for p in periods]
 
 

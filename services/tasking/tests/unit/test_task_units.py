@@ -16,7 +16,7 @@ import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
 from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_kit.identity import Identity
 from luoshi_proto.divisions import division_parts
-from luoshi_tasking.db import Base
+from luoshi_tasking.db import TABLES, Base
 from luoshi_tasking.tasks import schemas, service
 from luoshi_tasking.tasks.models import Task, TaskScope
 from luoshi_tasking.tasks.schemas import TaskPage
@@ -46,7 +46,7 @@ async def maker(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'tasking.db'}")
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
-    made = make_sessionmaker(engine, Base)
+    made = make_sessionmaker(engine, TABLES)
     async with made() as session, session.begin():
         session.add_all(
             [
@@ -59,12 +59,21 @@ async def maker(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession
     await engine.dispose()
 
 
-async def _seen(maker: async_sessionmaker[AsyncSession], caller: str, **kw: object) -> tuple[list[str], int]:
+async def _seen(
+    maker: async_sessionmaker[AsyncSession],
+    caller: str,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    state: list[str] | str | None = None,
+    org: str | None = None,
+    sort: service.Sort = "deadline",
+) -> tuple[list[str], int]:
     who = Identity(person_id="p", username="p", display_name="p", org_code=caller, roles=["handler"])
     async with maker() as session:
         rows, total = await service.list_tasks(
-            session=session, identity=who, **{"offset": 0, "limit": 50, **kw}
-        )  # type: ignore[arg-type]
+            session=session, identity=who, offset=offset, limit=limit, state=state, org=org, sort=sort
+        )
     return [t.id for t in rows], total
 
 

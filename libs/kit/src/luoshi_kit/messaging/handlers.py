@@ -19,13 +19,12 @@ from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import EVENT_TYPES
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-ModelT_co = TypeVar("ModelT_co", bound=BaseModel, covariant=True)
 
 
-class EventHandler(Protocol[ModelT_co]):
+class EventHandler(Protocol[ModelT]):
     """``async def handle(*, session, event: CloudEvent[Model]) -> None`` — never commits."""
 
-    def __call__(self, *, session: AsyncSession, event: CloudEvent[ModelT_co]) -> Awaitable[None]: ...
+    def __call__(self, *, session: AsyncSession, event: CloudEvent[ModelT]) -> Awaitable[None]: ...
 
 
 class HandlerTable:

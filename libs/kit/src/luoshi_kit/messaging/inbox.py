@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luoshi_kit.db import tables_of
 from luoshi_kit.messaging.bus import Delivery, PoisonMessage
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.metrics import EVENTS_CONSUMED, EVENTS_DUPLICATE, EVENTS_FAILED
@@ -29,7 +30,7 @@ class EventConsumer:
         handlers: HandlerTable,
     ):
         self.service, self.sessionmaker, self.handlers = service, sessionmaker, handlers
-        self.inbox = sessionmaker.kw["info"]["base"].InboxEvent
+        self.inbox = tables_of(sessionmaker).inbox
 
     def parse(self, delivery: Delivery) -> CloudEvent[Any] | None:
         """The typed event, or None when this service has no handler for its type."""

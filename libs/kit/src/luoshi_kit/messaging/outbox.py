@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luoshi_kit.db import table_of, tables_of
 from luoshi_kit.tracing import child_of, current_traceparent
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import routing_key, schema_path, type_of
@@ -56,7 +57,7 @@ def add_event(
 ) -> CloudEvent[BaseModel]:
     """Stage ``data`` as a CloudEvent in the outbox; it is published only if the transaction commits."""
     envelope, row = _envelope(source, PendingEvent(data, orgcode, subject, event_type))
-    session.add(session.info["base"].OutboxEvent(**row))
+    session.add(tables_of(session).outbox(**row))
     session.info["outbox_dirty"] = True
     return envelope
 
@@ -68,8 +69,7 @@ async def add_events(
     for bursts such as a deadline scan's backlog. Published only if the transaction commits."""
     staged = [_envelope(source, event) for event in events]
     if staged:
-        table = session.info["base"].OutboxEvent.__table__
         rows = [row | {"published_at": None, "attempts": 0, "last_error": None} for _e, row in staged]
-        await session.execute(table.insert(), rows)
+        await session.execute(table_of(tables_of(session).outbox).insert(), rows)
         session.info["outbox_dirty"] = True
     return [envelope for envelope, _row in staged]

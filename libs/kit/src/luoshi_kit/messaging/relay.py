@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from luoshi_kit.db import utcnow
+from luoshi_kit.db import tables_of, utcnow
 from luoshi_kit.messaging.bus import Bus, OutgoingMessage
 from luoshi_kit.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
 
@@ -35,7 +35,7 @@ class OutboxRelay:
     ):
         self.service, self.bus, self.sessionmaker = service, bus, sessionmaker
         self.batch_size, self.poll_seconds, self.keep_days = batch_size, poll_seconds, keep_days
-        self.model = sessionmaker.kw["info"]["base"].OutboxEvent
+        self.model = tables_of(sessionmaker).outbox
         self.wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from fastapi import Request
 from sqlalchemy import ColumnElement, false, or_, select
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.audit.models import AuditRecord
 from luoshi_kit.errors import Problem
+from luoshi_kit.forwarded import client_address
 from luoshi_kit.identity import Identity
 from luoshi_proto.divisions import division_parts, level_of
 
@@ -25,9 +26,24 @@ log = logging.getLogger(__name__)
 def client_of(request: Request | None) -> tuple[str | None, str | None]:
     if request is None:
         return None, None
-    ip = request.client.host if request.client else None
+    ip = client_address(request, request.app.state.settings.trusted_proxies)
     agent = request.headers.get("user-agent")
     return ip, agent[:300] if agent else None
+
+
+class AuditFields(TypedDict, total=False):
+    """What ``record`` and ``record_alone`` take besides the request (``new_record``'s keywords)."""
+
+    action: Required[str]
+    outcome: str
+    actor: Identity | None
+    actor_username: str | None
+    actor_id: str | None
+    actor_org: str | None
+    target_type: str | None
+    target_id: str | None
+    target_org: str | None
+    details: dict[str, Any] | None
 
 
 def new_record(
@@ -62,14 +78,14 @@ def new_record(
     )
 
 
-def record(*, session: AsyncSession, **fields: Any) -> AuditRecord:
+def record(*, session: AsyncSession, request: Request | None, **fields: Unpack[AuditFields]) -> AuditRecord:
     """Stage an audit row in the caller's transaction."""
-    row = new_record(**fields)
+    row = new_record(request=request, **fields)
     session.add(row)
     return row
 
 
-async def record_alone(*, request: Request, **fields: Any) -> None:
+async def record_alone(*, request: Request, **fields: Unpack[AuditFields]) -> None:
     """Write an audit row in its own transaction (the request's work is being refused or failed)."""
     try:
         async with request.app.state.sessionmaker() as session, session.begin():
@@ -106,8 +122,8 @@ async def deny(
 
 def _within(column: Any, scope: str) -> ColumnElement[bool]:
     if len(scope) > 12:
-        return column == scope  # type: ignore[no-any-return]
-    return column.startswith("".join(division_parts(scope)))  # type: ignore[no-any-return]
+        return column == scope
+    return column.startswith("".join(division_parts(scope)))
 
 
 async def list_records(

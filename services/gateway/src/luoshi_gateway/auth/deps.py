@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.auth.oidc import ALGORITHMS, oidc_enabled, verifier_of
-from luoshi_gateway.auth.sessions import is_revoked
+from luoshi_gateway.auth.sessions import is_family_revoked, is_revoked
 from luoshi_gateway.auth.tokens import ALGORITHM, decode_access_token, unauthenticated
 from luoshi_gateway.people.models import Person
 from luoshi_gateway.people.rules import may_act_now
@@ -102,20 +102,27 @@ async def _load_person(session: AsyncSession, key: tuple[str, str]) -> PersonSta
     return state_of(person) if person is not None else None
 
 
-async def _lookup(request: Request, key: tuple[str, str], jti: str | None) -> tuple[PersonState | None, bool]:
-    """The person behind a token and whether the token was revoked: from the cache, else one session."""
+async def _lookup(
+    request: Request, key: tuple[str, str], jti: str | None, family_id: str | None = None
+) -> tuple[PersonState | None, bool]:
+    """The person behind a token and whether the token (or its sign-in's family) was revoked: from
+    the cache, else one session."""
     cache = auth_cache(request)
     has_state, state = cache.get(key)
     has_revoked, revoked = cache.get(("jti", jti)) if jti else (True, False)
-    if not (has_state and has_revoked):
+    has_family, family_revoked = cache.get(("sid", family_id)) if family_id else (True, False)
+    if not (has_state and has_revoked and has_family):
         async with request.app.state.sessionmaker() as session:
             if not has_revoked and jti:
                 revoked = await is_revoked(session=session, jti=jti)
                 cache.put(("jti", jti), revoked)
-            if not has_state and not revoked:
+            if not has_family and family_id and not revoked:
+                family_revoked = await is_family_revoked(session=session, family_id=family_id)
+                cache.put(("sid", family_id), family_revoked)
+            if not has_state and not (revoked or family_revoked):
                 state = await _load_person(session, key)
                 cache.put(key, state)
-    return state, bool(revoked)
+    return state, bool(revoked or family_revoked)
 
 
 def forget_person(request: Request, person_id: str) -> None:
@@ -145,7 +152,8 @@ async def authenticate(request: Request, token: str | None) -> Authenticated:
     else:
         raise unauthenticated("令牌无效 Invalid token")
     jti = str(claims["jti"]) if claims.get("jti") else None
-    state, revoked = await _lookup(request, key, jti)
+    family_id = str(claims["sid"]) if claims.get("sid") and not external else None
+    state, revoked = await _lookup(request, key, jti, family_id)
     if revoked:
         raise unauthenticated("令牌已注销 Token revoked")
     if state is None:
@@ -158,7 +166,7 @@ async def authenticate(request: Request, token: str | None) -> Authenticated:
         identity=state.identity,
         jti=jti,
         expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
-        family_id=claims.get("sid"),
+        family_id=family_id,
         external=external,
     )
 

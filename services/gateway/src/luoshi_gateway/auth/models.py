@@ -35,11 +35,13 @@ class RevokedAccessToken(Base):
 
 
 class SignInThrottle(Base):
-    """Failed sign-ins of one username (known or not) in the current window, and any lock."""
+    """Attempts counted against one throttle key (an account from an address, or an address alone;
+    stored hashed) in the current window, the lock and how many locks came before (back-off)."""
 
     __tablename__ = "sign_in_throttle"
 
-    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_start: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from luoshi_gateway.audit.service import record, record_alone
 from luoshi_gateway.auth import sessions, throttle
@@ -21,10 +21,20 @@ from luoshi_gateway.people.models import Person
 from luoshi_gateway.people.rules import may_act_now
 from luoshi_kit.deps import SessionDep
 from luoshi_kit.errors import Problem, problem_response
+from luoshi_kit.forwarded import client_address
 from luoshi_kit.identity import Identity
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth 登录"])
 _WRONG = "用户名或密码错误 Wrong username or password"
+
+
+class _SignInAudit(TypedDict):
+    """The audit fields every outcome of a sign-in shares (the outcome and details vary)."""
+
+    action: str
+    actor_username: str
+    actor_id: str | None
+    actor_org: str | None
 
 
 def _locked(request: Request, until: datetime, now: datetime) -> Response:
@@ -64,6 +74,25 @@ def _tokens(
     )
 
 
+def _policy(settings: GatewaySettings) -> throttle.Policy:
+    return throttle.Policy(
+        max_failures=settings.lockout_max_failures,
+        address_max_failures=settings.lockout_address_max_failures,
+        window=timedelta(seconds=settings.lockout_window_seconds),
+        lock_for=timedelta(seconds=settings.lockout_seconds),
+        max_lock=timedelta(seconds=settings.lockout_max_seconds),
+    )
+
+
+async def _person_named(session: SessionDep, username: str) -> Person | None:
+    """``username`` is normalised (case-folded): an exact match first, else case-insensitively."""
+    person = await session.scalar(select(Person).where(Person.username == username))
+    if person is None:
+        rows = (await session.scalars(select(Person).where(func.lower(Person.username) == username))).all()
+        person = rows[0] if len(rows) == 1 else None
+    return person
+
+
 @router.post(
     "/token",
     response_model=TokenOut,
@@ -75,16 +104,23 @@ async def sign_in(
 ) -> TokenOut | Response:
     settings: GatewaySettings = request.app.state.settings
     now = datetime.now(UTC)
-    username = form.username[:64]
+    username = throttle.normalise_username(form.username)
+    address = client_address(request, settings.trusted_proxies) or "unknown"
     async with session.begin():
-        until = await throttle.locked_until(session=session, username=username, now=now)
-        person = await session.scalar(select(Person).where(Person.username == username))
-    fields = {"request": request, "action": "auth.sign_in", "actor_username": username}
-    if person is not None:
-        fields |= {"actor_id": person.id, "actor_org": person.org_code}
-    if until is not None:
-        await record_alone(**fields, outcome="failure", details={"reason": "locked"})
-        return _locked(request, until, now)
+        # Counted before the password is checked: parallel guesses cannot outrun the lock.
+        reservation = await throttle.reserve_attempt(
+            session=session, username=username, address=address, now=now, policy=_policy(settings)
+        )
+        person = await _person_named(session, username)
+    fields = _SignInAudit(
+        action="auth.sign_in",
+        actor_username=username,
+        actor_id=person.id if person else None,
+        actor_org=person.org_code if person else None,
+    )
+    if reservation.refused_until is not None:
+        await record_alone(request=request, **fields, outcome="failure", details={"reason": "locked"})
+        return _locked(request, reservation.refused_until, now)
     # argon2 is CPU-bound: keep the event loop free while it runs. Unknown usernames cost the same.
     ok = await asyncio.to_thread(verify_password, person.password_hash if person else None, form.password)
     reason = None
@@ -95,29 +131,17 @@ async def sign_in(
     elif not may_act_now(state_of(person).assessor_window, now):
         reason = "outside assessment window"
     if reason is not None:
-        async with session.begin():
-            locked = await throttle.register_failure(
-                session=session,
-                username=username,
-                now=now,
-                max_failures=settings.lockout_max_failures,
-                window=timedelta(seconds=settings.lockout_window_seconds),
-                lock_for=timedelta(seconds=settings.lockout_seconds),
-            )
-            record(session=session, **fields, outcome="failure", details={"reason": reason})
-        if locked is not None:
-            return _locked(request, locked, now)
+        await record_alone(request=request, **fields, outcome="failure", details={"reason": reason})
+        if reservation.locks_until is not None:
+            return _locked(request, reservation.locks_until, now)
         # One answer for all reasons, so a wrong guess learns nothing about the account.
         raise Problem(401, "invalid-credentials", _WRONG)
     assert person is not None
     async with session.begin():
-        # Guesses sent in parallel all passed the first check: a lock set meanwhile still holds.
-        until = await throttle.locked_until(session=session, username=username, now=now)
-        if until is None:
-            await throttle.clear(session=session, username=username)
-            tokens = _tokens(session=session, settings=settings, person=person, now=now)
-            record(session=session, **fields, outcome="success")
-    return tokens if until is None else _locked(request, until, now)
+        await throttle.succeeded(session=session, username=username, address=address)
+        tokens = _tokens(session=session, settings=settings, person=person, now=now)
+        record(session=session, request=request, **fields, outcome="success")
+    return tokens
 
 
 @router.post("/refresh", response_model=TokenOut, summary="刷新令牌 Refresh (rotates the refresh token)")
@@ -132,7 +156,13 @@ async def refresh(request: Request, body: RefreshIn, session: SessionDep) -> Tok
             return _tokens(
                 session=session, settings=settings, person=person, now=now, family_id=row.family_id
             )
-    # Outside the transaction above: a reused token's family revocation has been committed.
+    # Outside the transaction above: a reused token's family revocation has been committed, and with
+    # it every access token of the family is refused (this process at once, others within the cache time).
+    if row is None:
+        async with request.app.state.sessionmaker() as lookup:
+            presented = await lookup.get(sessions.RefreshToken, sessions.hash_token(body.refresh_token))
+        if presented is not None:
+            auth_cache(request).drop(("sid", presented.family_id))
     await record_alone(
         request=request,
         action="auth.refresh",
@@ -161,6 +191,8 @@ async def logout(
         record(session=session, request=request, action="auth.logout", actor=auth.identity)
     if auth.jti:
         auth_cache(request).put(("jti", auth.jti), True)
+    if auth.family_id:
+        auth_cache(request).put(("sid", auth.family_id), True)
     return Response(status_code=204)
 
 

@@ -93,6 +93,17 @@ async def is_revoked(*, session: AsyncSession, jti: str) -> bool:
     return await session.get(RevokedAccessToken, jti) is not None
 
 
+async def is_family_revoked(*, session: AsyncSession, family_id: str) -> bool:
+    """Sign-out, a reused refresh token, a password change or deactivation revoked this sign-in:
+    the access tokens issued in it (claim ``sid``) are refused too."""
+    revoked = await session.scalar(
+        select(RefreshToken.token_hash)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_not(None))
+        .limit(1)
+    )
+    return revoked is not None
+
+
 async def purge_expired(*, session: AsyncSession, now: datetime) -> None:
     """Drop deny-list rows and refresh tokens that can no longer be used anyway (a periodic job)."""
     await session.execute(delete(RevokedAccessToken).where(RevokedAccessToken.expires_at < now))

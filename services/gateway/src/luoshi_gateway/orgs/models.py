@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from luoshi_gateway.db import Base
+from luoshi_proto.gateway.v1 import OrgKind, OrgLevel
 
 
 class Org(Base):
@@ -13,8 +14,8 @@ class Org(Base):
 
     code: Mapped[str] = mapped_column(String(15), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # government | department
-    level: Mapped[str] = mapped_column(String(20))  # province | city | county | township
+    kind: Mapped[OrgKind] = mapped_column(String(20))
+    level: Mapped[OrgLevel] = mapped_column(String(20))
     parent_code: Mapped[str | None] = mapped_column(String(15), index=True, nullable=True)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

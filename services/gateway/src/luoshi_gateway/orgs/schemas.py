@@ -4,9 +4,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from luoshi_kit.text import PlainText
 from luoshi_proto.divisions import CODE_PATTERN
 
-OrgName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OrgName = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class OrgOut(BaseModel):

@@ -64,7 +64,7 @@ def upsert_org(*, session: AsyncSession, org: Org) -> None:
             code=org.code,
             name=org.name,
             kind=org.kind,
-            level=org.level,  # type: ignore[arg-type]
+            level=org.level,
             parent_code=org.parent_code,
             synthetic=org.synthetic,
             active=org.active,

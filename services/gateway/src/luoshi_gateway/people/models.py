@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from luoshi_gateway.db import Base
 from luoshi_kit.db import UtcDateTime
+from luoshi_proto.gateway.v1 import Role
 
 
 class Person(Base):
@@ -18,7 +19,7 @@ class Person(Base):
     username: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     display_name: Mapped[str] = mapped_column(String(100))
     org_code: Mapped[str] = mapped_column(String(15), index=True)
-    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    roles: Mapped[list[Role]] = mapped_column(JSON, default=list)
     # None: the person cannot sign in with a password (e.g. seeded staff reached only by notices).
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

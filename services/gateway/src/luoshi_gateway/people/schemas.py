@@ -4,11 +4,12 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from luoshi_kit.text import PlainText
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_proto.gateway.v1 import Role
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Area = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Text = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Area = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{3,64}$")]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 OrgCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
@@ -33,7 +34,7 @@ class PersonCreate(RoleDetails):
     roles: list[Role] = Field(min_length=1, max_length=8)
     username: Username | None = None
     password: Password | None = None
-    oidc_subject: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+    oidc_subject: Annotated[PlainText, StringConstraints(min_length=1, max_length=255)] | None = None
     active: bool = True
 
 
@@ -46,7 +47,7 @@ class PersonPatch(BaseModel):
     org_code: OrgCode | None = None
     roles: list[Role] | None = Field(None, min_length=1, max_length=8)
     username: Username | None = None
-    oidc_subject: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+    oidc_subject: Annotated[PlainText, StringConstraints(min_length=1, max_length=255)] | None = None
     active: bool | None = None
     overseen_areas: list[Area] | None = Field(None, max_length=20)
     inspector_type: InspectorType | None = None
@@ -76,6 +77,6 @@ class PersonOut(RoleDetails):
     active: bool
     oidc_subject: str | None
     assessor_assignment: str | None = None
-    assessor_valid_from: AwareDatetime | None = None  # type: ignore[assignment]
-    assessor_valid_to: AwareDatetime | None = None  # type: ignore[assignment]
-    overseen_areas: list[str] = Field(default_factory=list)  # type: ignore[assignment]
+    assessor_valid_from: AwareDatetime | None = None
+    assessor_valid_to: AwareDatetime | None = None
+    overseen_areas: list[str] = Field(default_factory=list)

@@ -45,7 +45,7 @@ def upsert_person(*, session: AsyncSession, person: Person) -> None:
             org_code=person.org_code,
             roles=person.roles,
             active=person.active,
-        ),  # type: ignore[arg-type]
+        ),
     )
 
 

@@ -25,6 +25,10 @@ RESOURCE_OWNERS: dict[str, str] = {
     "rankings": "scoring",
 }
 
+# Routes that take file uploads: their bodies may reach LUOSHI_UPLOAD_MAX_BODY_BYTES, others
+# LUOSHI_MAX_BODY_BYTES (the kit's BodyLimitMiddleware, and the proxy counts again as it reads).
+UPLOAD_PATHS = ("/api/v1/tasks/import",)
+
 _FORWARD_REQUEST = (
     "content-type",
     "accept",

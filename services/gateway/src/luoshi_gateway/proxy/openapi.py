@@ -6,11 +6,13 @@ import copy
 import json
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+import fastapi_offline
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from luoshi_gateway.proxy.client import ServiceClient
 from luoshi_kit.errors import Problem
@@ -18,6 +20,9 @@ from luoshi_kit.errors import Problem
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 _CACHE_SECONDS = 60.0
+# Swagger UI and ReDoc come with the fastapi-offline package: no CDN, a 政务外网 cannot reach one.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+DOCS_STATIC = "/api/docs/static"
 
 
 def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -59,12 +64,73 @@ async def merged_openapi(request: Request) -> dict[str, Any]:
     app: FastAPI = request.app
     cached = getattr(app.state, "merged_openapi", None)
     if cached and time.monotonic() - cached[0] < _CACHE_SECONDS:
-        return cached[1]  # type: ignore[no-any-return]
+        return cached[1]
     document = merge(app.openapi(), await _fetch(app.state.services))
     app.state.merged_openapi = (time.monotonic(), document)
     return document
 
 
+_SWAGGER_HTML = f"""<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>Luoshi 落实 API</title>
+<link rel="icon" type="image/png" href="{DOCS_STATIC}/favicon.png">
+<link rel="stylesheet" href="{DOCS_STATIC}/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="{DOCS_STATIC}/swagger-ui-bundle.js"></script>
+<script src="/api/docs/init.js"></script>
+</body>
+</html>
+"""
+
+# A file, not an inline script, so the Content-Security-Policy can stay at script-src 'self'.
+_SWAGGER_INIT = """window.onload = function () {
+  window.ui = SwaggerUIBundle({
+    url: "/api/v1/openapi.json",
+    dom_id: "#swagger-ui",
+    layout: "BaseLayout",
+    deepLinking: true,
+    showExtensions: true,
+    showCommonExtensions: true,
+    persistAuthorization: true,
+    validatorUrl: null,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+  });
+};
+"""
+
+_REDOC_HTML = f"""<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>Luoshi 落实 API — ReDoc</title>
+<link rel="icon" type="image/png" href="{DOCS_STATIC}/favicon.png">
+</head>
+<body>
+<redoc spec-url="/api/v1/openapi.json"></redoc>
+<script src="{DOCS_STATIC}/redoc.standalone.js"></script>
+</body>
+</html>
+"""
+
+
 @router.get("/api/docs")
 async def swagger_ui() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="Luoshi 落实 API")
+    return HTMLResponse(_SWAGGER_HTML)
+
+
+@router.get("/api/docs/init.js")
+async def swagger_init() -> Response:
+    return Response(_SWAGGER_INIT, media_type="text/javascript")
+
+
+@router.get("/api/redoc")
+async def redoc() -> HTMLResponse:
+    return HTMLResponse(_REDOC_HTML)
+
+
+def mount_docs_assets(app: FastAPI) -> None:
+    app.mount(DOCS_STATIC, StaticFiles(directory=DOCS_ASSETS), name="docs-static")

@@ -8,6 +8,7 @@ from luoshi_gateway.auth.deps import UserDep
 from luoshi_gateway.proxy.client import RESOURCE_OWNERS, ServiceClient, request_headers
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import IDENTITY_HEADER, sign_identity
+from luoshi_kit.limits import BODY_LIMIT_KEY, BodyTooLarge
 from luoshi_kit.tracing import child_of, current_traceparent
 
 router = APIRouter(tags=["proxy"])
@@ -19,10 +20,7 @@ async def _forward(request: Request, resource: str, user: UserDep) -> Response:
     if service is None:
         raise Problem(404, "not-found", "未找到 Not found", f"没有资源 /api/v1/{resource}")
     settings = request.app.state.settings
-    length = int(request.headers.get("content-length") or 0)
-    if length > settings.proxy_max_body_bytes:
-        raise Problem(413, "too-large", "请求过大 Payload too large")
-    body = await request.body()
+    body = await _read_body(request, request.scope.get(BODY_LIMIT_KEY) or settings.max_body_bytes)
     headers = request_headers(dict(request.headers))
     headers[IDENTITY_HEADER] = sign_identity(user, settings.internal_secret)
     headers["traceparent"] = child_of(current_traceparent.get())
@@ -30,6 +28,18 @@ async def _forward(request: Request, resource: str, user: UserDep) -> Response:
     client: ServiceClient = request.app.state.services
     status, response_headers, content = await client.forward(service, request.method, path_qs, headers, body)
     return Response(content=content, status_code=status, headers=response_headers)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, counted as it streams in (chunked or not): Content-Length is only a claim."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @router.api_route("/api/v1/{resource}", methods=_METHODS, include_in_schema=False)

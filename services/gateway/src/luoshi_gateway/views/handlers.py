@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.views.models import TaskView, TimelineEntry
 from luoshi_gateway.views.rules import TASK_EVENTS, actor_of, business_date, summary
+from luoshi_gateway.views.summaries import apply, contribution, deltas
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.tasking.v1 import TaskEvent, TaskProgressReported
@@ -30,6 +31,7 @@ async def on_task_event(*, session: AsyncSession, event: CloudEvent[TaskEvent]) 
         )
     )
     view = await session.get(TaskView, ref.task_id)
+    before, before_unit = contribution(view), view.lead_unit if view else None
     if view is None:
         view = TaskView(
             task_id=ref.task_id,
@@ -61,3 +63,4 @@ async def on_task_event(*, session: AsyncSession, event: CloudEvent[TaskEvent]) 
         view.lagging = True
     if event.type == "tasking.task.deadline_extended.v1" and ref.deadline >= business_date(event.time):
         view.overdue = False  # the approved deadline is in the future again
+    await apply(session=session, changes=deltas(before, before_unit, contribution(view), view.lead_unit))

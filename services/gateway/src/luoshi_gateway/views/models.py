@@ -47,3 +47,13 @@ class TaskView(Base):
     lagging: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OrgSummary(Base):
+    """One dashboard figure of one organisation's subtree (see views/summaries.py)."""
+
+    __tablename__ = "org_summary"
+
+    org_code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

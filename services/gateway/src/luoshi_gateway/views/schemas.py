@@ -34,6 +34,7 @@ class ChildFigures(BaseModel):
     on_time_rate: float | None  # closed on time ÷ closed; None when nothing has closed yet
     overdue: int
     lagging: int
+    by_colour: dict[str, int] = {}  # open tasks: green 按序时进度 / yellow 滞后 / red 超期
     points: float | None = None  # from scoring's events, once scoring publishes them
     rank: int | None = None
 
@@ -42,6 +43,7 @@ class Dashboard(BaseModel):
     org_code: str
     name: str
     by_state: dict[str, int]
+    by_colour: dict[str, int] = {}
     overdue: int
     lagging: int
     children: list[ChildFigures]

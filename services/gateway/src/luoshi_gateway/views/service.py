@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.orgs.models import Org
 from luoshi_gateway.orgs.service import get_visible_org
+from luoshi_gateway.views import summaries
 from luoshi_gateway.views.models import TaskView, TimelineEntry
-from luoshi_gateway.views.rules import OPEN_STATES
 from luoshi_gateway.views.schemas import ChildFigures, Dashboard, Timeline, TimelineItem
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
-from luoshi_proto.divisions import division_parts
-
-
-def _in_subtree(column, code: str):  # type: ignore[no-untyped-def]
-    """SQL for 'the organisation in ``column`` lies in the subtree of ``code``'."""
-    if len(code) > 12:
-        return column == code
-    return column.startswith("".join(division_parts(code)))
 
 
 def _may_see(identity: Identity, view: TaskView) -> bool:
@@ -46,57 +38,39 @@ async def timeline(*, session: AsyncSession, identity: Identity, task_id: str) -
     )
 
 
-def _figures(scope: str) -> Select[int, Any, Any, Any, Any]:
-    closed = TaskView.state.in_(("closed", "archived"))
-    on_time = closed & (TaskView.completed_on <= TaskView.deadline)
-    open_ = TaskView.state.in_(OPEN_STATES)
-    return select(
-        func.count(),
-        func.sum(case((closed, 1), else_=0)),
-        func.sum(case((on_time, 1), else_=0)),
-        func.sum(case((open_ & TaskView.overdue, 1), else_=0)),
-        func.sum(case((open_ & TaskView.lagging, 1), else_=0)),
-    ).where(_in_subtree(TaskView.lead_unit, scope))
+def _child_figures(child: Org, figures: Counter[str]) -> ChildFigures:
+    closed, on_time = figures["closed"], figures["closed_on_time"]
+    return ChildFigures(
+        org_code=child.code,
+        name=child.name,
+        tasks=figures["tasks"],
+        closed=closed,
+        closed_on_time=on_time,
+        on_time_rate=round(on_time / closed, 4) if closed else None,
+        overdue=figures["overdue"],
+        lagging=figures["lagging"],
+        by_colour=_prefixed(figures, "colour:"),
+    )
+
+
+def _prefixed(figures: Counter[str], prefix: str) -> dict[str, int]:
+    return {k.removeprefix(prefix): v for k, v in sorted(figures.items()) if k.startswith(prefix) and v}
 
 
 async def dashboard(*, session: AsyncSession, identity: Identity, org_code: str) -> Dashboard:
+    """Answered from the per-organisation summaries (views/summaries.py): two indexed reads at any size."""
     org = await get_visible_org(session=session, identity=identity, code=org_code)
-    by_state: dict[str, int] = dict(
-        (
-            await session.execute(
-                select(TaskView.state, func.count())
-                .where(_in_subtree(TaskView.lead_unit, org_code))
-                .group_by(TaskView.state)
-            )
-        ).all()
-    )
-    _, _, _, overdue, lagging = (await session.execute(_figures(org_code))).one()._tuple()
     children = (
         await session.scalars(select(Org).where(Org.parent_code == org_code, Org.active).order_by(Org.code))
     ).all()
-    figures = []
-    for child in children:
-        tasks, closed, on_time, child_overdue, child_lagging = (
-            await session.execute(_figures(child.code))
-        ).one()
-        closed, on_time = int(closed or 0), int(on_time or 0)
-        figures.append(
-            ChildFigures(
-                org_code=child.code,
-                name=child.name,
-                tasks=int(tasks or 0),
-                closed=closed,
-                closed_on_time=on_time,
-                on_time_rate=round(on_time / closed, 4) if closed else None,
-                overdue=int(child_overdue or 0),
-                lagging=int(child_lagging or 0),
-            )
-        )
+    figures = await summaries.figures_of(session=session, org_codes=[org.code, *(c.code for c in children)])
+    own = figures[org.code]
     return Dashboard(
         org_code=org.code,
         name=org.name,
-        by_state={k: int(v) for k, v in by_state.items()},
-        overdue=int(overdue or 0),
-        lagging=int(lagging or 0),
-        children=figures,
+        by_state=_prefixed(own, "state:"),
+        by_colour=_prefixed(own, "colour:"),
+        overdue=own["overdue"],
+        lagging=own["lagging"],
+        children=[_child_figures(child, figures[child.code]) for child in children],
     )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_kit.messaging.handlers import HandlerTable
+from luoshi_kit.messaging.handlers import HandlerTable, ModelT
 from luoshi_notification.inbox.rules import DOCUMENT_RULES, TASK_RULES, Rule, task_audience, title_of
 from luoshi_notification.inbox.service import deliver
 from luoshi_notification.people.service import people_with_roles
@@ -29,7 +28,7 @@ async def on_document_alert(*, session: AsyncSession, event: CloudEvent[Document
 
 
 async def _notify(
-    session: AsyncSession, event: CloudEvent[BaseModel], rule: Rule, units: list[str], *, body: str
+    session: AsyncSession, event: CloudEvent[ModelT], rule: Rule, units: list[str], *, body: str
 ) -> None:
     people = await people_with_roles(session=session, org_codes=units, roles=rule.roles)
     title = title_of(rule, event.data)

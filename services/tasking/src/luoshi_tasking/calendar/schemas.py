@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from luoshi_kit.text import MultilineText
+
 
 class CalendarYearIn(BaseModel):
     """The State Council's schedule for one year: the days off (放假) and the adjusted workdays (调休上班).
@@ -16,7 +18,9 @@ class CalendarYearIn(BaseModel):
 
     holidays: list[date] = Field(default_factory=list, max_length=366, description="放假日期")
     workdays: list[date] = Field(default_factory=list, max_length=366, description="调休上班日期")
-    note: str | None = Field(default=None, max_length=500, description="来源, e.g. 国办发明电〔2026〕x号")
+    note: MultilineText | None = Field(
+        default=None, max_length=500, description="来源, e.g. 国办发明电〔2026〕x号"
+    )
 
 
 class CalendarYearOut(BaseModel):

@@ -42,7 +42,7 @@ def as_value(value: Any) -> str | int | list[str] | None:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [v.isoformat() if isinstance(v, date) else str(v) for v in value]
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def diff(current: dict[str, Any], wanted: dict[str, Any]) -> list[dict[str, Any]]:

@@ -94,7 +94,7 @@ _BINDS_SQL = f"t.deadline >= {_CREATED_SQL}"
 def _not_marked(kind: str, occurrence_sql: str, column: str = "occurrence") -> str:
     return (
         "NOT EXISTS (SELECT 1 FROM deadline_alert a WHERE a.task_id = t.id "
-        f"AND a.kind = '{kind}' AND a.{column} = {occurrence_sql})"
+        f"AND a.kind = '{kind}' AND a.{column} = {occurrence_sql})"  # nosec B608 # module constants only
     )
 
 
@@ -147,14 +147,16 @@ async def pg_candidates(
         f" AND {_not_marked('report_missing', ':dq_key')})",
         # explicit cadence: the latest passed due date d1, unmarked, and no report since the one before
         # (the 11 days allow for that earlier date having moved past a holiday to its working day)
-        f"({_ACCEPTED_SQL} AND NOT {_QUARTERLY_SQL} AND EXISTS (SELECT 1 FROM (SELECT max(e.v) AS d1"
+        f"({_ACCEPTED_SQL} AND NOT {_QUARTERLY_SQL} AND EXISTS (SELECT 1 FROM (SELECT max(e.v) AS d1"  # nosec B608
         f" FROM {dues} WHERE e.v < :today_key) x WHERE x.d1 IS NOT NULL"
         f" AND {_not_marked('report_missing', 'x.d1')} AND (t.last_report_at IS NULL OR"
         " to_char((t.last_report_at AT TIME ZONE 'Asia/Shanghai') - interval '11 days', 'YYYY-MM-DD')"
         f" <= (SELECT max(e.v) FROM {dues} WHERE e.v < x.d1))))",
     ]
     changed = "t.updated_at >= :since AND " if since else ""
-    sql = f"SELECT {select_columns()} FROM task t WHERE {changed}{_OPEN_SQL} AND ({' OR '.join(branches)})"
+    # Every fragment is a constant of this module; values travel as bound :parameters.
+    where = f"{changed}{_OPEN_SQL} AND ({' OR '.join(branches)})"
+    sql = f"SELECT {select_columns()} FROM task t WHERE {where}"  # nosec B608 # constants, values bound
     params: dict[str, Any] = {
         "today": today,
         "horizon": due_soon_horizon(today, cal, settings),

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_tasking.documents.schemas import DocumentStatus
 
 RECORDING_ROLES = ("principal", "deputy", "office", "admin")
 
@@ -62,7 +63,7 @@ def document_status(
     study_by: date,
     report_by: date | None,
     today: date,
-) -> str:
+) -> DocumentStatus:
     """study_pending / study_overdue / report_pending / report_overdue / reported."""
     if reported_on is not None:
         return "reported"

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from luoshi_kit.text import MultilineText, PlainText
 from luoshi_proto.divisions import CODE_PATTERN
 
 IssuerLevel = Literal["党中央", "国务院", "国家部委", "省委"]
@@ -16,22 +17,22 @@ DocumentStatus = Literal["study_pending", "study_overdue", "report_pending", "re
 class DocumentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str = Field(min_length=1, max_length=300, description="文件标题")
+    title: PlainText = Field(min_length=1, max_length=300, description="文件标题")
     issuer_level: IssuerLevel = Field(description="发文层级")
-    reference: str = Field(min_length=1, max_length=200, description="文号")
+    reference: PlainText = Field(min_length=1, max_length=200, description="文号")
     issue_date: date = Field(description="印发日期")
     org_code: str = Field(pattern=CODE_PATTERN, description="牵头承办、组织学习解读的单位")
     especially_important: bool = Field(default=False, description="特别重大: 第一时间学习解读")
-    lead_deputy_id: str | None = Field(default=None, max_length=64, description="牵头分管负责同志")
-    lead_person_id: str | None = Field(default=None, max_length=64, description="具体负责人")
+    lead_deputy_id: PlainText | None = Field(default=None, max_length=64, description="牵头分管负责同志")
+    lead_person_id: PlainText | None = Field(default=None, max_length=64, description="具体负责人")
 
 
 class SessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     held_on: date = Field(description="学习解读会日期")
-    attendees: str = Field(min_length=1, max_length=2000, description="参会人员")
-    summary: str = Field(
+    attendees: MultilineText = Field(min_length=1, max_length=2000, description="参会人员")
+    summary: MultilineText = Field(
         min_length=1, max_length=20000, description="解读要点: 背景、新要求、可争取政策、挑战、落实打算"
     )
 
@@ -40,7 +41,7 @@ class ReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reported_on: date = Field(description="报告日期")
-    content: str = Field(min_length=1, max_length=20000, description="学习解读情况报告")
+    content: MultilineText = Field(min_length=1, max_length=20000, description="学习解读情况报告")
 
 
 class SessionOut(BaseModel):

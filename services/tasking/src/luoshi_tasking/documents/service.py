@@ -103,7 +103,7 @@ def document_out(doc: Document, *, cal: WorkingCalendar, settings: StudyRules, t
         reported_on=doc.reported_on,
         study_due=study_by,
         report_due=report_by,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         provisional=cal.is_provisional(report_by or study_by),
         created_by=doc.created_by,
         created_at=doc.created_at,

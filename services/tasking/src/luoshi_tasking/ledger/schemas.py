@@ -7,21 +7,23 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from luoshi_kit.text import MultilineText, PlainText
+
 RecordedKind = Literal["dispatch", "self_check", "reconcile", "summary", "audit", "hand_in"]
 
 
 class EntryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    task_id: str = Field(min_length=1, max_length=36)
+    task_id: PlainText = Field(min_length=1, max_length=36)
     kind: RecordedKind = Field(
         description="dispatch 周调度 / self_check 月自查 / reconcile 季度对账 / summary 季总结 / "
         "audit 半年查账 / hand_in 年底交账"
     )
-    period_label: str | None = Field(
+    period_label: PlainText | None = Field(
         default=None, max_length=20, description="期间, 如 2027-W05, 2027-03, 2027Q1, 2027H1, 2027; 默认当期"
     )
-    note: str = Field(min_length=1, max_length=5000, description="记录内容")
+    note: MultilineText = Field(min_length=1, max_length=5000, description="记录内容")
 
 
 class EntryOut(BaseModel):

@@ -7,6 +7,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from luoshi_kit.text import MultilineText, PlainText
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.plans.rules import MeetingKind
 
@@ -16,8 +17,8 @@ class _In(BaseModel):
 
 
 class MilestoneIn(_In):
-    name: str = Field(min_length=1, max_length=200, description="节点名称")
-    owner_person_id: str | None = Field(default=None, max_length=64, description="责任人")
+    name: PlainText = Field(min_length=1, max_length=200, description="节点名称")
+    owner_person_id: PlainText | None = Field(default=None, max_length=64, description="责任人")
     owner_org: str | None = Field(default=None, pattern=CODE_PATTERN, description="责任单位")
     start: date
     end: date
@@ -33,9 +34,9 @@ class MilestoneIn(_In):
 class PlanIn(_In):
     start: date = Field(description="方案开始日期")
     end: date = Field(description="方案完成日期")
-    owner_person_id: str | None = Field(default=None, max_length=64, description="方案责任人")
+    owner_person_id: PlainText | None = Field(default=None, max_length=64, description="方案责任人")
     owner_org: str | None = Field(default=None, pattern=CODE_PATTERN, description="责任单位, 缺省为牵头单位")
-    notes: str = Field(default="", max_length=5000, description="推进安排、措施、组织保障")
+    notes: MultilineText = Field(default="", max_length=5000, description="推进安排、措施、组织保障")
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=200)
 
     @model_validator(mode="after")
@@ -81,9 +82,9 @@ class PlanOut(BaseModel):
 class LetterIn(_In):
     issuing_org: str = Field(pattern=CODE_PATTERN, description="发文单位 (政府)")
     signing_org: str = Field(pattern=CODE_PATTERN, description="签订单位 (下级政府或部门)")
-    title: str = Field(min_length=1, max_length=300)
+    title: PlainText = Field(min_length=1, max_length=300)
     year: int = Field(ge=2000, le=2100)
-    targets: str = Field(min_length=1, max_length=20000, description="目标任务")
+    targets: MultilineText = Field(min_length=1, max_length=20000, description="目标任务")
     signed_on: date
 
 
@@ -112,10 +113,10 @@ class MeetingIn(_In):
     org_code: str = Field(pattern=CODE_PATTERN, description="召开会议的单位")
     kind: MeetingKind = Field(description="principal 调度会 / deputy 工作推进会 / unit 工作例会")
     held_on: date
-    convener_id: str | None = Field(default=None, max_length=64, description="召集人")
-    topic: str = Field(min_length=1, max_length=300)
-    attendees: str = Field(default="", max_length=2000)
-    summary: str = Field(default="", max_length=20000)
+    convener_id: PlainText | None = Field(default=None, max_length=64, description="召集人")
+    topic: PlainText = Field(min_length=1, max_length=300)
+    attendees: MultilineText = Field(default="", max_length=2000)
+    summary: MultilineText = Field(default="", max_length=20000)
 
 
 class MeetingOut(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from sqlalchemy import select
@@ -45,7 +46,8 @@ async def import_tasks(*, session: AsyncSession, identity: Identity, data: bytes
     if not identity.has_any(*ASSIGNING_ROLES):
         raise Problem(403, "forbidden", "无权交办 Not allowed to assign", "只有负责同志、督查室可导入任务")
     try:
-        sheet = parse_task_workbook(data, max_rows=MAX_ROWS)
+        # Off the event loop: the service (and in embedded mode every service) keeps answering.
+        sheet = await asyncio.to_thread(parse_task_workbook, data, max_rows=MAX_ROWS)
     except WorkbookRefused as exc:
         raise refuse(exc) from exc
     created: list[Task] = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
+import time
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,19 +26,25 @@ from luoshi_tasking.spreadsheets.columns import (
     cell_to_field,
     message_of,
 )
+from luoshi_tasking.spreadsheets.errors import WorkbookRefused
+from luoshi_tasking.spreadsheets.guard import Limits, check_deadline, inspect_workbook
 from luoshi_tasking.tasks.schemas import TaskCreate
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_SEARCH_ROWS = 10
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+# OWASP CSV injection: a text cell starting with one of these is a formula to Excel (or LibreOffice).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0 cannot hold (openpyxl raises IllegalCharacterError on the first few, writes the rest).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-class WorkbookRefused(Exception):
-    """The file as a whole cannot be read: not a workbook, no header, no rows, too many rows."""
-
-    def __init__(self, status: int, slug: str, title: str, detail: str):
-        super().__init__(detail)
-        self.status, self.slug, self.title, self.detail = status, slug, title, detail
+def safe_cell(value: Any) -> Any:
+    """Text as text: characters XML cannot hold dropped, a formula prefix neutralised with a quote."""
+    if not isinstance(value, str):
+        return value
+    value = XML_ILLEGAL.sub("", value)
+    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
 @dataclass(frozen=True)
@@ -118,16 +126,25 @@ def _map_header(sheet: ParsedSheet, header_row: int, values: Sequence[Any]) -> d
     return by_index
 
 
-def parse_task_workbook(data: bytes, *, max_rows: int = 5000) -> ParsedSheet:
-    """Every data row validated through ``TaskCreate``; every problem as a cell error (e.g. F7)."""
+def parse_task_workbook(data: bytes, *, max_rows: int = 5000, limits: Limits | None = None) -> ParsedSheet:
+    """Every data row validated through ``TaskCreate``; every problem as a cell error (e.g. F7).
+
+    CPU-bound and bounded (``limits``: archive, sheet size, time): run it in a worker thread."""
+    limits = limits or Limits()
+    deadline = time.monotonic() + limits.seconds
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = inspect_workbook(archive, limits, deadline)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError, EOFError) as exc:
         raise WorkbookRefused(
             422, "import-unreadable", "无法读取文件 Unreadable workbook", f"不是有效的 .xlsx 文件: {exc}"
         ) from exc
     try:
-        sheet_rows = book.worksheets[0].iter_rows(values_only=True)
+        worksheet = book.worksheets[0]
+        if hasattr(worksheet, "reset_dimensions"):
+            worksheet.reset_dimensions()  # the declared <dimension> is not to be trusted: cells decide
+        sheet_rows = worksheet.iter_rows(max_col=max(size.columns, 1), values_only=True)
         head = list(itertools.islice(sheet_rows, HEADER_SEARCH_ROWS))
         header_index = _find_header(head)
         sheet = ParsedSheet()
@@ -137,6 +154,7 @@ def parse_task_workbook(data: bytes, *, max_rows: int = 5000) -> ParsedSheet:
         data_rows = itertools.chain(head[header_index + 1 :], sheet_rows)
         count = 0
         for number, values in enumerate(data_rows, start=header_index + 2):
+            check_deadline(deadline)
             if all(_blank(v) for v in values):
                 continue
             count += 1
@@ -200,7 +218,7 @@ def write_ledger(rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
     ws = book.active
     assert ws is not None
     ws.title = "任务台账"
-    ws.append([title])
+    ws.append([safe_cell(title)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(EXPORT_COLUMNS))
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     ws.append([c.header for c in EXPORT_COLUMNS])
@@ -208,7 +226,7 @@ def write_ledger(rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
     ws.freeze_panes = "A3"
     date_columns = [i for i, c in enumerate(EXPORT_COLUMNS, start=1) if c.is_date]
     for values in rows:
-        ws.append(list(values))
+        ws.append([safe_cell(v) for v in values])
         for index in date_columns:
             ws.cell(row=ws.max_row, column=index).number_format = "yyyy-mm-dd"
     return _save(book)

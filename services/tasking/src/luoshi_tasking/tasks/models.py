@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from luoshi_kit.db import UtcDateTime, utcnow
 from luoshi_tasking.db import Base
+from luoshi_tasking.tasks.schemas import SourceLevel
 
 
 class Task(Base):
@@ -25,7 +26,7 @@ class Task(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     # 来源: 党中央 / 国务院 / 国家部委 / 省委 / 省政府 / 市委 … and the document's reference (文号).
     source: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    source_level: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    source_level: Mapped[SourceLevel | None] = mapped_column(String(40), nullable=True)
     source_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     category: Mapped[str | None] = mapped_column(String(100), nullable=True)
     issuing_org: Mapped[str] = mapped_column(String(15), index=True)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from luoshi_kit.text import MultilineText, PlainText
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.tasks.decomposition import Nature
 
@@ -26,17 +27,19 @@ def check_codes(value: list[str], what: str) -> list[str]:
 class TaskCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str = Field(min_length=1, max_length=200, description="任务名称")
-    description: str = Field(default="", max_length=5000, description="任务内容与工作要求")
-    source: str | None = Field(default=None, max_length=200, description="来源决策部署或文件")
+    title: PlainText = Field(min_length=1, max_length=200, description="任务名称")
+    description: MultilineText = Field(default="", max_length=5000, description="任务内容与工作要求")
+    source: PlainText | None = Field(default=None, max_length=200, description="来源决策部署或文件")
     source_level: SourceLevel | None = Field(default=None, description="来源层级")
-    source_ref: str | None = Field(default=None, max_length=200, description="文号或会议名称")
-    category: str | None = Field(default=None, max_length=100, description="类别, 如七大体系")
+    source_ref: PlainText | None = Field(default=None, max_length=200, description="文号或会议名称")
+    category: PlainText | None = Field(default=None, max_length=100, description="类别, 如七大体系")
     lead_unit: str = Field(pattern=CODE_PATTERN, description="牵头单位 (统计用区划代码或部门代码)")
     co_units: list[str] = Field(default_factory=list, max_length=50, description="协办单位")
-    principal_id: str | None = Field(default=None, min_length=1, max_length=64, description="主要负责同志")
-    deputy_id: str | None = Field(default=None, min_length=1, max_length=64, description="分管负责同志")
-    handler_id: str | None = Field(default=None, min_length=1, max_length=64, description="具体承办人")
+    principal_id: PlainText | None = Field(
+        default=None, min_length=1, max_length=64, description="主要负责同志"
+    )
+    deputy_id: PlainText | None = Field(default=None, min_length=1, max_length=64, description="分管负责同志")
+    handler_id: PlainText | None = Field(default=None, min_length=1, max_length=64, description="具体承办人")
     start_date: date | None = Field(default=None, description="开始日期")
     deadline: date = Field(description="完成时限 (北京时间日期)")
     nature: Nature | None = Field(
@@ -44,8 +47,8 @@ class TaskCreate(BaseModel):
         description="任务性质: medium_long 中长期 / yearly 年度 / phased 阶段性 / "
         "special_phased 特别重要阶段性 (不填则按起止日期推定; 决定分解到年/季/月/周)",
     )
-    required_progress: str = Field(default="", max_length=5000, description="工作进度要求")
-    measures: str = Field(default="", max_length=5000, description="工作措施")
+    required_progress: MultilineText = Field(default="", max_length=5000, description="工作进度要求")
+    measures: MultilineText = Field(default="", max_length=5000, description="工作措施")
     report_due_dates: list[date] = Field(
         default_factory=list, max_length=400, description="反馈时限 (未设置时每季度反馈)"
     )
@@ -154,7 +157,7 @@ class Reason(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reason: str = Field(min_length=1, max_length=2000, description="理由")
+    reason: MultilineText = Field(min_length=1, max_length=2000, description="理由")
 
 
 class Note(BaseModel):
@@ -162,7 +165,7 @@ class Note(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    note: str | None = Field(default=None, max_length=2000, description="备注")
+    note: MultilineText | None = Field(default=None, max_length=2000, description="备注")
 
 
 class Reassign(BaseModel):
@@ -171,7 +174,7 @@ class Reassign(BaseModel):
     lead_unit: str = Field(pattern=CODE_PATTERN, description="新的牵头单位")
     co_units: list[str] | None = Field(default=None, max_length=50, description="协办单位 (不填则不变)")
     deadline: date | None = Field(default=None, description="新的完成时限 (不填则不变)")
-    reason: str = Field(min_length=1, max_length=2000, description="重新交办理由")
+    reason: MultilineText = Field(min_length=1, max_length=2000, description="重新交办理由")
 
     @field_validator("co_units")
     @classmethod
@@ -185,7 +188,7 @@ class Review(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     decision: Literal["approve", "reject"]
-    reason: str | None = Field(default=None, max_length=2000, description="复核意见 (退回时必填)")
+    reason: MultilineText | None = Field(default=None, max_length=2000, description="复核意见 (退回时必填)")
 
     @model_validator(mode="after")
     def _reason(self) -> Review:
@@ -209,20 +212,20 @@ class SubtaskCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=5000)
+    title: PlainText = Field(min_length=1, max_length=200)
+    description: MultilineText = Field(default="", max_length=5000)
     lead_unit: str | None = Field(default=None, pattern=CODE_PATTERN, description="默认为上级任务的牵头单位")
     co_units: list[str] = Field(default_factory=list, max_length=50)
-    principal_id: str | None = Field(default=None, min_length=1, max_length=64)
-    deputy_id: str | None = Field(default=None, min_length=1, max_length=64)
-    handler_id: str | None = Field(default=None, min_length=1, max_length=64)
+    principal_id: PlainText | None = Field(default=None, min_length=1, max_length=64)
+    deputy_id: PlainText | None = Field(default=None, min_length=1, max_length=64)
+    handler_id: PlainText | None = Field(default=None, min_length=1, max_length=64)
     start_date: date | None = None
     deadline: date = Field(description="不晚于上级任务的完成时限")
-    required_progress: str = Field(default="", max_length=5000)
-    measures: str = Field(default="", max_length=5000)
+    required_progress: MultilineText = Field(default="", max_length=5000)
+    measures: MultilineText = Field(default="", max_length=5000)
     report_due_dates: list[date] = Field(default_factory=list, max_length=400)
     period_kind: Literal["year", "quarter", "month", "week"] | None = None
-    period_label: str | None = Field(default=None, max_length=40)
+    period_label: PlainText | None = Field(default=None, max_length=40)
     nature: Nature | None = Field(default=None, description="不填则按起止日期推定")
 
     @field_validator("co_units")

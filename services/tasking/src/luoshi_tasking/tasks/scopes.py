@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, event, exists, inspect, select
 from sqlalchemy.orm import InstanceState, Mapper
 
+from luoshi_kit.db import table_of
 from luoshi_proto.divisions import division_parts
 from luoshi_tasking.tasks.models import Task, TaskScope
 
@@ -47,7 +48,7 @@ def _changed(target: Task, fields: tuple[str, ...]) -> bool:
 def backfill_scopes(connection: Connection, batch: int = 10_000) -> int:
     """Scope rows for the tasks that have none (tasks written before task_scope existed): for the
     migration that creates the table. Returns how many tasks it filled in."""
-    task, scope = Task.__table__, TaskScope.__table__
+    task, scope = table_of(Task), table_of(TaskScope)
     columns = [
         task.c[n] for n in ("id", "lead_unit", "issuing_org", "co_units", "deadline", "created_at", "state")
     ]
@@ -59,12 +60,12 @@ def backfill_scopes(connection: Connection, batch: int = 10_000) -> int:
 
 @event.listens_for(Task, "after_insert")
 def _inserted(_mapper: Mapper[Task], connection: Connection, target: Task) -> None:
-    connection.execute(TaskScope.__table__.insert(), scope_rows(target))
+    connection.execute(table_of(TaskScope).insert(), scope_rows(target))
 
 
 @event.listens_for(Task, "after_update")
 def _updated(_mapper: Mapper[Task], connection: Connection, target: Task) -> None:
-    table = TaskScope.__table__
+    table = table_of(TaskScope)
     mine = table.c.task_id == target.id
     if _changed(target, _UNIT_FIELDS):
         connection.execute(table.delete().where(mine))
@@ -76,4 +77,5 @@ def _updated(_mapper: Mapper[Task], connection: Connection, target: Task) -> Non
 
 @event.listens_for(Task, "after_delete")
 def _deleted(_mapper: Mapper[Task], connection: Connection, target: Task) -> None:
-    connection.execute(TaskScope.__table__.delete().where(TaskScope.__table__.c.task_id == target.id))
+    table = table_of(TaskScope)
+    connection.execute(table.delete().where(table.c.task_id == target.id))

@@ -90,7 +90,7 @@ def involves(scope: str) -> ColumnElement[bool]:
     return Task.id.in_(select(TaskScope.task_id).where(TaskScope.scope == scope_key(scope)))
 
 
-def visible_tasks(identity: Identity) -> Select[tuple[Task]]:
+def visible_tasks(identity: Identity) -> Select[Task]:
     return select(Task).where(involves(identity.org_code))
 
 
@@ -148,9 +148,7 @@ async def list_tasks(
     return list(rows), await _page_total(session, ids, offset, len(rows), limit)
 
 
-async def _page_total(
-    session: AsyncSession, ids: Select[tuple[str]], offset: int, found: int, limit: int
-) -> int:
+async def _page_total(session: AsyncSession, ids: Select[str], offset: int, found: int, limit: int) -> int:
     if found < limit and (found or not offset):
         return offset + found  # the last page: nothing follows it
     # Past the end (found nothing at offset > 0): the total is below offset, count just that far.

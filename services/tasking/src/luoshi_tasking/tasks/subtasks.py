@@ -73,7 +73,7 @@ async def proposal(
         if kind:
             period_kind = period_kind_for(kind)
         elif task.nature in NATURES:
-            period_kind = NATURES[task.nature][0]  # type: ignore[index]
+            period_kind = NATURES[task.nature][0]
         else:
             period_kind = suggested_kind(start, task.deadline)
         periods = propose_periods(period_kind, start, task.deadline)
@@ -192,7 +192,7 @@ async def create_subtasks(
             title=item.title,
             description=item.description,
             source=parent.source,
-            source_level=parent.source_level,  # type: ignore[arg-type]
+            source_level=parent.source_level,
             source_ref=parent.source_ref,
             category=parent.category,
             lead_unit=lead,

@@ -131,6 +131,12 @@ def upgrade() -> None:
     sa.Column('locked_until', luoshi_kit.db.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('username', name=op.f('pk_sign_in_throttle'))
     )
+    op.create_table('org_summary',
+    sa.Column('org_code', sa.String(length=15), nullable=False),
+    sa.Column('metric', sa.String(length=40), nullable=False),
+    sa.Column('value', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('org_code', 'metric', name=op.f('pk_org_summary'))
+    )
     op.create_table('task_view',
     sa.Column('task_id', sa.String(length=36), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
@@ -179,6 +185,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_task_view_lead_unit')
 
     op.drop_table('task_view')
+    op.drop_table('org_summary')
     op.drop_table('sign_in_throttle')
     with op.batch_alter_table('revoked_access_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_revoked_access_token_expires_at'))

@@ -1,0 +1,17 @@
+"""Every process runs uvicorn without its banner and without believing forwarded headers."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+
+from luoshi_cli.serving import uvicorn_config
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])  # a test value: nothing binds
+def test_uvicorn_config(host: str) -> None:
+    config = uvicorn_config(FastAPI(), host=host, port=8000)
+    assert config.server_header is False
+    # uvicorn would otherwise rewrite the client from X-Forwarded-For whenever the peer is 127.0.0.1.
+    assert config.proxy_headers is False
+    assert config.access_log is False and config.lifespan == "on"

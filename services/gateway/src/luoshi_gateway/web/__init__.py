@@ -1,0 +1,1 @@
+"""The web UI (Vue 3 + Element Plus) the gateway serves at ``/``; sources in ``services/gateway/web/``."""

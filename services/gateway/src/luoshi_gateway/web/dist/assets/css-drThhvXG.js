@@ -1,0 +1,1 @@
+import"./index-81XFFX89.js";import"./css-BUcruCz2.js";

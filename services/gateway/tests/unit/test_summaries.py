@@ -1,0 +1,124 @@
+"""Dashboard summaries kept from events equal a recount of the task views, whatever the event stream."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from luoshi_gateway.db import TABLES, Base
+from luoshi_gateway.views import summaries
+from luoshi_gateway.views.handlers import on_task_event
+from luoshi_kit.db import make_engine, make_sessionmaker
+from luoshi_proto.envelope import CloudEvent
+from luoshi_proto.registry import EVENT_TYPES
+from luoshi_proto.tasking.v1 import (
+    Actor,
+    TaskAccepted,
+    TaskAssigned,
+    TaskDeadlineAlert,
+    TaskEvent,
+    TaskProgressReported,
+    TaskRef,
+    TaskStateChanged,
+)
+
+UNITS = ["520102000000", "520102001000", "520103000000", "520100000000D01", "520201000000", "520000000000D02"]
+BY = Actor(person_id="p", org_code="520000000000")
+T0 = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def test_scopes_climb_from_a_department_and_a_township_to_the_province() -> None:
+    assert summaries.summary_scopes("520102001000") == [
+        "520102001000",
+        "520102000000",
+        "520100000000",
+        "520000000000",
+    ]
+    assert summaries.summary_scopes("520100000000D01") == ["520100000000D01", "520100000000", "520000000000"]
+
+
+def _payload(rng: random.Random, event_type: str, ref: TaskRef) -> TaskEvent:
+    model: type[BaseModel] = EVENT_TYPES[event_type]
+    if model is TaskAssigned:
+        return TaskAssigned(task=ref, by=BY, at=T0)
+    if model is TaskAccepted:
+        return TaskAccepted(task=ref, by=BY, at=T0)
+    if model is TaskProgressReported:
+        return TaskProgressReported(
+            task=ref,
+            by=BY,
+            at=T0,
+            report_id="r",
+            progress_percent=rng.randint(0, 100),
+            progress="p",
+            problems="",
+            measures="",
+        )
+    if model is TaskDeadlineAlert:
+        return TaskDeadlineAlert(
+            task=ref,
+            occurrence="o",
+            colour="red",
+            due=ref.deadline,
+            working_days_left=0,
+            progress_percent=10,
+            expected_percent=50,
+        )
+    if model is TaskStateChanged:
+        return TaskStateChanged(task=ref, by=BY, at=T0, from_state="x", to_state="y")
+    return model.model_validate({"task": ref, "by": BY, "at": T0, "reason": "r"})  # type: ignore[return-value]
+
+
+def _stream(seed: int, length: int) -> list[CloudEvent[TaskEvent]]:
+    rng = random.Random(seed)
+    task_types = sorted(t for t in EVENT_TYPES if t.startswith("tasking.task."))
+    events: list[CloudEvent[TaskEvent]] = []
+    for n in range(length):
+        task = f"t{rng.randint(1, 12)}"
+        event_type = rng.choice(task_types)
+        ref = TaskRef(
+            task_id=task,
+            title=task,
+            issuing_org="520000000000",
+            lead_unit=rng.choice(UNITS),  # a later event may name another lead unit (reassignment)
+            deadline=date(2026, 3, 1) + timedelta(days=rng.randint(-40, 40)),
+        )
+        # Mostly in order, sometimes late: the view ignores older events, the summaries must follow it.
+        moment = T0 + timedelta(minutes=n if rng.random() > 0.15 else n - rng.randint(1, 30))
+        events.append(
+            CloudEvent[TaskEvent](
+                source="/luoshi/tasking",
+                type=event_type,
+                orgcode=ref.lead_unit,
+                subject=task,
+                time=moment,
+                data=_payload(rng, event_type, ref),
+            )
+        )
+    return events
+
+
+@pytest.mark.parametrize("seed", range(8))
+async def test_summaries_equal_a_recount_after_a_random_event_stream(tmp_path: Path, seed: int) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    maker = make_sessionmaker(engine, TABLES)
+    try:
+        for event in _stream(seed, 150):
+            async with maker() as session, session.begin():
+                await on_task_event(session=session, event=event)
+        async with maker() as session:
+            stored = await summaries.stored(session=session)
+            assert stored == await summaries.recount(session=session)
+            assert stored[("520000000000", "tasks")] == len({e.data.task.task_id for e in _stream(seed, 150)})
+        async with maker() as session, session.begin():
+            await summaries.rebuild(session=session)
+        async with maker() as session:
+            assert await summaries.stored(session=session) == stored
+    finally:
+        await engine.dispose()

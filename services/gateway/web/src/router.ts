@@ -1,0 +1,62 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { session, loadMe } from './auth/session'
+import { pathAllowed } from './auth/nav'
+
+// Every page is its own chunk: the first load carries the frame and the page it opens.
+const routes: RouteRecordRaw[] = [
+  { path: '/login', component: () => import('./views/LoginView.vue'), meta: { public: true, title: '登录' } },
+  {
+    path: '/portal',
+    component: () => import('./layouts/PortalLayout.vue'),
+    meta: { public: true },
+    children: [{ path: '', component: () => import('./views/portal/PortalHome.vue'), meta: { public: true, title: '公众门户' } }],
+  },
+  {
+    path: '/',
+    component: () => import('./layouts/AppLayout.vue'),
+    children: [
+      { path: '', redirect: '/dashboard' },
+      { path: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { title: '督查看板' } },
+      { path: 'tasks', component: () => import('./views/tasks/TaskListView.vue'), meta: { title: '任务清单', group: '任务管理' } },
+      { path: 'tasks/new', component: () => import('./views/tasks/TaskCreateView.vue'), meta: { title: '交办任务', group: '任务管理' } },
+      { path: 'tasks/import', component: () => import('./views/tasks/TaskImportView.vue'), meta: { title: '导入导出', group: '任务管理' } },
+      { path: 'tasks/:id', component: () => import('./views/tasks/TaskDetailView.vue'), meta: { title: '任务详情', group: '任务管理', parent: ['任务清单', '/tasks'] } },
+      { path: 'plan/gantt', component: () => import('./views/plan/GanttView.vue'), meta: { title: '工作计划', group: '挂图作战' } },
+      { path: 'plan/letters', component: () => import('./views/plan/LettersView.vue'), meta: { title: '责任书', group: '挂图作战' } },
+      { path: 'plan/meetings', component: () => import('./views/plan/MeetingsView.vue'), meta: { title: '调度会', group: '挂图作战' } },
+      { path: 'plan/documents', component: () => import('./views/plan/DocumentsView.vue'), meta: { title: '学习解读', group: '挂图作战' } },
+      { path: 'plan/ledger', component: () => import('./views/plan/LedgerView.vue'), meta: { title: '工作台账', group: '挂图作战' } },
+      { path: 'inbox', component: () => import('./views/InboxView.vue'), meta: { title: '消息中心' } },
+      { path: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: '个人设置' } },
+      { path: 'admin/orgs', component: () => import('./views/admin/OrgsView.vue'), meta: { title: '组织机构', group: '系统管理' } },
+      { path: 'admin/people', component: () => import('./views/admin/PeopleView.vue'), meta: { title: '人员与角色', group: '系统管理' } },
+      { path: 'admin/calendar', component: () => import('./views/admin/CalendarView.vue'), meta: { title: '工作日历', group: '系统管理' } },
+      { path: 'admin/rules', component: () => import('./views/admin/RulesView.vue'), meta: { title: '提醒规则', group: '系统管理' } },
+      { path: 'admin/audit', component: () => import('./views/admin/AuditView.vue'), meta: { title: '审计记录', group: '系统管理' } },
+      { path: ':rest(.*)*', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
+    ],
+  },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  if (!session.accessToken) return { path: '/login', query: to.fullPath !== '/dashboard' && to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (!session.me) {
+    try {
+      await loadMe()
+    } catch {
+      return { path: '/login', query: { next: to.fullPath } }
+    }
+    if (!session.me) return { path: '/login', query: { next: to.fullPath } }
+  }
+  // Pages a role may not use show the 404 page (as the API answers out-of-scope with 404).
+  if (!pathAllowed(to.path, session.me.roles)) return { path: '/404', query: { from: to.fullPath } }
+  return true
+})
+
+router.afterEach((to) => {
+  const title = to.meta.title as string | undefined
+  document.title = title ? `${title} - 落实·政府督查管理平台` : '落实·政府督查管理平台'
+})
