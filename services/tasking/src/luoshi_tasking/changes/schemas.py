@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from luoshi_kit.text import MultilineText, PlainText
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.tasks.decomposition import Nature
 from luoshi_tasking.tasks.schemas import SourceLevel, check_codes
@@ -38,25 +39,25 @@ class TaskUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reason: str = Field(min_length=1, max_length=2000, description="变更理由")
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
-    source: str | None = Field(default=None, max_length=200)
+    reason: MultilineText = Field(min_length=1, max_length=2000, description="变更理由")
+    title: PlainText | None = Field(default=None, min_length=1, max_length=200)
+    description: MultilineText | None = Field(default=None, max_length=5000)
+    source: PlainText | None = Field(default=None, max_length=200)
     source_level: SourceLevel | None = None
-    source_ref: str | None = Field(default=None, max_length=200)
-    category: str | None = Field(default=None, max_length=100)
+    source_ref: PlainText | None = Field(default=None, max_length=200)
+    category: PlainText | None = Field(default=None, max_length=100)
     nature: Nature | None = None
     lead_unit: str | None = Field(
         default=None, pattern=CODE_PATTERN, description="更换牵头单位: 任务回到已交办, 由新单位重新签收"
     )
     co_units: list[str] | None = Field(default=None, max_length=50)
-    principal_id: str | None = Field(default=None, min_length=1, max_length=64)
-    deputy_id: str | None = Field(default=None, min_length=1, max_length=64)
-    handler_id: str | None = Field(default=None, min_length=1, max_length=64)
+    principal_id: PlainText | None = Field(default=None, min_length=1, max_length=64)
+    deputy_id: PlainText | None = Field(default=None, min_length=1, max_length=64)
+    handler_id: PlainText | None = Field(default=None, min_length=1, max_length=64)
     start_date: date | None = None
     deadline: date | None = Field(default=None, description="新的完成时限 (不得早于今天)")
-    required_progress: str | None = Field(default=None, max_length=5000)
-    measures: str | None = Field(default=None, max_length=5000)
+    required_progress: MultilineText | None = Field(default=None, max_length=5000)
+    measures: MultilineText | None = Field(default=None, max_length=5000)
     report_due_dates: list[date] | None = Field(default=None, max_length=400)
 
     @field_validator("co_units")
@@ -81,7 +82,7 @@ class ExtensionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     requested_deadline: date = Field(description="申请延至 (北京时间日期)")
-    reason: str = Field(min_length=1, max_length=2000, description="延期理由")
+    reason: MultilineText = Field(min_length=1, max_length=2000, description="延期理由")
 
 
 class ExtensionDecision(BaseModel):
@@ -90,7 +91,7 @@ class ExtensionDecision(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     decision: Literal["approve", "reject"]
-    comment: str | None = Field(default=None, max_length=2000, description="审批意见 (不同意时必填)")
+    comment: MultilineText | None = Field(default=None, max_length=2000, description="审批意见 (不同意时必填)")
 
     @model_validator(mode="after")
     def _comment(self) -> ExtensionDecision:
