@@ -91,7 +91,7 @@ class ExtensionDecision(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     decision: Literal["approve", "reject"]
-    comment: MultilineText | None = Field(default=None, max_length=2000, description="审批意见 (不同意时必填)")
+    comment: MultilineText | None = Field(default=None, max_length=2000, description="审批意见 (不同意须填)")
 
     @model_validator(mode="after")
     def _comment(self) -> ExtensionDecision:
