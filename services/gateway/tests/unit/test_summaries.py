@@ -91,7 +91,13 @@ def _payload(rng: random.Random, event_type: str, ref: TaskRef) -> TaskEvent:
         )
     if model is TaskExtensionDecided:
         return TaskExtensionDecided(
-            task=ref, by=BY, at=T0, decision="approved", requested_deadline=ref.deadline, **extension
+            task=ref,
+            by=BY,
+            at=T0,
+            decision="approved",
+            requested_deadline=ref.deadline,
+            extension_id="e",
+            late=late,
         )
     if model is TaskDeadlineExtended:
         return TaskDeadlineExtended(
