@@ -19,13 +19,20 @@ from luoshi_proto.tasking.v1 import (
     Actor,
     DocumentRef,
     DocumentStudyAlert,
+    FieldChange,
+    LedgerEntryRecorded,
     TaskAccepted,
     TaskAssigned,
+    TaskCoUnitConfirmed,
     TaskDeadlineAlert,
+    TaskDeadlineExtended,
+    TaskExtensionDecided,
+    TaskExtensionRequested,
     TaskProgressReported,
     TaskRef,
     TaskReturned,
     TaskStateChanged,
+    TaskUpdated,
 )
 from tests.contract.samples_supervision_scoring import SAMPLES as SUPERVISION_AND_SCORING
 
@@ -119,6 +126,87 @@ SAMPLES["tasking.task.progress_reported.v1"] = (
         progress="已完成选址",
         problems="资金未到位",
         measures="协调财政局拨付",
+    ),
+    "520102001000",
+    "T-2025-0042",
+)
+SAMPLES["tasking.task.updated.v1"] = (
+    TaskUpdated(
+        task=_TASK,
+        by=_BY,
+        at=_AT,
+        reason="按市委要求调整",
+        changes=[
+            FieldChange(field="title", before="旧名称", after="新名称"),
+            FieldChange(field="co_units", before=[], after=["520102002000"]),
+            FieldChange(field="deadline", before="2025-06-30", after="2025-07-31"),
+        ],
+    ),
+    "520102001000",
+    "T-2025-0042",
+)
+SAMPLES["tasking.task.extension_requested.v1"] = (
+    TaskExtensionRequested(
+        task=_TASK,
+        by=_BY,
+        at=_AT,
+        extension_id="E-1",
+        reason="征地手续未完成",
+        current_deadline=date(2025, 6, 30),
+        requested_deadline=date(2025, 7, 31),
+        working_days_added=23,
+        late=False,
+    ),
+    "520102001000",
+    "T-2025-0042",
+)
+SAMPLES["tasking.task.extension_decided.v1"] = (
+    TaskExtensionDecided(
+        task=_TASK,
+        by=_BY,
+        at=_AT,
+        extension_id="E-1",
+        decision="approved",
+        comment="同意",
+        requested_deadline=date(2025, 7, 31),
+        late=False,
+    ),
+    "520102001000",
+    "T-2025-0042",
+)
+SAMPLES["tasking.task.deadline_extended.v1"] = (
+    TaskDeadlineExtended(
+        task=_TASK.model_copy(
+            update={
+                "deadline": date(2025, 7, 31),
+                "original_deadline": date(2025, 6, 30),
+                "extension_count": 1,
+            }
+        ),
+        by=_BY,
+        at=_AT,
+        extension_id="E-1",
+        previous_deadline=date(2025, 6, 30),
+        working_days_added=23,
+        late=False,
+    ),
+    "520102001000",
+    "T-2025-0042",
+)
+SAMPLES["tasking.task.co_unit_confirmed.v1"] = (
+    TaskCoUnitConfirmed(task=_TASK, by=_BY, at=_AT, org_code="520102002000", note="协办确认"),
+    "520102002000",
+    "T-2025-0042",
+)
+SAMPLES["tasking.ledger.entry_recorded.v1"] = (
+    LedgerEntryRecorded(
+        task=_TASK,
+        by=_BY,
+        at=_AT,
+        entry_id="L-1",
+        org_code="520102001000",
+        kind="open",
+        period_label="2025-04-01",
     ),
     "520102001000",
     "T-2025-0042",

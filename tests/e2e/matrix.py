@@ -159,6 +159,26 @@ def _subtasks(w: World, c: Caller, rid: str) -> httpx.Response:
     return c.client.post(f"/api/v1/tasks/{rid}/subtasks", json=body)
 
 
+def _patch_task(w: World, c: Caller, rid: str) -> httpx.Response:
+    body = {"reason": "授权矩阵变更", "title": w.unique("授权矩阵变更后")}
+    return c.client.patch(f"/api/v1/tasks/{rid}", json=body)
+
+
+def _request_extension(w: World, c: Caller, rid: str) -> httpx.Response:
+    body = {"requested_deadline": (DEADLINE + timedelta(days=20)).isoformat(), "reason": "授权矩阵延期"}
+    return c.client.post(f"/api/v1/tasks/{rid}/extensions", json=body)
+
+
+def _decide_extension(w: World, c: Caller, rid: str) -> httpx.Response:
+    task_id, _, extension_id = rid.partition("|")
+    path = f"/api/v1/tasks/{task_id}/extensions/{extension_id or NOWHERE}/decision"
+    return c.client.post(path, json={"decision": "approve", "comment": "同意"})
+
+
+def _extension_witness(w: World, rid: str) -> Any:
+    return w.task_snapshot(rid.partition("|")[0])
+
+
 def _ledger_entry(w: World, c: Caller, rid: str) -> httpx.Response:
     body = {"task_id": rid, "kind": "dispatch", "note": "周调度"}
     return c.client.post(f"/api/v1/ledger/{TARGET}/entries", json=body)
@@ -425,6 +445,46 @@ ROUTES: list[Route] = [
         shared=lambda w: w.task("accepted", "decompose"),
         guess=NOWHERE,
         witness=_task_witness,
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/tasks/{task_id}",
+        task_action("parent", DIRECTING),
+        _patch_task,
+        shared=lambda w: w.task("accepted", "patch"),
+        guess=NOWHERE,
+        witness=_task_witness,
+        note="任务变更 by the issuer (docs/permissions.md)",
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/extensions",
+        task_action("own", WORKING),
+        _request_extension,
+        shared=lambda w: w.task("accepted", "extension"),
+        guess=NOWHERE,
+        fresh=lambda w: w.new_task("accepted"),  # one pending request per task
+        witness=_task_witness,
+        note="延期申请 by the lead unit (docs/permissions.md)",
+    ),
+    Route(
+        "GET",
+        "/api/v1/tasks/{task_id}/extensions",
+        in_scope,
+        _json("GET", "/api/v1/tasks/{rid}/extensions"),
+        shared=lambda w: w.ids["task"],
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/tasks/{task_id}/extensions/{extension_id}/decision",
+        task_action("parent", DIRECTING),
+        _decide_extension,
+        shared=lambda w: w.shared("extension", w.extension),
+        guess=NOWHERE,
+        fresh=World.extension,
+        witness=_extension_witness,
+        note="延期审批 by the issuer (docs/permissions.md)",
     ),
     Route(
         "POST",

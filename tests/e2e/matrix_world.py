@@ -198,6 +198,16 @@ class World:
     def co_unit_task(self) -> str:
         return self.new_task(co_units=(CHILD,))
 
+    def extension(self) -> str:
+        """An accepted task of the target with a pending extension request: ``task_id|extension_id``."""
+        task_id = self.new_task("accepted")
+        body = {"requested_deadline": (DEADLINE + timedelta(days=30)).isoformat(), "reason": "授权矩阵延期"}
+        response = self.caller("principal", "own").client.post(
+            f"/api/v1/tasks/{task_id}/extensions", json=body
+        )
+        assert response.status_code == 201, response.text
+        return f"{task_id}|{response.json()['id']}"
+
     def task_snapshot(self, task_id: str) -> Any:
         """Everything a task route could write, read back by the province administrator."""
         a = self.admin
@@ -211,6 +221,7 @@ class World:
             a.get(f"/api/v1/tasks/{task_id}/plan").json()["version"],
             a.get("/api/v1/tasks", params={"parent_id": task_id, "limit": 1}).json()["total"],
             a.get(f"/api/v1/ledger/{TARGET}", params={"limit": 200}).json(),
+            a.get(f"/api/v1/tasks/{task_id}/extensions").json(),
         )
 
     def task_total(self) -> int:

@@ -13,7 +13,7 @@ POLL_SECONDS = 0.5
 
 
 def _probe_host(host: str) -> str:
-    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # nosec B104 # compares, binds nothing
 
 
 def readyz_urls(host: str, gateway_port: int) -> list[str]:

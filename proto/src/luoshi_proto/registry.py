@@ -35,12 +35,18 @@ from luoshi_proto.supervision.v1 import (
 )
 from luoshi_proto.tasking.v1 import (
     DocumentStudyAlert,
+    LedgerEntryRecorded,
     TaskAccepted,
     TaskAssigned,
+    TaskCoUnitConfirmed,
     TaskDeadlineAlert,
+    TaskDeadlineExtended,
+    TaskExtensionDecided,
+    TaskExtensionRequested,
     TaskProgressReported,
     TaskReturned,
     TaskStateChanged,
+    TaskUpdated,
 )
 
 EXCHANGE = "luoshi.events"
@@ -58,6 +64,12 @@ EVENT_TYPES: dict[str, type[BaseModel]] = {
     "tasking.task.closed.v1": TaskStateChanged,
     "tasking.task.archived.v1": TaskStateChanged,
     "tasking.task.cancelled.v1": TaskStateChanged,
+    "tasking.task.updated.v1": TaskUpdated,
+    "tasking.task.extension_requested.v1": TaskExtensionRequested,
+    "tasking.task.extension_decided.v1": TaskExtensionDecided,
+    "tasking.task.deadline_extended.v1": TaskDeadlineExtended,
+    "tasking.task.co_unit_confirmed.v1": TaskCoUnitConfirmed,
+    "tasking.ledger.entry_recorded.v1": LedgerEntryRecorded,
     "tasking.task.due_soon.v1": TaskDeadlineAlert,
     "tasking.task.lagging.v1": TaskDeadlineAlert,
     "tasking.task.overdue.v1": TaskDeadlineAlert,

@@ -26,7 +26,11 @@ class TaskRef(BaseModel):
     lead_unit: str = Field(pattern=CODE_PATTERN, description="牵头单位")
     co_units: list[str] = Field(default_factory=list, description="协办单位")
     parent_id: str | None = Field(default=None, description="上级任务 (分解来源)")
-    deadline: date = Field(description="完成时限, a business date in Asia/Shanghai")
+    deadline: date = Field(description="完成时限 in force (an approved extension moves it), Asia/Shanghai")
+    original_deadline: date | None = Field(
+        default=None, description="最初交办的完成时限 (kept for assessment; absent: same as deadline)"
+    )
+    extension_count: int = Field(default=0, ge=0, description="已批准的延期次数")
 
 
 class Actor(BaseModel):
@@ -83,6 +87,82 @@ class TaskStateChanged(TaskEvent):
     from_state: str
     to_state: str
     reason: str | None = None
+
+
+class FieldChange(BaseModel):
+    """One changed field of a task: its value before and after (dates as ISO strings)."""
+
+    field: str
+    before: str | int | list[str] | None
+    after: str | int | list[str] | None
+
+
+class TaskUpdated(TaskEvent):
+    """tasking.task.updated.v1 — the issuer changed the task's fields (任务变更), with a reason. A change
+    of lead unit is also announced by a new tasking.task.assigned.v1 to the new unit."""
+
+    by: Actor
+    at: datetime
+    reason: str
+    changes: list[FieldChange]
+
+
+class TaskExtensionRequested(TaskEvent):
+    """tasking.task.extension_requested.v1 — the lead unit asks for a later deadline (延期申请)."""
+
+    by: Actor
+    at: datetime
+    extension_id: str
+    reason: str
+    current_deadline: date
+    requested_deadline: date
+    working_days_added: int = Field(description="按工作日历计算, 延长的工作日数")
+    late: bool = Field(description="在完成时限之后提出")
+
+
+class TaskExtensionDecided(TaskEvent):
+    """tasking.task.extension_decided.v1 — the issuer approved or rejected an extension request."""
+
+    by: Actor
+    at: datetime
+    extension_id: str
+    decision: Literal["approved", "rejected"]
+    comment: str | None = None
+    requested_deadline: date
+    late: bool
+
+
+class TaskDeadlineExtended(TaskEvent):
+    """tasking.task.deadline_extended.v1 — an approved extension moved the deadline (``task.deadline``
+    is the new one; ``task.original_deadline`` and ``task.extension_count`` count for assessment)."""
+
+    by: Actor
+    at: datetime
+    extension_id: str
+    previous_deadline: date
+    working_days_added: int
+    late: bool
+
+
+class TaskCoUnitConfirmed(TaskEvent):
+    """tasking.task.co_unit_confirmed.v1 — a co-unit confirmed its part of the task (协办确认)."""
+
+    by: Actor
+    at: datetime
+    org_code: str = Field(pattern=CODE_PATTERN)
+    note: str | None = None
+
+
+class LedgerEntryRecorded(TaskEvent):
+    """tasking.ledger.entry_recorded.v1 — a unit's ledger (台账) gained an entry for the task
+    (建账 open, 周调度, 月自查, 季度对账, 季总结, 半年查账, 年底交账, 销号 close_out)."""
+
+    by: Actor
+    at: datetime
+    entry_id: str
+    org_code: str = Field(pattern=CODE_PATTERN, description="台账所属单位")
+    kind: str
+    period_label: str
 
 
 class TaskDeadlineAlert(TaskEvent):

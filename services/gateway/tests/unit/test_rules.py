@@ -151,3 +151,47 @@ def test_usernames_are_normalised_before_counting() -> None:
     assert account_key(" Admin ", "198.51.100.7") == account_key("admin", "198.51.100.7")
     assert account_key("admin", "198.51.100.7") != account_key("admin", "203.0.113.9")
     assert address_key("198.51.100.7") != account_key("admin", "198.51.100.7")
+
+
+def test_the_timeline_reads_changes_and_extensions() -> None:
+    from datetime import date
+
+    from luoshi_gateway.views.rules import TASK_EVENTS, summary
+    from luoshi_proto.tasking.v1 import Actor, FieldChange, TaskDeadlineExtended, TaskRef, TaskUpdated
+
+    ref = TaskRef(
+        task_id="t1",
+        title="任务",
+        issuing_org="520000000000",
+        lead_unit="520102000000",
+        deadline=date(2027, 7, 31),
+        original_deadline=date(2027, 6, 30),
+        extension_count=1,
+    )
+    by = Actor(person_id="p", org_code="520000000000")
+    for event_type in (
+        "tasking.task.updated.v1",
+        "tasking.task.extension_requested.v1",
+        "tasking.task.extension_decided.v1",
+        "tasking.task.deadline_extended.v1",
+    ):
+        assert event_type in TASK_EVENTS
+    updated = TaskUpdated(
+        task=ref,
+        by=by,
+        at=NOW,
+        reason="调整",
+        changes=[FieldChange(field="title", before="旧", after="任务")],
+    )
+    assert summary("tasking.task.updated.v1", updated) == "任务变更 updated: 调整 — title: 旧 → 任务"
+    extended = TaskDeadlineExtended(
+        task=ref,
+        by=by,
+        at=NOW,
+        extension_id="e1",
+        previous_deadline=date(2027, 6, 30),
+        working_days_added=22,
+        late=False,
+    )
+    text = summary("tasking.task.deadline_extended.v1", extended)
+    assert "2027-06-30 → 2027-07-31" in text and "第 1 次" in text

@@ -17,13 +17,19 @@ from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import EVENT_TYPES
 from luoshi_proto.tasking.v1 import (
     Actor,
+    FieldChange,
     TaskAccepted,
     TaskAssigned,
+    TaskCoUnitConfirmed,
     TaskDeadlineAlert,
+    TaskDeadlineExtended,
     TaskEvent,
+    TaskExtensionDecided,
+    TaskExtensionRequested,
     TaskProgressReported,
     TaskRef,
     TaskStateChanged,
+    TaskUpdated,
 )
 
 UNITS = ["520102000000", "520102001000", "520103000000", "520100000000D01", "520201000000", "520000000000D02"]
@@ -70,6 +76,44 @@ def _payload(rng: random.Random, event_type: str, ref: TaskRef) -> TaskEvent:
         )
     if model is TaskStateChanged:
         return TaskStateChanged(task=ref, by=BY, at=T0, from_state="x", to_state="y")
+    late = rng.random() < 0.3  # 延期 (issue 9)
+    if model is TaskExtensionRequested:
+        return TaskExtensionRequested(
+            task=ref,
+            by=BY,
+            at=T0,
+            reason="r",
+            current_deadline=ref.deadline,
+            requested_deadline=ref.deadline + timedelta(days=10),
+            working_days_added=8,
+            extension_id="e",
+            late=late,
+        )
+    if model is TaskExtensionDecided:
+        return TaskExtensionDecided(
+            task=ref,
+            by=BY,
+            at=T0,
+            decision="approved",
+            requested_deadline=ref.deadline,
+            extension_id="e",
+            late=late,
+        )
+    if model is TaskDeadlineExtended:
+        return TaskDeadlineExtended(
+            task=ref,
+            by=BY,
+            at=T0,
+            previous_deadline=ref.deadline - timedelta(days=10),
+            working_days_added=8,
+            extension_id="e",
+            late=late,
+        )
+    if model is TaskUpdated:
+        change = FieldChange(field="title", before="a", after=ref.title)
+        return TaskUpdated(task=ref, by=BY, at=T0, reason="r", changes=[change])
+    if model is TaskCoUnitConfirmed:
+        return TaskCoUnitConfirmed(task=ref, by=BY, at=T0, org_code=ref.lead_unit)
     return model.model_validate({"task": ref, "by": BY, "at": T0, "reason": "r"})  # type: ignore[return-value]
 
 

@@ -94,3 +94,45 @@ def test_every_task_title_formats_with_its_payload_fields(event_type: str) -> No
     template = TASK_RULES[event_type].title
     names = {part.split("}")[0].split(".")[0] for part in template.split("{")[1:]}
     assert names <= fields, (event_type, names - fields)
+
+
+def test_changes_and_extensions_reach_the_right_units() -> None:
+    from luoshi_proto.tasking.v1 import FieldChange, TaskExtensionDecided, TaskExtensionRequested, TaskUpdated
+
+    moved = TASK.model_copy(update={"lead_unit": "520102001000"})
+    updated = TaskUpdated(
+        task=moved,
+        by=BY,
+        at=AT,
+        reason="职能调整",
+        changes=[FieldChange(field="lead_unit", before="520102000000", after="520102001000")],
+    )
+    rule = TASK_RULES["tasking.task.updated.v1"]
+    # The new lead unit and the one it was taken from both hear of it.
+    assert task_audience(rule.audience, moved, updated) == ["520102001000", "520102000000"]
+    assert title_of(rule, updated) == "任务已变更: 推进大数据战略行动 — 职能调整"
+    requested = TaskExtensionRequested(
+        task=TASK,
+        by=BY,
+        at=AT,
+        extension_id="e1",
+        reason="征地",
+        current_deadline=date(2027, 6, 30),
+        requested_deadline=date(2027, 7, 31),
+        working_days_added=22,
+        late=False,
+    )
+    rule = TASK_RULES["tasking.task.extension_requested.v1"]
+    assert rule.roles == ("office",) and task_audience(rule.audience, TASK, requested) == ["520000000000"]
+    assert "2027-07-31" in title_of(rule, requested) and "22 个工作日" in title_of(rule, requested)
+    decided = TaskExtensionDecided(
+        task=TASK,
+        by=BY,
+        at=AT,
+        extension_id="e1",
+        decision="approved",
+        requested_deadline=date(2027, 7, 31),
+        late=False,
+    )
+    rule = TASK_RULES["tasking.task.extension_decided.v1"]
+    assert rule.roles == ("handler",) and task_audience(rule.audience, TASK, decided) == ["520102000000"]

@@ -1,9 +1,10 @@
-"""The tasking service's declarative base (it also holds the kit's outbox and inbox tables)."""
+"""The tasking service's declarative base (it also holds the kit's outbox, inbox and idempotency tables)."""
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables
+from luoshi_kit.idempotency import IdempotencyMixin
 
 
 class Base(DeclarativeBase):
@@ -16,6 +17,10 @@ class OutboxEvent(OutboxMixin, Base):
 
 class InboxEvent(InboxMixin, Base):
     """Events this service has handled (the kit's inbox table)."""
+
+
+class IdempotencyRecord(IdempotencyMixin, Base):
+    """First responses to creates sent with an Idempotency-Key (the kit's idempotency table)."""
 
 
 TABLES = ServiceTables(base=Base, outbox=OutboxEvent, inbox=InboxEvent)

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.service import ServiceSpec, create_service_app
 from luoshi_tasking.calendar.routes import router as calendar_router
+from luoshi_tasking.changes.routes import router as changes_router
 from luoshi_tasking.config import TaskingSettings
 from luoshi_tasking.db import TABLES
 from luoshi_tasking.deadlines.jobs import run_deadline_scans
@@ -35,6 +36,7 @@ SPEC = ServiceSpec(
         plans_router,
         ledger_router,
         reports_router,
+        changes_router,
         tasks_router,
     ],
     handlers=ORG_HANDLERS,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
@@ -66,6 +66,7 @@ async def test_scan_on_demand_raises_once(tasking: tuple[FastAPI, httpx.AsyncCli
                 start_date=date(2026, 5, 4),
                 deadline=date(2026, 6, 5),
                 state="accepted",
+                created_at=datetime(2026, 5, 4, 2, 0, tzinfo=UTC),  # it existed on its deadline
                 created_by="p1",
                 report_due_dates=[],
                 progress_percent=40,

@@ -29,8 +29,23 @@ RESOURCE_OWNERS: dict[str, str] = {
 # LUOSHI_MAX_BODY_BYTES (the kit's BodyLimitMiddleware, and the proxy counts again as it reads).
 UPLOAD_PATHS = ("/api/v1/tasks/import",)
 
-_FORWARD_REQUEST = ("content-type", "accept", "accept-language", "if-match", "if-none-match")
-_FORWARD_RESPONSE = ("content-type", "location", "etag", "content-disposition", "retry-after", "allow")
+_FORWARD_REQUEST = (
+    "content-type",
+    "accept",
+    "accept-language",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",  # the service scopes it to the signed person (luoshi_kit.idempotency)
+)
+_FORWARD_RESPONSE = (
+    "content-type",
+    "location",
+    "etag",
+    "content-disposition",
+    "retry-after",
+    "allow",
+    "idempotent-replayed",
+)
 
 
 class ServiceClient:

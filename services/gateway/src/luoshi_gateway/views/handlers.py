@@ -62,4 +62,6 @@ async def on_task_event(*, session: AsyncSession, event: CloudEvent[TaskEvent]) 
         view.overdue = True
     if event.type == "tasking.task.lagging.v1":
         view.lagging = True
+    if event.type == "tasking.task.deadline_extended.v1" and ref.deadline >= business_date(event.time):
+        view.overdue = False  # the approved deadline is in the future again
     await apply(session=session, changes=deltas(before, before_unit, contribution(view), view.lead_unit))

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from luoshi_proto.tasking.v1 import Actor, TaskDeadlineAlert, TaskEvent, TaskProgressReported
+from luoshi_proto.tasking.v1 import (
+    Actor,
+    TaskCoUnitConfirmed,
+    TaskDeadlineAlert,
+    TaskDeadlineExtended,
+    TaskEvent,
+    TaskExtensionDecided,
+    TaskExtensionRequested,
+    TaskProgressReported,
+    TaskUpdated,
+)
 
 # event type -> (timeline text, state the task is in afterwards or None when unchanged)
 TASK_EVENTS: dict[str, tuple[str, str | None]] = {
@@ -19,7 +29,13 @@ TASK_EVENTS: dict[str, tuple[str, str | None]] = {
     "tasking.task.lagging.v1": ("进度滞后预警 lagging", None),
     "tasking.task.overdue.v1": ("超期提醒 overdue", None),
     "tasking.task.report_missing.v1": ("未按时反馈 report missing", None),
+    "tasking.task.updated.v1": ("任务变更 updated", None),
+    "tasking.task.extension_requested.v1": ("延期申请 extension requested", None),
+    "tasking.task.extension_decided.v1": ("延期审批 extension decided", None),
+    "tasking.task.deadline_extended.v1": ("完成时限延期 deadline extended", None),
+    "tasking.task.co_unit_confirmed.v1": ("协办确认 co-unit confirmed", None),
 }
+DECISIONS = {"approved": "同意", "rejected": "不同意"}
 
 
 def summary(event_type: str, data: TaskEvent) -> str:
@@ -31,6 +47,22 @@ def summary(event_type: str, data: TaskEvent) -> str:
         text += f" {data.progress_percent}% — {data.progress}"
     if isinstance(data, TaskDeadlineAlert):
         text += f" ({data.colour}, 序时进度 {data.expected_percent}%)"
+    if isinstance(data, TaskUpdated):
+        text += " — " + "; ".join(f"{c.field}: {c.before} → {c.after}" for c in data.changes)
+    if isinstance(data, TaskExtensionRequested):
+        late = ", 逾期后申请" if data.late else ""
+        text += f" — 申请延至 {data.requested_deadline} (+{data.working_days_added} 个工作日{late})"
+    if isinstance(data, TaskExtensionDecided):
+        text += f" — {DECISIONS[data.decision]}延至 {data.requested_deadline}"
+        if data.comment:
+            text += f": {data.comment}"
+    if isinstance(data, TaskDeadlineExtended):
+        text += (
+            f" — {data.previous_deadline} → {data.task.deadline} (第 {data.task.extension_count} 次, "
+            f"原定 {data.task.original_deadline or data.previous_deadline})"
+        )
+    if isinstance(data, TaskCoUnitConfirmed):
+        text += f" — {data.org_code}"
     return text
 
 

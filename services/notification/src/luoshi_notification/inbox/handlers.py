@@ -17,7 +17,7 @@ HANDLERS = HandlerTable()
 @HANDLERS.on(*TASK_RULES)
 async def on_task_event(*, session: AsyncSession, event: CloudEvent[TaskEvent]) -> None:
     rule = TASK_RULES[event.type]
-    units = task_audience(rule.audience, event.data.task)
+    units = task_audience(rule.audience, event.data.task, event.data)
     await _notify(session, event, rule, units, body=f"完成时限 {event.data.task.deadline}")
 
 

@@ -15,10 +15,11 @@ from typing import Literal
 from pydantic import BaseModel
 
 from luoshi_proto.gateway.v1 import Role
-from luoshi_proto.tasking.v1 import TaskRef
+from luoshi_proto.tasking.v1 import TaskRef, TaskUpdated
 
-# "lead": the lead unit; "lead_and_co": the lead unit and the co-units; "issuer": the issuing organisation.
-TaskAudience = Literal["lead", "lead_and_co", "issuer"]
+# "lead": the lead unit; "lead_and_co": the lead unit and the co-units; "issuer": the issuing organisation;
+# "lead_and_previous": the lead unit and, when the change moved the task away from it, the former lead unit.
+TaskAudience = Literal["lead", "lead_and_co", "issuer", "lead_and_previous"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,15 @@ TASK_RULES: dict[str, Rule] = {
         "任务超期: {task.title} — 请主要负责同志牵头整改, 报送超期原因和赶进度计划",
     ),
     "tasking.task.report_missing.v1": Rule(("handler",), "未按时报送落实反馈: {task.title} (应于 {due} 前)"),
+    "tasking.task.updated.v1": Rule(("handler",), "任务已变更: {task.title} — {reason}", "lead_and_previous"),
+    "tasking.task.extension_requested.v1": Rule(
+        ("office",),
+        "延期申请待审批: {task.title} (申请延至 {requested_deadline}, 延长 {working_days_added} 个工作日)",
+        "issuer",
+    ),
+    "tasking.task.extension_decided.v1": Rule(
+        ("handler",), "延期申请审批结果 ({decision}): {task.title}, 现行完成时限 {task.deadline}"
+    ),
 }
 
 # Document alerts reach the organisation that studies the document.
@@ -57,11 +67,14 @@ DOCUMENT_RULES: dict[str, Rule] = {
 }
 
 
-def task_audience(audience: TaskAudience, task: TaskRef) -> list[str]:
+def task_audience(audience: TaskAudience, task: TaskRef, data: BaseModel | None = None) -> list[str]:
     if audience == "issuer":
         return [task.issuing_org]
     if audience == "lead_and_co":
         return [task.lead_unit, *task.co_units]
+    if audience == "lead_and_previous" and isinstance(data, TaskUpdated):
+        former = [str(c.before) for c in data.changes if c.field == "lead_unit" and c.before]
+        return [task.lead_unit, *(f for f in former if f != task.lead_unit)]
     return [task.lead_unit]
 
 

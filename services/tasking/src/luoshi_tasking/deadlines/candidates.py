@@ -38,6 +38,7 @@ from luoshi_tasking.deadlines.rules import (
     iso_week,
     previous_quarter_end,
     quarter_end,
+    week_start,
 )
 from luoshi_tasking.tasks.models import Task
 
@@ -58,6 +59,9 @@ COLUMNS = (
     "state",
     "report_due_dates",
     "last_report_at",
+    "accepted_at",
+    "original_deadline",
+    "extension_count",
 )
 
 
@@ -79,7 +83,11 @@ _QUARTERLY_SQL = (
     " WHEN json_typeof(t.report_due_dates) <> 'array' THEN TRUE"
     " ELSE json_array_length(t.report_due_dates) = 0 END)"
 )
-_START_SQL = "COALESCE(t.start_date, CAST(t.created_at AT TIME ZONE 'Asia/Shanghai' AS date))"
+_CREATED_SQL = "CAST(t.created_at AT TIME ZONE 'Asia/Shanghai' AS date)"
+_START_SQL = f"COALESCE(t.start_date, {_CREATED_SQL})"
+# Reports and pace are owed from acceptance on; the deadline binds if the task existed on it (rules.py).
+_ACCEPTED_SQL = "(t.state || '') = 'accepted'"
+_BINDS_SQL = f"t.deadline >= {_CREATED_SQL}"
 
 
 def _not_marked(kind: str, occurrence_sql: str, column: str = "occurrence") -> str:
@@ -118,21 +126,23 @@ async def pg_candidates(
     )
     branches = [
         # overdue: the deadline has passed, not yet raised for this deadline
-        f"(t.deadline < :today AND {_not_marked('overdue', 't.deadline', 'due')})",
+        f"(t.deadline < :today AND {_BINDS_SQL} AND {_not_marked('overdue', 't.deadline', 'due')})",
         # due soon: deadline in [today, horizon)
-        f"(t.deadline >= :today AND t.deadline < :horizon"
+        f"(t.deadline >= :today AND t.deadline < :horizon AND {_BINDS_SQL}"
         f" AND {_not_marked('due_soon', 't.deadline', 'due')})",
         # lagging: (progress + tol + 1) * total <= 100 * elapsed, i.e. progress < expected - tol
-        f"(t.deadline >= :today AND t.progress_percent < :maxp AND COALESCE((t.progress_percent + :tol + 1)"
+        f"({_ACCEPTED_SQL} AND COALESCE(t.accepted_at, t.created_at) < :week_start AND t.deadline >= :today"
+        " AND t.progress_percent < :maxp"
+        f" AND COALESCE((t.progress_percent + :tol + 1)"
         f" * ({r_deadline} - {r_start}) <= 100 * (:r_yesterday - {r_start}), TRUE)"
         f" AND {_not_marked('lagging', ':week')})",
         # quarterly cadence: the latest passed quarter's report, no report since the quarter before
-        f"({_QUARTERLY_SQL} AND t.deadline > :prev_q AND {_START_SQL} <= :dq"
+        f"({_ACCEPTED_SQL} AND {_QUARTERLY_SQL} AND t.deadline > :prev_q AND {_START_SQL} <= :dq"
         " AND (t.last_report_at IS NULL OR t.last_report_at < :window)"
         f" AND {_not_marked('report_missing', ':dq_key')})",
         # explicit cadence: the latest passed due date d1, unmarked, and no report since the one before
         # (the 11 days allow for that earlier date having moved past a holiday to its working day)
-        f"(NOT {_QUARTERLY_SQL} AND EXISTS (SELECT 1 FROM (SELECT max(e.v) AS d1"  # nosec B608 # constants
+        f"({_ACCEPTED_SQL} AND NOT {_QUARTERLY_SQL} AND EXISTS (SELECT 1 FROM (SELECT max(e.v) AS d1"  # nosec B608
         f" FROM {dues} WHERE e.v < :today_key) x WHERE x.d1 IS NOT NULL"
         f" AND {_not_marked('report_missing', 'x.d1')} AND (t.last_report_at IS NULL OR"
         " to_char((t.last_report_at AT TIME ZONE 'Asia/Shanghai') - interval '11 days', 'YYYY-MM-DD')"
@@ -147,6 +157,7 @@ async def pg_candidates(
         "horizon": due_soon_horizon(today, cal, settings),
         "maxp": 100 - settings.lagging_tolerance_points,
         "week": iso_week(today),
+        "week_start": business_midnight(week_start(today)),
         "tol": settings.lagging_tolerance_points,
         "ranks": rank_values,
         "base": base,

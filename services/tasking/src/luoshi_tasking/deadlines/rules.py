@@ -21,6 +21,17 @@ All dates are business dates in Asia/Shanghai; working days follow ``calendar.ru
 - **Missing report**: a due date ``D`` that has passed (``D < today``) with no report filed since
   the previous due date (for the first one: no report at all). A late report after ``D`` still
   counts for ``D``: the alert was raised once when ``D`` passed and is not withdrawn.
+- **When duties begin** (issue 9): reporting and keeping pace begin when the lead unit accepts
+  (签收) the task, so a task still ``assigned`` (or ``returned``) is never warned for a missing
+  report or for lagging. A report is owed for a due date only when its effective date falls after
+  the task's duty start: the latest of its start, the day it was created (a back-dated start
+  owes nothing for the quarters before the task existed) and the day it was accepted. The deadline
+  itself binds from assignment: ``overdue`` and ``due_soon`` are raised for a deadline on or after
+  the day the task was created (a period slice of the past, created in a late decomposition, is
+  red on the list but raises no alert). ``lagging`` is warned per ISO week, for the weeks that
+  begin after the duty start (a task accepted this week is first warned next week). Every
+  alert's ``due`` is the date that actually applies: the deadline in force (an approved
+  extension moves it) or the report's effective due date.
 
 Alert occurrences (each alert is raised once per task, kind and occurrence):
 ``due_soon`` and ``overdue`` — the deadline (a changed deadline is a new occurrence);
@@ -51,6 +62,7 @@ class DeadlineSettings:
     due_soon_working_days: int = 3
     lagging_tolerance_points: int = 10
     scan_interval_seconds: int = 300
+    max_extensions: int = 2  # 延期申请: approved extensions a task may have
 
 
 class TaskLike(Protocol):
@@ -86,6 +98,37 @@ class TaskStatus:
 
 def start_of(task: TaskLike) -> date:
     return task.start_date or business_date(task.created_at)
+
+
+def created_on(task: TaskLike) -> date:
+    return business_date(task.created_at)
+
+
+def report_duty_start(task: TaskLike) -> date | None:
+    """The day reporting begins: the latest of the start, the creation and the acceptance day;
+    None while the task is not accepted (no report is owed yet)."""
+    if task.state != "accepted":
+        return None
+    accepted_at: datetime | None = getattr(task, "accepted_at", None)
+    days = [start_of(task), created_on(task)]
+    if accepted_at is not None:
+        days.append(business_date(accepted_at))
+    return max(days)
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def pace_owed(task: TaskLike, today: date) -> bool:
+    """Lagging is warned per ISO week, for weeks that begin after the duty began (acceptance)."""
+    duty = report_duty_start(task)
+    return duty is not None and week_start(today) > duty
+
+
+def deadline_binds(task: TaskLike) -> bool:
+    """The deadline raises alerts only if the task existed on it (see the module's docstring)."""
+    return task.deadline >= created_on(task)
 
 
 def expected_percent(start: date, deadline: date, today: date, cal: WorkCalendar) -> int:
@@ -190,13 +233,16 @@ def report_schedule(task: ReportingTask, cal: WorkCalendar) -> list[tuple[date, 
 
 def missing_report_dues(task: ReportingTask, today: date, cal: WorkCalendar) -> list[tuple[date, date]]:
     """The (nominal, effective) due dates passed with no report since the previous due date."""
+    duty = report_duty_start(task)
+    if duty is None:
+        return []
     last = business_date(task.last_report_at) if task.last_report_at else None
     out: list[tuple[date, date]] = []
     previous: date | None = None
     for nominal, effective in report_schedule(task, cal):
         if effective >= today:
             break
-        if last is None or (previous is not None and last <= previous):
+        if effective > duty and (last is None or (previous is not None and last <= previous)):
             out.append((nominal, effective))
         previous = effective
     return out

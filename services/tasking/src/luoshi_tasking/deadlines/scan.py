@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.messaging.outbox import PendingEvent, add_events
 from luoshi_proto.tasking.states import OPEN_STATES
-from luoshi_proto.tasking.v1 import TaskDeadlineAlert, TaskRef
+from luoshi_proto.tasking.v1 import TaskDeadlineAlert
 from luoshi_tasking.calendar.rules import WorkCalendar
 from luoshi_tasking.deadlines.candidates import (
     COLUMNS,
@@ -47,11 +47,14 @@ from luoshi_tasking.deadlines.rules import (
     AlertKind,
     DeadlineSettings,
     TaskStatus,
+    deadline_binds,
     due_soon_horizon,
     iso_week,
     missing_report_dues,
+    pace_owed,
     task_status,
 )
+from luoshi_tasking.tasks.lifecycle import task_ref
 from luoshi_tasking.tasks.models import Task
 
 LOCK_KEY = 7_402_551_200_417  # pg advisory lock id of the deadline scan (any constant bigint)
@@ -93,11 +96,13 @@ def plan_alerts(
             continue
         status = task_status(task, today, cal, settings)
         deadline_key = task.deadline.isoformat()
-        if status.overdue:
+        if not deadline_binds(task):
+            pass  # created after its deadline (a past period slice): no deadline alert
+        elif status.overdue:
             out.append(Alert(task, "overdue", deadline_key, task.deadline, status))
         elif task.deadline < horizon:
             out.append(Alert(task, "due_soon", deadline_key, task.deadline, status))
-        if status.lagging:
+        if status.lagging and pace_owed(task, today):  # pace is owed from acceptance on
             out.append(Alert(task, "lagging", week, task.deadline, status))
         for nominal, effective in missing_report_dues(task, today, cal):
             out.append(Alert(task, "report_missing", nominal.isoformat(), effective, status))
@@ -146,15 +151,7 @@ def _pending_event(alert: Alert, today: date, cal: WorkCalendar) -> PendingEvent
         subject=task.id,
         event_type=f"tasking.task.{alert.kind}.v1",
         data=TaskDeadlineAlert(
-            task=TaskRef(
-                task_id=task.id,
-                title=task.title,
-                issuing_org=task.issuing_org,
-                lead_unit=task.lead_unit,
-                co_units=list(task.co_units or []),
-                parent_id=task.parent_id,
-                deadline=task.deadline,
-            ),
+            task=task_ref(task),
             occurrence=alert.occurrence,
             colour=alert.status.colour,
             due=alert.due,

@@ -15,6 +15,7 @@ class DeadlineRulesIn(BaseModel):
         ge=0, le=100, description="低于序时进度多少个百分点视为滞后 (默认 10)"
     )
     scan_interval_seconds: int = Field(ge=10, le=86400, description="扫描间隔秒数 (默认 300)")
+    max_extensions: int = Field(default=2, ge=0, le=20, description="每项任务最多批准延期次数 (默认 2)")
 
 
 class DeadlineRulesOut(DeadlineRulesIn):

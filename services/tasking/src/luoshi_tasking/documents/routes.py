@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.paging import PageDep
 from luoshi_kit.permissions import Authenticated, ProvinceAdmin
 from luoshi_kit.timebase import business_today
@@ -45,13 +46,20 @@ async def put_rules(body: RulesIn, session: SessionDep, identity: ProvinceAdmin)
 
 
 @router.post("", status_code=201, response_model=DocumentOut, summary="登记重要文件 Register a document")
-async def register_document(body: DocumentCreate, session: SessionDep, identity: IdentityDep) -> DocumentOut:
+async def register_document(
+    body: DocumentCreate, request: Request, session: SessionDep, identity: IdentityDep, key: IdempotencyKeyDep
+) -> Response:
     today = business_today()
-    async with session.begin():
+
+    async def work() -> DocumentOut:
         doc = await service.register_document(session=session, identity=identity, data=body, today=today)
         cal = await service.load_work_calendar(session)
         settings = await service.load_rules(session)
-    return service.document_out(doc, cal=cal, settings=settings, today=today)
+        return service.document_out(doc, cal=cal, settings=settings, today=today)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.get("", response_model=DocumentPage, summary="重要文件清单 Documents in my subtree")
@@ -92,13 +100,22 @@ async def get_document(document_id: str, session: SessionDep, identity: Identity
     summary="登记学习解读会 Record a study session",
 )
 async def record_session(
-    document_id: str, body: SessionCreate, session: SessionDep, identity: IdentityDep
-) -> SessionOut:
-    async with session.begin():
+    document_id: str,
+    body: SessionCreate,
+    request: Request,
+    session: SessionDep,
+    identity: IdentityDep,
+    key: IdempotencyKeyDep,
+) -> Response:
+    async def work() -> SessionOut:
         row = await service.record_session(
             session=session, identity=identity, document_id=document_id, data=body, today=business_today()
         )
-    return SessionOut.model_validate(row)
+        return SessionOut.model_validate(row)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.post(
@@ -108,10 +125,19 @@ async def record_session(
     summary="报告学习解读情况 Record the report to the government",
 )
 async def record_report(
-    document_id: str, body: ReportCreate, session: SessionDep, identity: IdentityDep
-) -> ReportOut:
-    async with session.begin():
+    document_id: str,
+    body: ReportCreate,
+    request: Request,
+    session: SessionDep,
+    identity: IdentityDep,
+    key: IdempotencyKeyDep,
+) -> Response:
+    async def work() -> ReportOut:
         row = await service.record_report(
             session=session, identity=identity, document_id=document_id, data=body, today=business_today()
         )
-    return ReportOut.model_validate(row)
+        return ReportOut.model_validate(row)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )

@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.messaging.outbox import add_event
 from luoshi_kit.timebase import business_today
+from luoshi_proto.tasking.v1 import LedgerEntryRecorded
 from luoshi_tasking.ledger.models import LedgerEntry
 from luoshi_tasking.ledger.rules import KINDS, LABEL_EXAMPLES, current_labels, period_label, valid_label
 from luoshi_tasking.ledger.schemas import Checkpoint, EntryCreate, LedgerTask
-from luoshi_tasking.tasks.lifecycle import trace
+from luoshi_tasking.tasks.lifecycle import SOURCE, actor, task_ref, trace
 from luoshi_tasking.tasks.models import Task
 from luoshi_tasking.tasks.permissions import WORKING_ROLES
 
@@ -27,25 +29,41 @@ def add_entry(
     *,
     session: AsyncSession,
     org_code: str,
-    task_id: str,
+    task: Task,
     kind: str,
-    by: str,
+    identity: Identity,
     at: datetime,
     label: str | None = None,
     note: str | None = None,
 ) -> LedgerEntry:
+    """A ledger entry and its tasking.ledger.entry_recorded.v1 event, in the caller's transaction."""
     cadence = KINDS[kind][0]
     entry = LedgerEntry(
         id=str(uuid.uuid4()),
         org_code=org_code,
-        task_id=task_id,
+        task_id=task.id,
         kind=kind,
         period_label=label or period_label(cadence, business_today(at)),
         note=note,
-        recorded_by=by,
+        recorded_by=identity.person_id,
         recorded_at=at,
     )
     session.add(entry)
+    add_event(
+        session=session,
+        source=SOURCE,
+        orgcode=org_code,
+        subject=task.id,
+        data=LedgerEntryRecorded(
+            task=task_ref(task),
+            by=actor(identity),
+            at=at,
+            entry_id=entry.id,
+            org_code=org_code,
+            kind=kind,
+            period_label=entry.period_label,
+        ),
+    )
     return entry
 
 
@@ -91,9 +109,9 @@ async def record_entry(
     entry = add_entry(
         session=session,
         org_code=org_code,
-        task_id=task.id,
+        task=task,
         kind=data.kind,
-        by=identity.person_id,
+        identity=identity,
         at=now,
         label=label,
         note=data.note,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.paging import PageDep
 from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import CODE_PATTERN
@@ -57,12 +58,22 @@ async def put_plan(task_id: str, body: PlanIn, session: SessionDep, identity: Id
     tags=["letters 责任书"],
     summary="登记责任书 Record a responsibility letter",
 )
-async def create_letter(body: LetterIn, session: SessionDep, identity: letters.LetterSigner) -> LetterOut:
-    async with session.begin():
+async def create_letter(
+    body: LetterIn,
+    request: Request,
+    session: SessionDep,
+    identity: letters.LetterSigner,
+    key: IdempotencyKeyDep,
+) -> Response:
+    async def work() -> LetterOut:
         letter = await letters.create_letter(
             session=session, identity=identity, data=body, today=business_today()
         )
-    return LetterOut.model_validate(letter)
+        return LetterOut.model_validate(letter)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.get(
@@ -88,12 +99,18 @@ async def list_letters(
     tags=["meetings 调度会"],
     summary="登记调度会 Record a dispatch meeting",
 )
-async def record_meeting(body: MeetingIn, session: SessionDep, identity: IdentityDep) -> MeetingOut:
-    async with session.begin():
+async def record_meeting(
+    body: MeetingIn, request: Request, session: SessionDep, identity: IdentityDep, key: IdempotencyKeyDep
+) -> Response:
+    async def work() -> MeetingOut:
         meeting = await meetings.record_meeting(
             session=session, identity=identity, data=body, today=business_today()
         )
-    return MeetingOut.model_validate(meeting)
+        return MeetingOut.model_validate(meeting)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.get(

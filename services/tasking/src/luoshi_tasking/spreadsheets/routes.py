@@ -6,11 +6,12 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
 from luoshi_kit.deps import IdentityDep, SessionDep
 from luoshi_kit.errors import Problem
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.permissions import Authenticated
 from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import CODE_PATTERN
@@ -66,13 +67,21 @@ async def _read_upload(file: UploadFile) -> bytes:
 )
 async def import_tasks(
     file: Annotated[UploadFile, File(description="任务清单 .xlsx (见导入模板)")],
+    request: Request,
     session: SessionDep,
     identity: Assigner,
-) -> ImportResult:
+    key: IdempotencyKeyDep,
+) -> Response:
     data = await _read_upload(file)
-    async with session.begin():
+
+    async def work() -> ImportResult:
         tasks = await service.import_tasks(session=session, identity=identity, data=data)
-    return ImportResult(created=len(tasks), task_ids=[t.id for t in tasks])
+        return ImportResult(created=len(tasks), task_ids=[t.id for t in tasks])
+
+    # The fingerprint is the file's content: a retry sends it again under another multipart boundary.
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=data, status_code=201, work=work
+    )
 
 
 @router.get(

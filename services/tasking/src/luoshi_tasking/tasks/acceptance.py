@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.messaging.outbox import add_event
 from luoshi_kit.scope import require_in_scope
 from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import is_below
+from luoshi_proto.tasking.v1 import TaskCoUnitConfirmed
 from luoshi_tasking.ledger.service import add_entry
-from luoshi_tasking.tasks.lifecycle import step, trace
+from luoshi_tasking.tasks.lifecycle import SOURCE, actor, step, task_ref, trace
 from luoshi_tasking.tasks.models import CoUnitConfirmation, Task
 from luoshi_tasking.tasks.permissions import require
 from luoshi_tasking.tasks.rollup import roll_up
@@ -27,9 +29,7 @@ from luoshi_tasking.tasks.state_machine import STATES, transition
 def accept_task(*, session: AsyncSession, task: Task, identity: Identity, note: str | None = None) -> Task:
     """签收: the lead unit takes the task on and opens its ledger account (建账)."""
     now = step(session=session, task=task, identity=identity, action="accept", reason=note)
-    add_entry(
-        session=session, org_code=task.lead_unit, task_id=task.id, kind="open", by=identity.person_id, at=now
-    )
+    add_entry(session=session, org_code=task.lead_unit, task=task, kind="open", identity=identity, at=now)
     return task
 
 
@@ -128,7 +128,7 @@ async def confirm_co_unit(
         confirmed_at=now,
     )
     session.add(row)
-    add_entry(session=session, org_code=org_code, task_id=task.id, kind="open", by=identity.person_id, at=now)
+    add_entry(session=session, org_code=org_code, task=task, kind="open", identity=identity, at=now)
     trace(
         session=session,
         task=task,
@@ -137,6 +137,15 @@ async def confirm_co_unit(
         at=now,
         reason=note,
         detail={"org_code": org_code},
+    )
+    add_event(
+        session=session,
+        source=SOURCE,
+        orgcode=org_code,
+        subject=task.id,
+        data=TaskCoUnitConfirmed(
+            task=task_ref(task), by=actor(identity), at=now, org_code=org_code, note=note
+        ),
     )
     return row
 

@@ -15,11 +15,17 @@ from luoshi_tasking.ledger.rules import period_label
 
 PeriodKind = Literal["year", "quarter", "month", "week"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("year", "quarter", "month", "week")
+Nature = Literal["medium_long", "yearly", "phased", "special_phased"]
+NATURES: dict[Nature, tuple[PeriodKind, str]] = {
+    "medium_long": ("year", "中长期任务"),  # → 分解到年
+    "yearly": ("quarter", "年度任务"),  # → 分解到季
+    "phased": ("month", "阶段性任务"),  # → 分解到月
+    "special_phased": ("week", "特别重要的阶段性任务"),  # → 分解到周
+}
 TASK_KINDS: dict[str, PeriodKind] = {
-    "long_term": "year",  # 中长期任务 → 年
-    "yearly": "quarter",  # 年度任务 → 季
-    "phased": "month",  # 阶段性任务 → 月
-    "key_phased": "week",  # 特别重要的阶段性任务 → 周
+    **{nature: period for nature, (period, _name) in NATURES.items()},
+    "long_term": "year",  # older spellings of ?kind=, still accepted
+    "key_phased": "week",
 }
 MAX_PERIODS = 200
 
@@ -44,6 +50,12 @@ def period_kind_for(kind: str) -> PeriodKind:
         if kind == period:
             return period
     raise DecompositionError(f"未知的分解方式: {kind}")
+
+
+def nature_of(start: date, deadline: date) -> Nature:
+    """The nature a task has unless the issuer says otherwise: from the span of its dates."""
+    period = suggested_kind(start, deadline)
+    return next(n for n, (p, _name) in NATURES.items() if p == period)
 
 
 def suggested_kind(start: date, deadline: date) -> PeriodKind:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.tasks import acceptance, review, subtasks
 from luoshi_tasking.tasks.schemas import (
@@ -107,8 +108,9 @@ async def decomposition_proposal(
     kind: Annotated[
         str | None,
         Query(
-            pattern="^(long_term|yearly|phased|key_phased|year|quarter|month|week)$",
-            description="long_term 中长期→年, yearly 年度→季, phased 阶段性→月, key_phased 特别重要→周",
+            pattern="^(medium_long|long_term|yearly|phased|special_phased|key_phased|year|quarter|month|week)$",
+            description="不填则按任务性质 (nature). medium_long 中长期→年, yearly 年度→季, phased 阶段性→月, "
+            "special_phased 特别重要→周; 或直接给出 year/quarter/month/week",
         ),
     ] = None,
 ) -> DecompositionProposal:
@@ -119,13 +121,22 @@ async def decomposition_proposal(
     "/{task_id}/subtasks", status_code=201, response_model=list[TaskOut], summary="分解 Create subtasks"
 )
 async def create_subtasks(
-    task_id: str, body: SubtasksCreate, session: SessionDep, identity: IdentityDep
-) -> list[TaskOut]:
-    async with session.begin():
+    task_id: str,
+    body: SubtasksCreate,
+    request: Request,
+    session: SessionDep,
+    identity: IdentityDep,
+    key: IdempotencyKeyDep,
+) -> Response:
+    async def work() -> list[TaskOut]:
         rows = await subtasks.create_subtasks(
             session=session, identity=identity, task_id=task_id, items=body.items
         )
-    return await with_status(session=session, tasks=rows)
+        return await with_status(session=session, tasks=rows)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.post("/{task_id}/complete", response_model=TaskOut, summary="报请复核 Declare done")

@@ -34,7 +34,8 @@ STATE_CHANGE_TYPES = {
 }
 
 
-def task_ref(task: Task) -> TaskRef:
+def task_ref(task: Any) -> TaskRef:
+    """The reference of a task (a ``Task`` or a selected row with the same columns)."""
     return TaskRef(
         task_id=task.id,
         title=task.title,
@@ -43,6 +44,8 @@ def task_ref(task: Task) -> TaskRef:
         co_units=list(task.co_units or []),
         parent_id=task.parent_id,
         deadline=task.deadline,
+        original_deadline=task.original_deadline or task.deadline,
+        extension_count=task.extension_count or 0,
     )
 
 
@@ -109,7 +112,7 @@ def step(
         task.closed_at = now
     elif action == "reject":
         task.completed_at = None
-    elif action == "reassign":
+    elif action in ("reassign", "change_lead"):
         task.accepted_at = None
     trace(
         session=session,
@@ -127,7 +130,7 @@ def step(
     elif action == "return":
         data = TaskReturned(task=task_ref(task), by=by, at=now, reason=reason or "")
         add_event(session=session, source=SOURCE, orgcode=task.lead_unit, subject=task.id, data=data)
-    elif action == "reassign":
+    elif action in ("reassign", "change_lead"):
         announce_assigned(session=session, task=task, identity=identity, at=now)
     else:
         add_event(

@@ -37,7 +37,12 @@ class Task(Base):
     deputy_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     handler_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    deadline: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)  # in force: an approved extension moves it
+    # 延期: the deadline as first assigned (kept for assessment) and how many extensions were approved.
+    original_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    # 任务性质 (seed 三): medium_long 中长期 / yearly 年度 / phased 阶段性 / special_phased 特别重要阶段性.
+    nature: Mapped[str | None] = mapped_column(String(20), nullable=True)
     required_progress: Mapped[str] = mapped_column(Text, default="", doc="工作进度要求 per period")
     measures: Mapped[str] = mapped_column(Text, default="", doc="工作措施")
     # Decomposition (分解): the parent task and the period this subtask covers.

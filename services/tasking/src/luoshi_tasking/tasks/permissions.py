@@ -23,6 +23,9 @@ reassign 重新交办      issuer                principal, deputy, office, admi
 cancel 撤销           issuer                principal, deputy, office, admin
 reject/close 复核      issuer                principal, deputy, office, admin
 archive 办结归档       issuer                principal, deputy, office, admin
+update 任务变更        issuer                principal, deputy, office, admin
+extension 延期申请     lead                  principal, deputy, office, handler, admin
+decide 延期审批        issuer                principal, deputy, office, admin
 ==================== ===================== ==========================================
 
 Handlers (具体承办人) carry out and report work but do not assign, decompose or review.
@@ -55,6 +58,10 @@ PERMISSIONS: dict[str, tuple[Side, tuple[str, ...]]] = {
     "reject": ("issuer", DIRECTING_ROLES),
     "close": ("issuer", DIRECTING_ROLES),
     "archive": ("issuer", DIRECTING_ROLES),
+    "update": ("issuer", DIRECTING_ROLES),
+    "change_lead": ("issuer", DIRECTING_ROLES),
+    "request_extension": ("lead", WORKING_ROLES),
+    "decide_extension": ("issuer", DIRECTING_ROLES),
 }
 
 _SIDE_NAMES = {

@@ -83,9 +83,9 @@ async def review(*, session: AsyncSession, identity: Identity, task_id: str, dat
             add_entry(
                 session=session,
                 org_code=org_code,
-                task_id=task.id,
+                task=task,
                 kind="close_out",
-                by=identity.person_id,
+                identity=identity,
                 at=now,
                 note=data.reason,
             )

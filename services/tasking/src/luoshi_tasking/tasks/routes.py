@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.paging import PageDep
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.tasks import service
@@ -22,10 +23,16 @@ StateName = Annotated[str, Query(pattern="^(" + "|".join(STATES) + ")$")]
 
 
 @router.post("", status_code=201, response_model=TaskOut, summary="交办任务 Create and assign a task")
-async def create_task(body: TaskCreate, session: SessionDep, identity: IdentityDep) -> TaskOut:
-    async with session.begin():
+async def create_task(
+    body: TaskCreate, request: Request, session: SessionDep, identity: IdentityDep, key: IdempotencyKeyDep
+) -> Response:
+    async def work() -> TaskOut:
         task = await service.create_task(session=session, identity=identity, data=body)
-    return await task_out(session=session, task=task)
+        return await task_out(session=session, task=task)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.get("", response_model=TaskPage, summary="任务清单 List tasks in my subtree")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from luoshi_kit.paging import Page
 from luoshi_kit.text import MultilineText, PlainText
 from luoshi_proto.divisions import CODE_PATTERN
+from luoshi_tasking.tasks.decomposition import Nature
 
 SourceLevel = Literal["党中央", "国务院", "国家部委", "省委", "省政府", "市委", "市政府", "县委", "县政府"]
 
@@ -42,6 +43,11 @@ class TaskCreate(BaseModel):
     handler_id: PlainText | None = Field(default=None, min_length=1, max_length=64, description="具体承办人")
     start_date: date | None = Field(default=None, description="开始日期")
     deadline: date = Field(description="完成时限 (北京时间日期)")
+    nature: Nature | None = Field(
+        default=None,
+        description="任务性质: medium_long 中长期 / yearly 年度 / phased 阶段性 / "
+        "special_phased 特别重要阶段性 (不填则按起止日期推定; 决定分解到年/季/月/周)",
+    )
     required_progress: MultilineText = Field(default="", max_length=5000, description="工作进度要求")
     measures: MultilineText = Field(default="", max_length=5000, description="工作措施")
     report_due_dates: list[date] = Field(
@@ -93,7 +99,10 @@ class TaskOut(BaseModel):
     deputy_id: str | None
     handler_id: str | None
     start_date: date | None
-    deadline: date
+    deadline: date = Field(description="现行完成时限 (批准延期后为新时限)")
+    original_deadline: date | None = Field(description="最初交办的完成时限")
+    extension_count: int = Field(description="已批准的延期次数")
+    nature: Nature | None = Field(description="任务性质")
     required_progress: str
     measures: str
     report_due_dates: list[date]
@@ -210,6 +219,7 @@ class SubtaskCreate(BaseModel):
     report_due_dates: list[date] = Field(default_factory=list, max_length=400)
     period_kind: Literal["year", "quarter", "month", "week"] | None = None
     period_label: PlainText | None = Field(default=None, max_length=40)
+    nature: Nature | None = Field(default=None, description="不填则按起止日期推定")
 
     @field_validator("co_units")
     @classmethod
@@ -242,6 +252,7 @@ class ProposedPeriod(BaseModel):
 
 class DecompositionProposal(BaseModel):
     task_id: str
+    nature: str | None = Field(description="任务性质; 分解方式由它决定, 除非 ?kind= 另行指定")
     period_kind: str
     start: date
     deadline: date

@@ -15,6 +15,7 @@ from luoshi_kit.identity import Identity
 from luoshi_kit.scope import require_in_scope
 from luoshi_kit.timebase import business_today
 from luoshi_tasking.orgs.service import require_known_orgs
+from luoshi_tasking.tasks.decomposition import nature_of
 from luoshi_tasking.tasks.lifecycle import announce_assigned, trace
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
 from luoshi_tasking.tasks.rules import check_can_assign, check_deadline
@@ -32,6 +33,7 @@ def check_lead_not_co_unit(lead_unit: str, co_units: list[str]) -> None:
 
 def new_task(*, data: TaskCreate, issuing_org: str, created_by: str, **extra: Any) -> Task:
     now = utcnow()
+    nature = data.nature or nature_of(data.start_date or business_today(now), data.deadline)
     return Task(
         id=str(uuid.uuid4()),
         title=data.title,
@@ -48,6 +50,9 @@ def new_task(*, data: TaskCreate, issuing_org: str, created_by: str, **extra: An
         handler_id=data.handler_id,
         start_date=data.start_date,
         deadline=data.deadline,
+        original_deadline=data.deadline,
+        extension_count=0,
+        nature=nature,
         required_progress=data.required_progress,
         measures=data.measures,
         report_due_dates=[d.isoformat() for d in sorted(data.report_due_dates)],
@@ -63,7 +68,7 @@ def new_task(*, data: TaskCreate, issuing_org: str, created_by: str, **extra: An
 def record_assignment(*, session: AsyncSession, task: Task, identity: Identity) -> None:
     """The new task, its trace and its tasking.task.assigned.v1 event."""
     session.add(task)
-    detail = {"lead_unit": task.lead_unit, "co_units": task.co_units}
+    detail = {"lead_unit": task.lead_unit, "co_units": task.co_units, "nature": task.nature}
     if task.parent_id:
         detail["parent_id"] = task.parent_id
     trace(session=session, task=task, identity=identity, action="assigned", at=task.created_at, detail=detail)

@@ -12,6 +12,9 @@ accepted    complete   completed    牵头单位报请复核 (no open subtasks l
 completed   reject     accepted     复核退回 with a reason: the work goes on (reopened)
 completed   close      closed       复核确认, 销号
 closed      archive    archived     办结归档
+assigned    change_lead assigned    任务变更: 交办单位更换牵头单位, 新单位重新签收
+accepted    change_lead assigned    (the same, for a task in work: acceptance again)
+returned    change_lead assigned    (the same as 重新交办 to another unit)
 =========== ========== ===========  ==========================================
 
 Anything not in ``TRANSITIONS`` is illegal and answers 409 ``illegal-transition``.
@@ -43,6 +46,7 @@ ACTIONS: dict[str, str] = {
     "reject": "复核退回",
     "close": "复核确认销号",
     "archive": "办结归档",
+    "change_lead": "变更牵头单位",
 }
 
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -55,6 +59,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("completed", "reject"): "accepted",
     ("completed", "close"): "closed",
     ("closed", "archive"): "archived",
+    ("assigned", "change_lead"): "assigned",
+    ("accepted", "change_lead"): "assigned",
+    ("returned", "change_lead"): "assigned",
 }
 
 

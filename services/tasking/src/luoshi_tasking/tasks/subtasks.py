@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import utcnow
@@ -20,6 +21,7 @@ from luoshi_proto.divisions import is_within
 from luoshi_tasking.ledger.rules import valid_label
 from luoshi_tasking.tasks.acceptance import accept_task
 from luoshi_tasking.tasks.decomposition import (
+    NATURES,
     DecompositionError,
     period_kind_for,
     propose_periods,
@@ -62,17 +64,25 @@ def task_start(task: Task) -> date:
 async def proposal(
     *, session: AsyncSession, identity: Identity, task_id: str, kind: str | None
 ) -> DecompositionProposal:
-    """Periods from the task's start (or today, if it started already) to its deadline, and
-    subtask bodies for them that the user adjusts and posts to ``/subtasks``."""
+    """Periods from the task's start to its deadline, of the kind its nature calls for (unless
+    ``kind`` says otherwise), and subtask bodies for them that the user adjusts and posts to
+    ``/subtasks``. Periods already past are proposed too: a yearly task decomposed in December
+    still gets all four quarters (the past ones are records of what was due then)."""
     task = await get_task(session=session, identity=identity, task_id=task_id)
-    start = max(task_start(task), min(business_today(), task.deadline))
+    start = min(task_start(task), task.deadline)
     try:
-        period_kind = period_kind_for(kind) if kind else suggested_kind(start, task.deadline)
+        if kind:
+            period_kind = period_kind_for(kind)
+        elif task.nature in NATURES:
+            period_kind = NATURES[task.nature][0]
+        else:
+            period_kind = suggested_kind(start, task.deadline)
         periods = propose_periods(period_kind, start, task.deadline)
     except DecompositionError as exc:
         raise Problem(422, "invalid-decomposition", "无法分解 Cannot decompose", str(exc)) from exc
     return DecompositionProposal(
         task_id=task.id,
+        nature=task.nature,
         period_kind=period_kind,
         start=start,
         deadline=task.deadline,
@@ -112,12 +122,58 @@ def _check_item(parent: Task, item: SubtaskCreate, index: int, today: date) -> s
             f"第 {index + 1} 项: 完成时限 {item.deadline} 晚于上级任务的 {parent.deadline}",
             item=index,
         )
-    check_deadline(item.deadline, today)
+    if item.period_kind is None:
+        check_deadline(item.deadline, today)  # a period slice of the past is a record; a part is not
+    elif parent.start_date and item.start_date and item.start_date < parent.start_date:
+        raise Problem(
+            422,
+            "start-before-parent",
+            "开始日期早于上级任务 Start before the parent's",
+            f"第 {index + 1} 项: 开始日期 {item.start_date} 早于上级任务的 {parent.start_date}",
+            item=index,
+        )
     if item.period_kind and item.period_label and not valid_label(item.period_kind, item.period_label):
         raise Problem(
             422, "invalid-period", "期间格式有误 Invalid period", f"第 {index + 1} 项: {item.period_label}"
         )
     return lead
+
+
+def _slot(item: SubtaskCreate, lead: str) -> tuple[str, ...]:
+    """What makes a subtask the same one again: its period, or (no period) its title and unit."""
+    if item.period_kind and item.period_label:
+        return ("period", item.period_kind, item.period_label, lead)
+    return ("part", item.title, lead)
+
+
+async def _check_not_decomposed(
+    session: AsyncSession, parent: Task, items: list[SubtaskCreate], leads: list[str]
+) -> None:
+    """A decomposition is applied once: 409 for an item whose period (or title and unit) a live
+    subtask already covers, 422 for the same item twice in one request."""
+    slots = [_slot(item, lead) for item, lead in zip(items, leads, strict=True)]
+    if len(set(slots)) != len(slots):
+        raise Problem(
+            422, "duplicate-subtask", "分解项重复 Duplicate items", "同一期间或同一事项只能分解一次"
+        )
+    children = await session.scalars(
+        select(Task).where(Task.parent_id == parent.id, Task.state != "cancelled")
+    )
+    existing: dict[tuple[str, ...], str] = {}
+    for child in children:
+        if child.period_kind and child.period_label:
+            existing[("period", child.period_kind, child.period_label, child.lead_unit)] = child.id
+        existing[("part", child.title, child.lead_unit)] = child.id
+    clashes = [existing[slot] for slot in slots if slot in existing]
+    if clashes:
+        raise Problem(
+            409,
+            "already-decomposed",
+            "已分解 Already decomposed",
+            f"上级任务已有相同期间或事项的子任务 ({len(clashes)} 项); 分解只执行一次, "
+            "如需调整请变更或撤销原有子任务",
+            subtask_ids=clashes,
+        )
 
 
 async def create_subtasks(
@@ -128,6 +184,7 @@ async def create_subtasks(
     require_accepted(parent, "分解")
     today = business_today()
     leads = [_check_item(parent, item, i, today) for i, item in enumerate(items)]
+    await _check_not_decomposed(session, parent, items, leads)
     units = {u for lead, item in zip(leads, items, strict=True) for u in [lead, *item.co_units]}
     await require_known_orgs(session=session, codes=sorted(units))
     created = []
@@ -149,6 +206,7 @@ async def create_subtasks(
             required_progress=item.required_progress,
             measures=item.measures,
             report_due_dates=item.report_due_dates,
+            nature=item.nature,
         )
         task = new_task(
             data=data,

@@ -253,6 +253,9 @@ def upgrade() -> None:
     sa.Column('handler_id', sa.String(length=64), nullable=True),
     sa.Column('start_date', sa.Date(), nullable=True),
     sa.Column('deadline', sa.Date(), nullable=False),
+    sa.Column('original_deadline', sa.Date(), nullable=True),
+    sa.Column('extension_count', sa.Integer(), nullable=False),
+    sa.Column('nature', sa.String(length=20), nullable=True),
     sa.Column('required_progress', sa.Text(), nullable=False),
     sa.Column('measures', sa.Text(), nullable=False),
     sa.Column('parent_id', sa.String(length=36), nullable=True),
@@ -289,6 +292,40 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('task_co_unit_confirmation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_co_unit_confirmation_task_id'), ['task_id'], unique=False)
+
+    op.create_table('task_extension',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('task_id', sa.String(length=36), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('current_deadline', sa.Date(), nullable=False),
+    sa.Column('requested_deadline', sa.Date(), nullable=False),
+    sa.Column('working_days_added', sa.Integer(), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('requested_by', sa.String(length=64), nullable=False),
+    sa.Column('requested_org', sa.String(length=15), nullable=False),
+    sa.Column('requested_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('decided_by', sa.String(length=64), nullable=True),
+    sa.Column('decided_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_task_extension'))
+    )
+    with op.batch_alter_table('task_extension', schema=None) as batch_op:
+        batch_op.create_index('ix_task_extension_task', ['task_id', 'requested_at'], unique=False)
+
+    op.create_table('idempotency_key',
+    sa.Column('scope', sa.String(length=64), nullable=False),
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('method', sa.String(length=10), nullable=False),
+    sa.Column('path', sa.String(length=500), nullable=False),
+    sa.Column('status_code', sa.Integer(), nullable=False),
+    sa.Column('response_body', sa.Text(), nullable=False),
+    sa.Column('created_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('scope', 'key', name=op.f('pk_idempotency_key'))
+    )
+    with op.batch_alter_table('idempotency_key', schema=None) as batch_op:
+        batch_op.create_index('ix_idempotency_key_created_at', ['created_at'], unique=False)
 
     op.create_table('task_event',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -360,6 +397,14 @@ def downgrade() -> None:
         batch_op.drop_index('ix_task_scope_created_at', postgresql_include=['state'])
 
     op.drop_table('task_scope')
+    with op.batch_alter_table('idempotency_key', schema=None) as batch_op:
+        batch_op.drop_index('ix_idempotency_key_created_at')
+
+    op.drop_table('idempotency_key')
+    with op.batch_alter_table('task_extension', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_extension_task')
+
+    op.drop_table('task_extension')
     with op.batch_alter_table('task_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_event_task_id'))
 
