@@ -152,3 +152,5 @@ async def redoc() -> HTMLResponse:
 
 def mount_docs_assets(app: FastAPI) -> None:
     app.mount(DOCS_STATIC, StaticFiles(directory=DOCS_ASSETS), name="docs-static")
+    # Ahead of the web UI's catch-all ``GET /{path:path}``, which answers 404 for any /api/... it meets.
+    app.router.routes.insert(0, app.router.routes.pop())
