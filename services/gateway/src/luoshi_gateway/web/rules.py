@@ -16,10 +16,15 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 
 
+# Operations paths a service app answers itself: the gateway never serves the SPA there (a 404 problem).
+OPERATIONS = frozenset({"docs", "redoc", "openapi.json", "metrics", "healthz", "readyz"})
+
+
 def is_api_path(path: str) -> bool:
-    """``/api`` and everything under it belongs to the API: never the SPA, always problem+json."""
+    """``/api`` and everything under it belongs to the API, and the operations paths to operators:
+    never the SPA, always problem+json."""
     clean = path.lstrip("/")
-    return clean == "api" or clean.startswith("api/")
+    return clean == "api" or clean.startswith("api/") or clean.split("/", 1)[0] in OPERATIONS
 
 
 def static_file(dist: Path, path: str) -> Path | None:
