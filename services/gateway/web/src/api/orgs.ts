@@ -24,7 +24,7 @@ export async function getOrg(code: string): Promise<Org> {
 }
 
 export async function children(code: string): Promise<Org[]> {
-  const list = await api.get<Org[]>(`/orgs/${code}/children`)
+  const list = (await api.get<{ items: Org[] }>(`/orgs/${code}/children`, { limit: 200 })).items
   list.forEach((o) => {
     cache.set(o.code, o)
     names.set(o.code, o.name)

@@ -14,7 +14,7 @@ export interface Person {
 const names = reactive(new Map<string, string>())
 
 export async function peopleOf(org: string): Promise<Person[]> {
-  const list = await api.get<Person[]>('/people', { org, limit: 200 })
+  const list = (await api.get<{ items: Person[] }>('/people', { org, limit: 200 })).items
   list.forEach((p) => names.set(p.id, p.display_name))
   return list
 }

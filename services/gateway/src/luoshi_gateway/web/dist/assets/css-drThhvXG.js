@@ -1,1 +1,0 @@
-import"./index-81XFFX89.js";import"./css-BUcruCz2.js";

@@ -1,0 +1,1 @@
+import"./index-Xlk_7RQj.js";import"./css-Bt_p0x4N.js";

@@ -1,1 +1,0 @@
-import{t as e}from"./http-B4F69DuH.js";var t=t=>e.get(`/tasks/${t}`),n=t=>e.get(`/tasks`,t);export{n,t};

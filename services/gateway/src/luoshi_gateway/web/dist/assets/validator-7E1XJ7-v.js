@@ -1,0 +1,1 @@
+import{qt as e}from"./index-Xlk_7RQj.js";var t=t=>[``,...e].includes(t);export{t};

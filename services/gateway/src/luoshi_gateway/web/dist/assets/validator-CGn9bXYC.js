@@ -1,1 +1,0 @@
-import{qt as e}from"./index-81XFFX89.js";var t=t=>[``,...e].includes(t);export{t};
