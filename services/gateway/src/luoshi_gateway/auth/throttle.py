@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,8 +119,15 @@ async def reserve_attempt(
 
 
 async def succeeded(*, session: AsyncSession, username: str, address: str) -> None:
-    """The right password: the account's count from this address starts over (the address's does not)."""
+    """The right password: the account's count from this address starts over, and the attempt reserved
+    against the address is given back (a right password is no guess; an office behind one NAT address
+    signs in many people)."""
     await session.execute(delete(SignInThrottle).where(SignInThrottle.key == account_key(username, address)))
+    await session.execute(
+        update(SignInThrottle)
+        .where(SignInThrottle.key == address_key(address), SignInThrottle.failures > 0)
+        .values(failures=SignInThrottle.failures - 1)
+    )
 
 
 def _aware(moment: datetime) -> datetime:
