@@ -89,7 +89,8 @@ def _tasks_total(w: World, rid: str) -> Any:
 
 def _listed(key: str, items: str | None = "items") -> Callable[[World, Any], bool]:
     def shown(w: World, body: Any) -> bool:
-        rows = body[items] if items else body
+        # Lists are pages now ({items, total, …}); a route that still answers a bare list works too.
+        rows = body[items] if items else body.get("items", []) if isinstance(body, dict) else body
         return any(w.ids[key] in (row.get("id"), row.get("code")) for row in rows)
 
     return shown
