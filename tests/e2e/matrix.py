@@ -40,6 +40,7 @@ from tests.e2e.matrix_world import (
     document_body,
     everyone,
     import_workbook,
+    imports_to_target,
     in_scope,
     province_admin,
     recipient_only,
@@ -118,7 +119,8 @@ def _create_org(w: World, c: Caller, code: str) -> httpx.Response:
 
 
 def _children(w: World, rid: str) -> Any:
-    return sorted(o["code"] for o in w.admin.get(f"/api/v1/orgs/{TARGET}/children").json())
+    page = w.admin.get(f"/api/v1/orgs/{TARGET}/children", params={"limit": 200}).json()
+    return sorted(o["code"] for o in page["items"])
 
 
 def _org(w: World, rid: str) -> Any:
@@ -136,7 +138,8 @@ def _create_person(w: World, c: Caller, username: str) -> httpx.Response:
 
 
 def _people(w: World, rid: str) -> Any:
-    return sorted(p["id"] for p in w.admin.get("/api/v1/people", params={"org": TARGET, "limit": 500}).json())
+    page = w.admin.get("/api/v1/people", params={"org": TARGET, "limit": 200}).json()
+    return sorted(p["id"] for p in page["items"])
 
 
 def _person(w: World, rid: str) -> Any:
@@ -643,7 +646,7 @@ ROUTES: list[Route] = [
     Route(
         "POST",
         "/api/v1/tasks/import",
-        assigns_to_target,
+        imports_to_target,
         _import,
         witness=_tasks_total,
         note="imports 交办 tasks: the assign rule",

@@ -101,6 +101,17 @@ def assigns_to_target(role: str, relation: str) -> Expect:
     return ALLOW if relation == "parent" else DOWNWARD_ONLY
 
 
+# A spreadsheet import answers every bad row at once: a row naming an organisation outside the subtree
+# is one of the row errors of a 422 import-invalid (its message is the same as for an unknown unit).
+OUTSIDE_ROW = Expect(frozenset({422}), "refused: a row names an organisation outside the subtree (422)")
+
+
+def imports_to_target(role: str, relation: str) -> Expect:
+    """A workbook of 交办 rows to 贵阳市: the assign rule, reported per row."""
+    expect = assigns_to_target(role, relation)
+    return OUTSIDE_ROW if expect is OUTSIDE else expect
+
+
 def task_action(side: str, roles: frozenset[str], seen: tuple[str, ...] = SEES_TARGET) -> Rule:
     """permissions.require: who does not see the task gets 404; on the wrong side or role, 403."""
 

@@ -17,11 +17,16 @@ import pytest
 
 from tests.e2e.cluster import Cluster, wait_for_seed_delivered, wait_until
 from tests.e2e.matrix import (
-    ROUTES,
+    ROUTES as TASKING_AND_GATEWAY_ROUTES,
+)
+from tests.e2e.matrix import (
     Route,
     letter_body,
     meeting_body,
 )
+from tests.e2e.matrix_notification import NOTIFICATION_ROUTES
+from tests.e2e.matrix_scoring import SCORING_ROUTES
+from tests.e2e.matrix_supervision import SUPERVISION_ROUTES
 from tests.e2e.matrix_world import (
     DENY,
     MATRIX_CATEGORY,
@@ -35,6 +40,8 @@ from tests.e2e.matrix_world import (
 )
 
 pytestmark = pytest.mark.e2e
+
+ROUTES = TASKING_AND_GATEWAY_ROUTES + SUPERVISION_ROUTES + SCORING_ROUTES + NOTIFICATION_ROUTES
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
