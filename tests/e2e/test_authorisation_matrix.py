@@ -27,6 +27,7 @@ from tests.e2e.matrix import (
 from tests.e2e.matrix_notification import NOTIFICATION_ROUTES
 from tests.e2e.matrix_scoring import SCORING_ROUTES
 from tests.e2e.matrix_supervision import SUPERVISION_ROUTES
+from tests.e2e.matrix_supervision_urges import SUPERVISION_URGE_ROUTES
 from tests.e2e.matrix_world import (
     DENY,
     MATRIX_CATEGORY,
@@ -41,7 +42,13 @@ from tests.e2e.matrix_world import (
 
 pytestmark = pytest.mark.e2e
 
-ROUTES = TASKING_AND_GATEWAY_ROUTES + SUPERVISION_ROUTES + SCORING_ROUTES + NOTIFICATION_ROUTES
+ROUTES = (
+    TASKING_AND_GATEWAY_ROUTES
+    + SUPERVISION_ROUTES
+    + SUPERVISION_URGE_ROUTES
+    + SCORING_ROUTES
+    + NOTIFICATION_ROUTES
+)
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
