@@ -223,8 +223,8 @@ async def main(seconds: float, connections: int, rounds: int, profile_dir: Path 
                 await asyncio.to_thread(_wrk, f"{url}{path}", warm, body, 2, connections, pids)
         bearer = {"Authorization": f"Bearer {issue_access_token(CLERK, JWT, 60)}"}
         for path, body in (("/tasks", WRITE_BODY), ("/tasks?limit=20", "")):
-            gateway = f"http://127.0.0.1:{PORTS['gateway']}/api/v1{path}"
-            await asyncio.to_thread(_wrk, gateway, bearer, body, 2, connections, pids)
+            through = f"http://127.0.0.1:{PORTS['gateway']}/api/v1{path}"
+            await asyncio.to_thread(_wrk, through, bearer, body, 2, connections, pids)
         print(
             f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; wrk {connections} connections, "
             f"{seconds:.0f}s × {rounds} alternating rounds; CPU in ms per request"
