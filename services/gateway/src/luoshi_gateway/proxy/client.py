@@ -21,6 +21,9 @@ RESOURCE_OWNERS: dict[str, str] = {
     "inspections": "supervision",
     "rectifications": "supervision",
     "clues": "supervision",
+    "urges": "supervision",
+    "urge-scans": "supervision",
+    "notices": "supervision",
     "points": "scoring",
     "rankings": "scoring",
 }
