@@ -9,6 +9,5 @@ class SupervisionSettings(KitSettings):
     order_answer_working_hours: float = 16.0  # 督办: two working days
     escalation_answer_working_hours: float = 16.0  # each step up the chain gets two working days
     urge_scan_seconds: float = 300.0
-    # Public clues (线索): submissions per client address per hour, and the largest accepted text.
+    # Public clues (线索): submissions accepted per client address per hour (LUOSHI_CLUE_RATE_PER_HOUR).
     clue_rate_per_hour: int = 10
-    clue_max_chars: int = 5000

@@ -19,6 +19,34 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Upgrade schema."""
+    op.create_table('clue',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('receipt_no', sa.String(length=24), nullable=False),
+    sa.Column('secret_hash', sa.String(length=64), nullable=False),
+    sa.Column('received_org', sa.String(length=15), nullable=False),
+    sa.Column('org_code', sa.String(length=15), nullable=False),
+    sa.Column('category', sa.String(length=50), nullable=False),
+    sa.Column('channel', sa.String(length=12), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('reporter_name', sa.String(length=50), nullable=True),
+    sa.Column('reporter_contact', sa.String(length=100), nullable=True),
+    sa.Column('address_key', sa.String(length=64), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('outcome', sa.String(length=12), nullable=True),
+    sa.Column('target_ref', sa.String(length=100), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('reply', sa.Text(), nullable=True),
+    sa.Column('triaged_by', sa.String(length=64), nullable=True),
+    sa.Column('triaged_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('received_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_clue')),
+    sa.UniqueConstraint('receipt_no', name=op.f('uq_clue_receipt_no'))
+    )
+    with op.batch_alter_table('clue', schema=None) as batch_op:
+        batch_op.create_index('ix_clue_address_received', ['address_key', 'received_at'], unique=False)
+        batch_op.create_index('ix_clue_org_code', ['org_code'], unique=False)
+
     op.create_table('idempotency_key',
     sa.Column('scope', sa.String(length=64), nullable=False),
     sa.Column('key', sa.String(length=255), nullable=False),
@@ -97,3 +125,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_idempotency_key_created_at')
 
     op.drop_table('idempotency_key')
+    with op.batch_alter_table('clue', schema=None) as batch_op:
+        batch_op.drop_index('ix_clue_org_code')
+        batch_op.drop_index('ix_clue_address_received')
+
+    op.drop_table('clue')
