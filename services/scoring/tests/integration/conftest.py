@@ -103,9 +103,9 @@ async def publish_raw(app: FastAPI, event_id: str, kind: str, orgcode: str, body
     return event_id
 
 
-async def handled(app: FastAPI, *event_ids: str, timeout: float = 20.0) -> None:
+async def handled(app: FastAPI, *event_ids: str, within: float = 20.0) -> None:
     inbox = tables_of(app.state.sessionmaker).inbox
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         async with app.state.sessionmaker() as session:
             count = await session.scalar(
@@ -114,7 +114,7 @@ async def handled(app: FastAPI, *event_ids: str, timeout: float = 20.0) -> None:
         if count == len(set(event_ids)):
             return
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"only {count} of {len(event_ids)} events handled in {timeout}s")
+            raise AssertionError(f"only {count} of {len(event_ids)} events handled in {within}s")
         await asyncio.sleep(0.1)
 
 
@@ -126,17 +126,17 @@ async def count_rows(app: FastAPI, *models: type) -> dict[str, int]:
         }
 
 
-async def broker_ready(app: FastAPI, timeout: float = 20.0) -> None:
+async def broker_ready(app: FastAPI, within: float = 20.0) -> None:
     """Until the service consumes: it connects, declares the whole topology, then consumes, in the background
     (as in production). A probe event handled by the consumer proves all three."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while not await app.state.bus.healthy():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("the broker did not answer")
         await asyncio.sleep(0.05)
     code, name, level, parent = ORGS[0]
     probe = OrgUpserted(code=code, name=name, kind="government", level=level, parent_code=parent)  # type: ignore[arg-type]
-    await handled(app, await publish(app, probe, code), timeout=timeout)
+    await handled(app, await publish(app, probe, code), within=within)
 
 
 def settings_for(postgres_url: str, amqp_url: str) -> ScoringSettings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from luoshi_kit.timebase import business_today
 from luoshi_scoring.ledger.models import PointsEntry, Standing
@@ -97,7 +96,7 @@ async def test_closed_late_counts_working_days_overdue(scoring) -> None:
 
 
 async def test_manual_item_and_correction(scoring) -> None:
-    app, client = scoring
+    _app, client = scoring
     body = {"org_code": CITY, "points": "2.5", "basis": "经验做法获国务院通报表扬"}
     own = await client.post("/api/v1/points/entries", json=body, headers=person(CITY, "office"))
     assert own.status_code == 403  # a unit never scores itself

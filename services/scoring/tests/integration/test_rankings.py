@@ -80,7 +80,7 @@ async def test_draft_approval_publication_and_freeze(scoring) -> None:
 
 
 async def test_departments_form_a_tier_of_their_own(scoring) -> None:
-    app, client = scoring
+    _app, client = scoring
     made = await client.post(
         "/api/v1/rankings",
         json={"scope_org": PROVINCE, "tier": "province", "period": QUARTER},
