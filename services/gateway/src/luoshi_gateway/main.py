@@ -19,6 +19,7 @@ from luoshi_gateway.people.routes import router as people_router
 from luoshi_gateway.proxy.client import UPLOAD_PATHS, ServiceClient
 from luoshi_gateway.proxy.openapi import mount_docs_assets
 from luoshi_gateway.proxy.openapi import router as openapi_router
+from luoshi_gateway.proxy.public import router as public_router
 from luoshi_gateway.proxy.routes import router as proxy_router
 from luoshi_gateway.views.handlers import HANDLERS as VIEW_HANDLERS
 from luoshi_gateway.views.routes import router as views_router
@@ -76,6 +77,7 @@ SPEC = ServiceSpec(
         audit_router,
         views_router,
         openapi_router,
+        public_router,
         proxy_router,
         web_router,
     ],

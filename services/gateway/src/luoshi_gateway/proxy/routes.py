@@ -25,7 +25,7 @@ async def _forward(request: Request, resource: str, user: UserDep) -> Response:
             raise StarletteHTTPException(405, headers={"Allow": allow})
         raise Problem(404, "not-found", "未找到 Not found", f"没有资源 /api/v1/{resource}")
     settings = request.app.state.settings
-    body = await _read_body(request, request.scope.get(BODY_LIMIT_KEY) or settings.max_body_bytes)
+    body = await read_body(request, request.scope.get(BODY_LIMIT_KEY) or settings.max_body_bytes)
     headers = request_headers(dict(request.headers))
     headers[IDENTITY_HEADER] = sign_identity(user, settings.internal_secret)
     headers["traceparent"] = child_of(current_traceparent.get())
@@ -35,7 +35,7 @@ async def _forward(request: Request, resource: str, user: UserDep) -> Response:
     return Response(content=content, status_code=status, headers=response_headers)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
     """The body, counted as it streams in (chunked or not): Content-Length is only a claim."""
     chunks: list[bytes] = []
     size = 0
