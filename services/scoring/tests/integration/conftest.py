@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from luoshi_kit.db import tables_of
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.bus import OutgoingMessage, Unroutable
+from luoshi_kit.public import PUBLIC_CALLER_HEADER, sign_public_caller
 from luoshi_kit.testing import TEST_SECRET, identity_headers, running_service
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.gateway.v1 import OrgUpserted
@@ -83,6 +84,22 @@ def person(org_code: str, *roles: str) -> Person:
             roles=list(roles or ("handler",)),
         )
     )
+
+
+class Public(Mapping[str, str]):
+    """What the gateway adds to a public portal request (the caller's address, signed)."""
+
+    def __getitem__(self, key: str) -> str:
+        return {PUBLIC_CALLER_HEADER: sign_public_caller("203.0.113.7", TEST_SECRET)}[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([PUBLIC_CALLER_HEADER])
+
+    def __len__(self) -> int:
+        return 1
+
+
+PUBLIC = Public()
 
 
 async def publish(app: FastAPI, data: BaseModel, orgcode: str, event_type: str | None = None) -> str:

@@ -8,7 +8,7 @@ from luoshi_kit.timebase import business_today
 from luoshi_scoring.periods import quarter_of
 
 from . import events as ev
-from .conftest import CITY, DEPT, OTHER_CITY, PROVINCE, THIRD_CITY, handled, person, publish
+from .conftest import CITY, DEPT, OTHER_CITY, PROVINCE, PUBLIC, THIRD_CITY, handled, person, publish
 
 TODAY = business_today()
 QUARTER = quarter_of(TODAY)
@@ -41,8 +41,8 @@ async def test_draft_approval_publication_and_freeze(scoring) -> None:
     assert (await client.post("/api/v1/rankings", json=body, headers=OFFICE)).status_code == 409
     # Drafts stay inside the government; nothing is public yet.
     assert (await client.get(f"/api/v1/rankings/{rid}", headers=person(CITY, "principal"))).status_code == 404
-    assert (await client.get("/api/v1/public/rankings")).json()["total"] == 0
-    assert (await client.get(f"/api/v1/public/rankings/{rid}")).status_code == 404
+    assert (await client.get("/api/v1/public/rankings", headers=PUBLIC)).json()["total"] == 0
+    assert (await client.get(f"/api/v1/public/rankings/{rid}", headers=PUBLIC)).status_code == 404
     # Publication needs the principal's approval first; only the principal of this government approves.
     early = await client.post(f"/api/v1/rankings/{rid}/publish", headers=OFFICE)
     assert early.status_code == 409 and early.headers["content-type"].startswith("application/problem+json")
@@ -62,9 +62,10 @@ async def test_draft_approval_publication_and_freeze(scoring) -> None:
     )
     after = await client.get(f"/api/v1/rankings/{rid}", headers=OFFICE)
     assert after.json()["lines"] == frozen
-    public = (await client.get("/api/v1/public/rankings")).json()
+    public = (await client.get("/api/v1/public/rankings", headers=PUBLIC)).json()
     assert public["total"] == 1 and public["items"][0]["lines"] == frozen
     assert public["items"][0]["state"] == "published"
+    assert (await client.get("/api/v1/public/rankings")).status_code == 401  # only through the gateway
     standing = await client.get(
         f"/api/v1/points/standings/{CITY}", params={"period": QUARTER}, headers=OFFICE
     )
@@ -75,7 +76,7 @@ async def test_draft_approval_publication_and_freeze(scoring) -> None:
         f"/api/v1/points/entries/{entry_id}/corrections", json={"reason": "重复销号"}, headers=OFFICE
     )
     assert fix.status_code == 201
-    notice = (await client.get(f"/api/v1/public/rankings/{rid}")).json()
+    notice = (await client.get(f"/api/v1/public/rankings/{rid}", headers=PUBLIC)).json()
     assert notice["lines"] == frozen and [c["entry_id"] for c in notice["corrections"]] == [fix.json()["id"]]
 
 

@@ -24,6 +24,10 @@ from luoshi_scoring.rankings.service import is_frozen
 from luoshi_scoring.rulebook.defaults import CORRECTION, MANUAL
 
 OWN_DENIED = "单位不能为本单位记分或更正 A unit never scores or corrects itself; a government above it does"
+SCORING_ROLES = ("principal", "office", "admin")
+SCORING_DENIED = (
+    "记分、更正和负面清单需主要负责同志、办公厅(室)或管理员 Needs a principal, office or administrator"
+)
 
 
 def _actor(identity: Identity) -> Actor:
@@ -31,8 +35,11 @@ def _actor(identity: Identity) -> Actor:
 
 
 def require_above(identity: Identity, org_code: str) -> None:
-    """404 outside the caller's subtree; 403 for the caller's own unit (only a superior scores)."""
+    """404 outside the caller's subtree; 403 without a scoring role, or for the caller's own unit (only a
+    superior scores). Routes on an object by id call it once the object is loaded, so a guessed id is 404."""
     require_in_scope(identity, org_code)
+    if not identity.has_any(*SCORING_ROLES):
+        raise forbidden(SCORING_DENIED)
     if not is_below(org_code, identity.org_code):
         raise forbidden(OWN_DENIED)
 

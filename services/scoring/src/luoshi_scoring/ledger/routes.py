@@ -34,11 +34,7 @@ from luoshi_scoring.periods import PERIOD_PATTERN, quarter_of
 
 router = APIRouter(prefix="/api/v1/points", tags=["points 积分"])
 
-SCORING_ROLES = ("principal", "office", "admin")
-Scorer = Annotated[
-    Identity,
-    Depends(require_roles(*SCORING_ROLES, detail="手工记分和更正需主要负责同志、办公厅(室)或管理员")),
-]
+Scorer = Annotated[Identity, Depends(require_roles(*manual.SCORING_ROLES, detail=manual.SCORING_DENIED))]
 OrgPath = Annotated[str, Path(pattern=CODE_PATTERN)]
 PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="考核周期; 空为本季度")]
 
@@ -109,7 +105,9 @@ async def add_manual(body: ManualEntryIn, session: SessionDep, identity: Scorer)
     response_model=EntryOut,
     summary="更正积分 A compensating entry (with reason and approver)",
 )
-async def correct(entry_id: str, body: CorrectionIn, session: SessionDep, identity: Scorer) -> EntryOut:
+async def correct(entry_id: str, body: CorrectionIn, session: SessionDep, identity: IdentityDep) -> EntryOut:
+    """Who may: a principal, office or administrator of a government above the unit (checked once the entry
+    is found: a guessed id is 404 for everyone)."""
     async with session.begin():
         row = await manual.correct(
             session=session, identity=identity, entry_id=entry_id, data=body, today=business_today()

@@ -64,7 +64,10 @@ async def add_entry(body: NegativeIn, session: SessionDep, identity: Lister) -> 
 
 
 @router.post("/{entry_id}/review", response_model=NegativeOut, summary="季度调度 Review an entry")
-async def review_entry(entry_id: str, body: ReviewIn, session: SessionDep, identity: Lister) -> NegativeOut:
+async def review_entry(
+    entry_id: str, body: ReviewIn, session: SessionDep, identity: IdentityDep
+) -> NegativeOut:
+    """Who may: as for listing by hand, checked once the entry is found (a guessed id is 404)."""
     async with session.begin():
         entry = await service.review(session=session, identity=identity, entry_id=entry_id, data=body)
     return NegativeOut.model_validate(entry)

@@ -13,6 +13,7 @@ from luoshi_kit.identity import Identity
 from luoshi_kit.orgtree import within_subtree
 from luoshi_kit.paging import PageDep, fetch_page
 from luoshi_kit.permissions import IdentityDep, require_roles
+from luoshi_kit.public import public_caller
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_proto.gateway.v1 import OrgLevel
 from luoshi_scoring.periods import PERIOD_PATTERN
@@ -27,7 +28,10 @@ from luoshi_scoring.rankings.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/rankings", tags=["rankings 排名公示"])
-public_router = APIRouter(prefix="/api/v1/public/rankings", tags=["public 公开"])
+# The public portal (no sign-in): the gateway vouches for the caller's address (luoshi_kit.public).
+public_router = APIRouter(
+    prefix="/api/v1/public/rankings", tags=["public 公开"], dependencies=[Depends(public_caller)]
+)
 
 RANKING_ROLES = ("principal", "deputy", "office", "admin")
 Ranker = Annotated[
@@ -78,7 +82,8 @@ async def get_ranking(ranking_id: str, session: SessionDep, identity: IdentityDe
 
 
 @router.post("/{ranking_id}/approve", response_model=RankingOut, summary="批准排名 Approve (principal)")
-async def approve_ranking(ranking_id: str, session: SessionDep, identity: Approver) -> RankingOut:
+async def approve_ranking(ranking_id: str, session: SessionDep, identity: IdentityDep) -> RankingOut:
+    """Who may: the principal (主要负责同志) of the ranked government, checked once the ranking is found."""
     async with session.begin():
         ranking = await service.approve(session=session, identity=identity, ranking_id=ranking_id)
         return await service.ranking_out(session=session, ranking=ranking)
@@ -87,7 +92,8 @@ async def approve_ranking(ranking_id: str, session: SessionDep, identity: Approv
 @router.post(
     "/{ranking_id}/publish", response_model=RankingOut, summary="公示排名 Publish an approved ranking"
 )
-async def publish_ranking(ranking_id: str, session: SessionDep, identity: Publisher) -> RankingOut:
+async def publish_ranking(ranking_id: str, session: SessionDep, identity: IdentityDep) -> RankingOut:
+    """Who may: the ranked government's principal, office or administrator, once it is approved."""
     async with session.begin():
         ranking = await service.publish(session=session, identity=identity, ranking_id=ranking_id)
         return await service.ranking_out(session=session, ranking=ranking)

@@ -27,8 +27,11 @@ from luoshi_scoring.rulebook.defaults import CORRECTION
 
 SOURCE = "scoring"
 APPROVE_DENIED = "排名须由本级政府主要负责同志批准 Only the principal of this government approves its ranking"
-PUBLISH_DENIED = "排名由本级政府公示 Only this government publishes its ranking"
+PUBLISH_DENIED = (
+    "排名由本级政府主要负责同志、办公厅(室)或管理员公示 Only this government publishes its ranking"
+)
 FROZEN_STATES = ("approved", "published")
+PUBLISHING_ROLES = ("principal", "office", "admin")
 
 
 def _actor(identity: Identity) -> Actor:
@@ -183,7 +186,7 @@ async def approve(*, session: AsyncSession, identity: Identity, ranking_id: str)
 async def publish(*, session: AsyncSession, identity: Identity, ranking_id: str) -> Ranking:
     """排名公示: only an approved ranking, by its own government; the approved rows are what is shown."""
     ranking = await get_visible(session=session, identity=identity, ranking_id=ranking_id)
-    if identity.org_code != ranking.scope_org:
+    if identity.org_code != ranking.scope_org or not identity.has_any(*PUBLISHING_ROLES):
         raise forbidden(PUBLISH_DENIED)
     require_state(ranking.state, "approved", "publish")
     now = utcnow()
