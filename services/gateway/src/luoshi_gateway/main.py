@@ -11,6 +11,7 @@ from luoshi_gateway.audit.handlers import install_denial_audit
 from luoshi_gateway.audit.routes import router as audit_router
 from luoshi_gateway.auth.routes import router as auth_router
 from luoshi_gateway.auth.sessions import purge_expired
+from luoshi_gateway.clients.routes import router as clients_router
 from luoshi_gateway.config import GatewaySettings
 from luoshi_gateway.db import TABLES
 from luoshi_gateway.orgs.routes import router as orgs_router
@@ -75,6 +76,7 @@ SPEC = ServiceSpec(
         orgs_router,
         people_router,
         audit_router,
+        clients_router,
         views_router,
         openapi_router,
         public_router,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from luoshi_gateway.audit.service import record_alone
 from luoshi_gateway.auth.deps import UserDep
+from luoshi_gateway.clients.rules import MACHINE_ROLE
 from luoshi_gateway.proxy.client import RESOURCE_OWNERS, ServiceClient, request_headers
 from luoshi_kit.errors import Problem, allowed_methods
 from luoshi_kit.identity import IDENTITY_HEADER, sign_identity
@@ -32,6 +34,11 @@ async def _forward(request: Request, resource: str, user: UserDep) -> Response:
     path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     client: ServiceClient = request.app.state.services
     status, response_headers, content = await client.forward(service, request.method, path_qs, headers, body)
+    if MACHINE_ROLE in user.roles:  # another platform's call is audited like a person's administrative act
+        outcome = "success" if status < 400 else "failure"
+        await record_alone(
+            request=request, action="client.call", outcome=outcome, actor=user, details={"status": status}
+        )
     return Response(content=content, status_code=status, headers=response_headers)
 
 
