@@ -1,0 +1,1 @@
+import"./index-DSlmdqXs.js";import"./css-pkh_SwQo.js";

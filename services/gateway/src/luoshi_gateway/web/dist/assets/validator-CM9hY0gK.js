@@ -1,0 +1,1 @@
+import{qt as e}from"./index-DSlmdqXs.js";var t=t=>[``,...e].includes(t);export{t};
