@@ -1,1 +1,0 @@
-import"./index-DSlmdqXs.js";import"./css-pkh_SwQo.js";
