@@ -18,6 +18,7 @@ RESOURCE_OWNERS: dict[str, str] = {
     "dispatch-meetings": "tasking",
     "notifications": "notification",
     "subscriptions": "notification",
+    "notification-preferences": "notification",
     "inspections": "supervision",
     "rectifications": "supervision",
     "clues": "supervision",
