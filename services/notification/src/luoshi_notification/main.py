@@ -15,15 +15,16 @@ from luoshi_notification.people.handlers import HANDLERS as PEOPLE_HANDLERS
 from luoshi_notification.preferences.routes import router as preferences_router
 from luoshi_notification.routing.handlers import HANDLERS as ROUTING_HANDLERS
 from luoshi_notification.sends.jobs import run_escalations, run_sends
-from luoshi_notification.webhooks import models as _webhook_models  # noqa: F401
+from luoshi_notification.webhooks.jobs import run_webhooks
+from luoshi_notification.webhooks.routes import router as webhooks_router
 
 SPEC = ServiceSpec(
     name="notification",
     title="Luoshi 消息服务 (notification)",
     tables=TABLES,
-    routers=[inbox_router, preferences_router],
+    routers=[inbox_router, preferences_router, webhooks_router],
     handlers=PEOPLE_HANDLERS.merge(ROUTING_HANDLERS),
-    background=[run_sends, run_escalations],
+    background=[run_sends, run_escalations, run_webhooks],
 )
 
 

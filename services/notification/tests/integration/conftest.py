@@ -174,3 +174,59 @@ def channel_settings(smtp: Mailbox, sms: SmsGateway) -> dict[str, Any]:
         "sms_app_key": APP_KEY,
         "sms_app_secret": APP_SECRET,
     }
+
+
+@dataclass
+class Receiver:
+    """A subscriber's endpoint: verifies every delivery with the ``standardwebhooks`` package."""
+
+    url: str
+    secrets: list[str] = field(default_factory=list)
+    verified: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    failures_left: int = 0
+    redirect_to: str | None = None
+    hits: int = 0
+
+    def verify(self, body: bytes, headers: dict[str, str]) -> dict[str, Any] | None:
+        from standardwebhooks import Webhook
+
+        for secret in self.secrets:
+            try:
+                parsed: dict[str, Any] = Webhook(secret).verify(body, headers)
+                return parsed
+            except Exception:
+                continue
+        return None
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    port = free_port()
+    endpoint = Receiver(url=f"http://127.0.0.1:{port}/hooks/luoshi")
+
+    async def hook(request: web.Request) -> web.Response:
+        endpoint.hits += 1
+        body = await request.read()
+        if endpoint.redirect_to:
+            raise web.HTTPFound(endpoint.redirect_to)
+        if endpoint.failures_left > 0:
+            endpoint.failures_left -= 1
+            return web.Response(status=500, text="busy")
+        headers = dict(request.headers)
+        parsed = endpoint.verify(body, headers)
+        if parsed is None:
+            return web.Response(status=401, text="bad signature")
+        endpoint.headers.append(headers)
+        endpoint.verified.append(parsed)
+        return web.Response(status=204)
+
+    server = web.Application()
+    server.router.add_post("/hooks/luoshi", hook)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield endpoint
+    finally:
+        await runner.cleanup()
