@@ -39,6 +39,7 @@ def distributed_cluster(amqp_url: str, postgres_server_url: str, data_dir: Path)
         "LUOSHI_DATABASE_URL": f"{postgres_server_url}/{prefix}_{{service}}",
         "LUOSHI_LOG_LEVEL": "WARNING",
         "LUOSHI_METRICS_TOKEN": METRICS_TOKEN,
+        "LUOSHI_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",  # the tests' local webhook receivers
     }
     cluster = Cluster(data_dir=data_dir, env=env)
     try:
@@ -54,6 +55,7 @@ EMBEDDED_ENV = {
     "LUOSHI_DATABASE_URL": "",
     "LUOSHI_LOG_LEVEL": "WARNING",
     "LUOSHI_METRICS_TOKEN": METRICS_TOKEN,
+    "LUOSHI_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
 }
 
 

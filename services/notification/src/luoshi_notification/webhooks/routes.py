@@ -10,7 +10,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from luoshi_kit.db import utcnow
 from luoshi_kit.deps import SessionDep
 from luoshi_kit.identity import Identity
-from luoshi_kit.paging import DEFAULT_LIMIT, MAX_LIMIT, CursorQuery, decode_cursor, encode_cursor
+from luoshi_kit.paging import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    CursorQuery,
+    Page,
+    PageDep,
+    decode_cursor,
+    encode_cursor,
+)
 from luoshi_kit.permissions import require_roles
 from luoshi_notification.config import NotificationSettings
 from luoshi_notification.webhooks import service
@@ -54,11 +62,12 @@ async def register(
 
 
 @router.get(
-    "", response_model=list[SubscriptionOut], summary="事件订阅列表 Webhook subscriptions in my subtree"
+    "", response_model=Page[SubscriptionOut], summary="事件订阅列表 Webhook subscriptions in my subtree"
 )
-async def list_subscriptions(session: SessionDep, identity: Admin) -> list[SubscriptionOut]:
-    rows = await service.list_of(session=session, identity=identity)
-    return [SubscriptionOut.model_validate(r) for r in rows]
+async def list_subscriptions(session: SessionDep, identity: Admin, page: PageDep) -> Page[SubscriptionOut]:
+    rows, total, estimated = await service.list_of(session=session, identity=identity, page=page)
+    items = [SubscriptionOut.model_validate(r) for r in rows]
+    return Page[SubscriptionOut].of(items, total, page, estimated=estimated)
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionOut, summary="事件订阅 A webhook subscription")

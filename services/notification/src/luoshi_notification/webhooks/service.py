@@ -13,6 +13,7 @@ from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.orgtree import within_subtree
+from luoshi_kit.paging import PageParams, fetch_page
 from luoshi_kit.scope import require_in_scope
 from luoshi_notification.routing.table import FORWARDED
 from luoshi_notification.webhooks import ssrf
@@ -75,9 +76,11 @@ async def visible(*, session: AsyncSession, identity: Identity, subscription_id:
     return sub
 
 
-async def list_of(*, session: AsyncSession, identity: Identity) -> list[Subscription]:
+async def list_of(
+    *, session: AsyncSession, identity: Identity, page: PageParams
+) -> tuple[list[Subscription], int, bool]:
     query = select(Subscription).where(within_subtree(Subscription.scope_org, identity.org_code))
-    return list((await session.scalars(query.order_by(Subscription.created_at))).all())
+    return await fetch_page(session, query.order_by(Subscription.created_at, Subscription.id), page)
 
 
 async def change(
