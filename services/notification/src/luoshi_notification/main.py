@@ -9,7 +9,7 @@ from luoshi_kit.service import ServiceSpec, create_service_app
 from luoshi_notification.channels.registry import build_channels
 from luoshi_notification.config import NotificationSettings
 from luoshi_notification.db import TABLES
-from luoshi_notification.digest import models as _digest_models  # noqa: F401  (tables of the metadata)
+from luoshi_notification.digest.jobs import run_digests
 from luoshi_notification.inbox.routes import router as inbox_router
 from luoshi_notification.people.handlers import HANDLERS as PEOPLE_HANDLERS
 from luoshi_notification.preferences.routes import router as preferences_router
@@ -24,7 +24,7 @@ SPEC = ServiceSpec(
     tables=TABLES,
     routers=[inbox_router, preferences_router, webhooks_router],
     handlers=PEOPLE_HANDLERS.merge(ROUTING_HANDLERS),
-    background=[run_sends, run_escalations, run_webhooks],
+    background=[run_sends, run_escalations, run_webhooks, run_digests],
 )
 
 
