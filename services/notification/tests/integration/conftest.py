@@ -18,7 +18,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
-from email.message import Message
+from email.message import EmailMessage
 from typing import Any, TypeVar
 
 import pytest
@@ -111,10 +111,12 @@ async def count(app: FastAPI, model: Any, *where: Any) -> int:
 @dataclass
 class Mailbox:
     port: int
-    messages: list[Message] = field(default_factory=list)
+    messages: list[EmailMessage] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        mail = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(mail, EmailMessage)
+        self.messages.append(mail)
         return "250 OK"
 
 
