@@ -16,7 +16,6 @@ from tests.e2e.matrix import Route, _json
 from tests.e2e.matrix_world import (
     ALLOW,
     DENY,
-    HIDE,
     NOWHERE,
     OUTSIDE,
     SEES_TARGET,
@@ -26,6 +25,7 @@ from tests.e2e.matrix_world import (
     Expect,
     World,
     everyone,
+    scoped,
 )
 
 NOT_DEAD = Expect(frozenset({409}), "allowed, but only a dead letter replays (409 not-dead)")
@@ -75,16 +75,18 @@ NOTIFICATION_ROUTES: list[Route] = [
 ]
 
 
-# --- webhook subscriptions (事件订阅): administrators only (403 before the resource is looked at, so the role
-# rule comes first), then the subscription's scope must lie in the caller's subtree (404). ---
+# --- webhook subscriptions (事件订阅): registering and listing are for administrators (403 first); on one
+# subscription, its scope must lie in the caller's subtree (404), then the caller must be an admin (403). ---
 HOOKS = "/api/v1/subscriptions"
 UNUSED_ENDPOINT = "http://127.0.0.1:9/matrix-hook"  # allow-listed in the e2e clusters; nothing listens
 
 
-def admins_within(role: str, relation: str) -> Expect:
-    if role != "admin":
-        return DENY
-    return ALLOW if relation in SEES_TARGET else HIDE
+admins_within = scoped(frozenset({"admin"}))
+
+
+def admins_replay(role: str, relation: str) -> Expect:
+    expect = admins_within(role, relation)
+    return NOT_DEAD if expect is ALLOW else expect
 
 
 def admins_create_for_target(role: str, relation: str) -> Expect:
@@ -144,10 +146,14 @@ def _create_subscription(w: World, c: Caller, rid: str) -> httpx.Response:
 
 
 def _subscription_state(w: World, rid: str) -> Any:
+    """What a caller could change (not what the delivery worker changes meanwhile: attempts, failures)."""
     sid = rid.partition("|")[0]
     sub = w.admin.get(f"{HOOKS}/{sid}").json()
-    deliveries = w.admin.get(f"{HOOKS}/{sid}/deliveries").json()["items"]
-    return sub, [(d["id"], d["status"]) for d in deliveries], w.admin.get(HOOKS).json()["total"]
+    settings = {k: sub[k] for k in ("name", "url", "scope_org", "event_types", "previous_secret_until")}
+    replayed = [
+        d["id"] for d in w.admin.get(f"{HOOKS}/{sid}/deliveries", params={"status": "dead"}).json()["items"]
+    ]
+    return settings, replayed, w.admin.get(HOOKS).json()["total"]
 
 
 def _lists_target(w: World, body: Any) -> bool:

@@ -14,6 +14,7 @@ from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.orgtree import within_subtree
 from luoshi_kit.paging import PageParams, fetch_page
+from luoshi_kit.permissions import forbidden
 from luoshi_kit.scope import require_in_scope
 from luoshi_notification.routing.table import FORWARDED
 from luoshi_notification.webhooks import ssrf
@@ -69,10 +70,17 @@ async def create(
     return sub
 
 
+ADMIN_ONLY = "只有管理员可以管理事件订阅 Only administrators manage webhook subscriptions"
+
+
 async def visible(*, session: AsyncSession, identity: Identity, subscription_id: str) -> Subscription:
+    """The subscription, for an administrator whose subtree holds its scope: 404 outside (or unknown), then
+    403 for any other role (a guessed id tells nobody anything)."""
     sub = await session.get(Subscription, subscription_id)
     if sub is None or not identity.can_see(sub.scope_org):
         raise NOT_FOUND
+    if not identity.has_any("admin"):
+        raise forbidden(ADMIN_ONLY)
     return sub
 
 
