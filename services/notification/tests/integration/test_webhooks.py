@@ -6,6 +6,7 @@ refused."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -23,6 +24,7 @@ from luoshi_proto.tasking.v1 import Actor, TaskAssigned, TaskRef
 from .conftest import Receiver, count, eventually, publish, settings
 
 CITY, COUNTY, OTHER_CITY = "520100000000", "520102000000", "520300000000"
+EXAMPLE = Path(__file__).resolve().parents[4] / "docs" / "examples" / "verify_webhook.py"
 ADMIN = Identity(person_id="p-admin", username="a", display_name="管理员", org_code=CITY, roles=["admin"])
 BY = Actor(person_id="p-office", org_code=CITY)
 
@@ -264,3 +266,35 @@ async def _delivered_count(app: FastAPI, n: int) -> bool:
 
 async def _dead_or_delivered(app: FastAPI, n: int) -> bool:
     return len(await deliveries(app, "delivered")) + len(await deliveries(app, "dead")) >= n
+
+
+async def test_the_documented_receiver_verifies_a_real_delivery(
+    postgres_url: str, vhost_amqp_url: str, receiver: Receiver
+) -> None:
+    """docs/examples/verify_webhook.py, run as a subscriber would, takes a delivery and prints it once."""
+    import asyncio
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from luoshi_kit.testing import free_port
+
+    example = EXAMPLE
+    port = free_port()
+    receiver.url = f"http://127.0.0.1:{port}/"
+    async with running_service(create_app, hook_settings(postgres_url, vhost_amqp_url)) as (app, client):
+        sub = await register(client, receiver)
+        env = os.environ | {"LUOSHI_WEBHOOK_SECRET": sub["secret"]}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, str(example), "--port", str(port), stdout=subprocess.PIPE, env=env
+        )
+        try:
+            event = await publish(app, "tasking.task.assigned.v1", assigned(COUNTY), COUNTY)
+            assert process.stdout is not None
+            line = json.loads(await asyncio.wait_for(process.stdout.readline(), 30))
+            assert line["id"] == event.id and line["type"] == "tasking.task.assigned.v1"
+            await eventually(lambda: _delivered_count(app, 1))
+        finally:
+            process.terminate()
+            await process.wait()
