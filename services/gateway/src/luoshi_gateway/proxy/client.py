@@ -24,8 +24,13 @@ RESOURCE_OWNERS: dict[str, str] = {
     "inspections": "supervision",
     "rectifications": "supervision",
     "clues": "supervision",
+    "urges": "supervision",
+    "urge-scans": "supervision",
+    "notices": "supervision",
     "points": "scoring",
     "rankings": "scoring",
+    "scoring-rules": "scoring",
+    "negative-list": "scoring",
 }
 
 # Routes that take file uploads: their bodies may reach LUOSHI_UPLOAD_MAX_BODY_BYTES, others
