@@ -95,7 +95,8 @@ def main() -> None:
         self_test()
         return
     Handler.secrets = [s for s in os.environ["LUOSHI_WEBHOOK_SECRET"].split(",") if s]
-    ThreadingHTTPServer(("0.0.0.0", args.port), Handler).serve_forever()  # nosec B104 (a receiver listens)
+    # A receiver listens on every interface of its host (put it behind your TLS terminator).
+    ThreadingHTTPServer(("0.0.0.0", args.port), Handler).serve_forever()  # nosec B104
 
 
 if __name__ == "__main__":
