@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from luoshi_kit.identity import Identity
@@ -193,3 +194,47 @@ async def _outbox_types(app) -> list[str]:
     outbox = tables_of(app.state.sessionmaker).outbox
     async with app.state.sessionmaker() as session:
         return list((await session.scalars(select(outbox.event_type))).all())
+
+
+async def test_im_robots_post_through_apprise_to_the_units_robot(
+    postgres_url: str, vhost_amqp_url: str
+) -> None:
+    """apprise's generic json:// robot pointed at a local receiver (DingTalk/WeCom/Feishu URLs work alike)."""
+    from aiohttp import web
+
+    from luoshi_kit.testing import free_port
+
+    posts: list[dict[str, object]] = []
+
+    async def robot(request: web.Request) -> web.Response:
+        posts.append(await request.json())
+        return web.json_response({"errcode": 0})
+
+    port = free_port()
+    server = web.Application()
+    server.router.add_post("/robot", robot)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    robots = f'{{"520102000000": "json://127.0.0.1:{port}/robot"}}'  # the county's work group
+    try:
+        async with running_service(create_app, settings(postgres_url, vhost_amqp_url, im_robots=robots)) as (
+            app,
+            client,
+        ):
+            await add_people(app, ("p-h", LEAD, ["handler"]))
+            await choose(client, HANDLER, channels=["im"])
+            await publish(app, "tasking.task.assigned.v1", ASSIGNED, LEAD)
+
+            async def posted() -> bool:
+                return bool(posts)
+
+            await eventually(posted)
+            assert "推进垃圾分类" in str(posts[0]["title"])
+            await eventually(lambda: _status(app, "im", "sent"))
+    finally:
+        await runner.cleanup()
+
+
+async def _status(app: FastAPI, channel: str, status: str) -> bool:
+    return [r.status for r in await sent(app, channel)] == [status]

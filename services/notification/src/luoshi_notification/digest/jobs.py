@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luoshi_kit.db import utcnow
@@ -48,14 +48,12 @@ async def digest_round(
     day = local.date()
     jobs: list[tuple[int, Outgoing]] = []
     async with maker() as session, session.begin():
-        await session.execute(
-            update(Digest)
-            .where(
-                Digest.status == "sending",
-                Digest.created_at < now - timedelta(seconds=settings.send_lease_seconds),
-            )
-            .values(status="unknown", error="发送中断, 结果未知 interrupted; not resent")
-        )
+        lease = now - timedelta(seconds=settings.send_lease_seconds)
+        stale = (
+            await session.scalars(select(Digest).where(Digest.status == "sending", Digest.created_at < lease))
+        ).all()
+        for row in stale:
+            row.status, row.error = "unknown", "发送中断, 结果未知 interrupted; not resent"
         done = select(Digest.person_id).where(Digest.day == day)
         prefs = (
             await session.scalars(
@@ -100,10 +98,10 @@ async def digest_round(
 async def run_digests(app: FastAPI) -> None:
     settings: NotificationSettings = app.state.settings
     while True:
+        await asyncio.sleep(settings.digest_poll_seconds)  # a daily job: no hurry at start-up
         try:
             await digest_round(app.state.sessionmaker, app.state.channels, settings)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("digest round failed; retrying")
-        await asyncio.sleep(settings.digest_poll_seconds)

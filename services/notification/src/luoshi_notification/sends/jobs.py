@@ -47,7 +47,9 @@ async def escalation_round(
         return await escalate_due(session=session, channels=channels, settings=settings, now=utcnow())
 
 
-async def _loop(name: str, seconds: float, round_: object, *args: object) -> None:
+async def _loop(name: str, seconds: float, round_: object, *args: object, wait_first: bool = False) -> None:
+    if wait_first:
+        await asyncio.sleep(seconds)
     while True:
         try:
             done = await round_(*args)  # type: ignore[operator]
@@ -81,4 +83,5 @@ async def run_escalations(app: FastAPI) -> None:
         app.state.sessionmaker,
         app.state.channels,
         settings,
+        wait_first=True,
     )

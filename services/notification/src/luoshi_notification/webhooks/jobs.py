@@ -38,14 +38,18 @@ class Job:
 
 async def claim(*, session: AsyncSession, now: datetime, lease_seconds: float, limit: int = 50) -> list[Job]:
     # A post interrupted mid-flight (the process died) goes back to the queue.
-    await session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.status == "sending",
-            WebhookDelivery.claimed_at < now - timedelta(seconds=lease_seconds),
-        )
-        .values(status="pending", next_attempt_at=now)
+    # (Looked up first: an UPDATE that matches nothing would still take SQLite's write lock every round.)
+    stale = select(WebhookDelivery.id).where(
+        WebhookDelivery.status == "sending",
+        WebhookDelivery.claimed_at < now - timedelta(seconds=lease_seconds),
     )
+    stale_ids = list((await session.scalars(stale)).all())
+    if stale_ids:
+        await session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(stale_ids), WebhookDelivery.status == "sending")
+            .values(status="pending", next_attempt_at=now)
+        )
     query = (
         select(WebhookDelivery, Subscription)
         .join(Subscription, Subscription.id == WebhookDelivery.subscription_id)
