@@ -3,6 +3,8 @@
 Urges and supervision orders (催办/督办, ``urges/``): automatic from tasking's lagging/overdue alerts or by
 hand, answered by the urged unit, escalated along the responsibility chain by a periodic scan. Public clues
 (线索, ``clues/``): intake and lookup without sign-in under ``/api/v1/public/clues``, triage by the office.
+Notices (曝光/宣传典型, ``notices/``): drafted by the office, approved by its principal, then public
+and immutable.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from luoshi_supervision.clues.routes import public_router as public_clues_router
 from luoshi_supervision.clues.routes import router as clues_router
 from luoshi_supervision.config import SupervisionSettings
 from luoshi_supervision.db import TABLES
+from luoshi_supervision.notices.routes import public_router as public_notices_router
+from luoshi_supervision.notices.routes import router as notices_router
 from luoshi_supervision.urges.escalation import run_escalation_scans
 from luoshi_supervision.urges.handlers import HANDLERS as URGE_HANDLERS
 from luoshi_supervision.urges.routes import router as urges_router
@@ -23,7 +27,7 @@ SPEC = ServiceSpec(
     name="supervision",
     title="Luoshi 督查服务 (supervision)",
     tables=TABLES,
-    routers=[urges_router, clues_router, public_clues_router],
+    routers=[urges_router, clues_router, public_clues_router, notices_router, public_notices_router],
     handlers=URGE_HANDLERS,
     background=[run_escalation_scans],
 )
