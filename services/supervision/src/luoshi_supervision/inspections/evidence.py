@@ -8,6 +8,7 @@ import hashlib
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import utcnow
@@ -127,7 +128,11 @@ async def list_evidence(*, session: AsyncSession, identity: Identity, inspection
 
 
 async def evidence_file(*, session: AsyncSession, identity: Identity, evidence_id: str) -> Evidence:
-    row = await session.get(Evidence, evidence_id) if len(evidence_id) <= 36 else None
+    row = (
+        await session.get(Evidence, evidence_id, options=[undefer(Evidence.content)])
+        if len(evidence_id) <= 36
+        else None
+    )
     if row is None:
         raise Problem(404, "not-found", "未找到 Not found", "证据不存在或不在您的管辖范围内")
     await get_visible(session=session, identity=identity, inspection_id=row.inspection_id)
