@@ -1,7 +1,306 @@
-"""The authorisation matrix rows of the scoring service's routes (see matrix.py for the Route shape)."""
+"""The authorisation matrix rows of the scoring service's routes (see matrix.py for the Route shape).
+
+Expectations follow docs/permissions.md (积分 / scoring): everyone signed in reads the rules; rule
+versions for 贵阳市's scope are added by an administrator or office that sees it; manual items,
+corrections and the negative list are written by a government *above* the unit (never the unit
+itself: 403 for its own people); rankings of 贵阳市's units are drafted by its directing roles or those
+above, approved only by 贵阳市's principal, published only by 贵阳市 itself; the public portal shows
+published rankings to anyone. Writes on an object by id answer 404 before any role check.
+"""
 
 from __future__ import annotations
 
-from tests.e2e.matrix import Route
+import itertools
+from typing import Any
 
-SCORING_ROUTES: list[Route] = []
+import httpx
+
+from tests.e2e.matrix import Route
+from tests.e2e.matrix_world import (
+    ALLOW,
+    DENY,
+    DIRECTING,
+    HIDE,
+    NOWHERE,
+    OUTSIDE,
+    SEES_TARGET,
+    TARGET,
+    TODAY,
+    Caller,
+    Expect,
+    World,
+    creates_for_target,
+    everyone,
+    in_scope,
+    province_admin,
+)
+
+SCORERS = frozenset({"principal", "office", "admin"})  # ledger/routes.py SCORING_ROLES, negative/routes.py
+RULE_EDITORS = frozenset({"admin", "office"})
+PUBLISHERS = frozenset({"principal", "office", "admin"})
+_periods = itertools.count(2101)
+
+
+def _scores_target(role: str, relation: str) -> Expect:
+    """A write about 贵阳市 itself: the role first, then in scope, then only from strictly above."""
+    if role not in SCORERS:
+        return DENY
+    if relation not in SEES_TARGET:
+        return OUTSIDE
+    return ALLOW if relation == "parent" else DENY
+
+
+def _corrects_target(role: str, relation: str) -> Expect:
+    """A write on 贵阳市's entry by id: hidden outside the subtree, then the role, then only from above."""
+    if relation not in SEES_TARGET:
+        return HIDE
+    return ALLOW if role in SCORERS and relation == "parent" else DENY
+
+
+def _approves(role: str, relation: str) -> Expect:
+    """经本级政府主要负责同志批准: 贵阳市's principal only (the province's principal sees it, may not)."""
+    if relation not in SEES_TARGET:
+        return HIDE
+    return ALLOW if role == "principal" and relation == "own" else DENY
+
+
+def _publishes(role: str, relation: str) -> Expect:
+    if relation not in SEES_TARGET:
+        return HIDE
+    return ALLOW if role in PUBLISHERS and relation == "own" else DENY
+
+
+def _ok(response: httpx.Response) -> Any:
+    assert response.is_success, response.text
+    return response.json()
+
+
+def _entry(w: World) -> str:
+    def make() -> str:
+        body = {"org_code": TARGET, "points": "1", "basis": "授权矩阵手工记分"}
+        return str(_ok(w.office.post("/api/v1/points/entries", json=body))["id"])
+
+    return w.shared("scoring_entry", make)
+
+
+def _ranking(w: World, state: str = "draft") -> str:
+    """A ranking of 贵阳市's counties in a period of its own, brought to ``state``."""
+    body = {"scope_org": TARGET, "tier": "county", "period": f"{next(_periods)}Q1"}
+    rid = str(_ok(w.office.post("/api/v1/rankings", json=body))["id"])
+    if state in ("approved", "published"):
+        _ok(w.caller("principal", "own").client.post(f"/api/v1/rankings/{rid}/approve"))
+    if state == "published":
+        _ok(w.caller("office", "own").client.post(f"/api/v1/rankings/{rid}/publish"))
+    return rid
+
+
+def _negative(w: World) -> str:
+    def make() -> str:
+        body = {"org_code": TARGET, "basis": "授权矩阵负面清单"}
+        return str(_ok(w.office.post("/api/v1/negative-list", json=body))["id"])
+
+    return w.shared("scoring_negative", make)
+
+
+def _get(path: str, **params: Any):
+    def call(w: World, c: Caller, rid: str) -> httpx.Response:
+        return c.client.get(path.format(rid=rid), params=params or None)
+
+    return call
+
+
+def _post(path: str, body: dict[str, Any] | None = None):
+    def call(w: World, c: Caller, rid: str) -> httpx.Response:
+        return c.client.post(path.format(rid=rid), json=body)
+
+    return call
+
+
+def _public(path: str):
+    def call(w: World, c: Caller, rid: str) -> httpx.Response:
+        return w.anonymous.get(path.format(rid=rid))
+
+    return call
+
+
+def _create_ranking(w: World, c: Caller, period: str) -> httpx.Response:
+    return c.client.post("/api/v1/rankings", json={"scope_org": TARGET, "tier": "county", "period": period})
+
+
+def _standing(w: World, rid: str) -> Any:
+    page = w.admin.get(f"/api/v1/points/standings/{TARGET}", params={"period": TODAY.strftime("%Y")}).json()
+    return page["standing"]
+
+
+def _rule_versions(w: World, rid: str) -> Any:
+    return len(w.admin.get("/api/v1/scoring-rules", params={"code": "finding_recorded"}).json())
+
+
+def _ranking_state(w: World, rid: str) -> Any:
+    return w.admin.get(f"/api/v1/rankings/{rid}").json()["state"]
+
+
+def _rankings_total(w: World, rid: str) -> Any:
+    return w.admin.get("/api/v1/rankings", params={"scope_org": TARGET}).json()["total"]
+
+
+def _corrections(w: World, rid: str) -> Any:
+    return len(w.admin.get(f"/api/v1/points/entries/{rid}").json()["corrections"])
+
+
+def _negative_entry(w: World, rid: str) -> Any:
+    items = w.admin.get("/api/v1/negative-list", params={"org": TARGET, "limit": 200}).json()["items"]
+    return sorted((i["id"], i["review_note"]) for i in items)
+
+
+def _shows(key: str):
+    def shown(w: World, body: Any) -> bool:
+        return any(row.get("id") == w.ids.get(key) for row in body["items"])
+
+    return shown
+
+
+def _listed_ranking(w: World) -> str:
+    rid = w.shared("scoring_ranking", lambda: _ranking(w))
+    w.ids["scoring_ranking"] = rid
+    return rid
+
+
+def _listed_negative(w: World) -> str:
+    rid = _negative(w)
+    w.ids["scoring_negative"] = rid
+    return rid
+
+
+RULE_BODY = {
+    "code": "finding_recorded",
+    "points": "-1.5",
+    "effective_from": TODAY.isoformat(),
+    "scope_org": TARGET,
+    "reason": "授权矩阵调整",
+}
+
+SCORING_ROUTES: list[Route] = [
+    Route("GET", "/api/v1/scoring-rules", everyone, _get("/api/v1/scoring-rules")),
+    Route(
+        "POST",
+        "/api/v1/scoring-rules",
+        creates_for_target(RULE_EDITORS),
+        _post("/api/v1/scoring-rules", RULE_BODY),
+        witness=_rule_versions,
+        note="a version scoped to 贵阳市: an administrator or office that sees it",
+    ),
+    Route("GET", "/api/v1/points/check", province_admin, _get("/api/v1/points/check")),
+    Route("GET", "/api/v1/points/standings/{org_code}", in_scope, _get(f"/api/v1/points/standings/{TARGET}")),
+    Route(
+        "GET",
+        "/api/v1/points/entries/{entry_id}",
+        in_scope,
+        _get("/api/v1/points/entries/{rid}"),
+        shared=_entry,
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/points/entries",
+        _scores_target,
+        _post("/api/v1/points/entries", {"org_code": TARGET, "points": "0.5", "basis": "授权矩阵记分"}),
+        witness=_standing,
+        note="only a government above the unit scores it",
+    ),
+    Route(
+        "POST",
+        "/api/v1/points/entries/{entry_id}/corrections",
+        _corrects_target,
+        _post("/api/v1/points/entries/{rid}/corrections", {"points": "-0.01", "reason": "授权矩阵更正"}),
+        shared=_entry,
+        witness=_corrections,
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/rankings",
+        creates_for_target(frozenset(DIRECTING)),
+        _create_ranking,
+        shared=lambda w: "2100Q1",
+        fresh=lambda w: f"{next(_periods)}Q2",
+        witness=_rankings_total,
+    ),
+    Route(
+        "GET",
+        "/api/v1/rankings",
+        everyone,
+        _get("/api/v1/rankings", scope_org=TARGET, limit=200),
+        shared=_listed_ranking,
+        sees_target=_shows("scoring_ranking"),
+    ),
+    Route(
+        "GET",
+        "/api/v1/rankings/{ranking_id}",
+        in_scope,
+        _get("/api/v1/rankings/{rid}"),
+        shared=_listed_ranking,
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/rankings/{ranking_id}/approve",
+        _approves,
+        _post("/api/v1/rankings/{rid}/approve"),
+        shared=lambda w: w.shared("scoring_draft", lambda: _ranking(w)),
+        fresh=lambda w: _ranking(w),
+        witness=_ranking_state,
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/rankings/{ranking_id}/publish",
+        _publishes,
+        _post("/api/v1/rankings/{rid}/publish"),
+        shared=lambda w: w.shared("scoring_approved", lambda: _ranking(w, "approved")),
+        fresh=lambda w: _ranking(w, "approved"),
+        witness=_ranking_state,
+        guess=NOWHERE,
+    ),
+    Route(
+        "GET",
+        "/api/v1/public/rankings",
+        everyone,
+        _public("/api/v1/public/rankings"),
+        anonymous=False,
+        note="the public portal: published rankings for anyone, signed in or not",
+    ),
+    Route(
+        "GET",
+        "/api/v1/public/rankings/{ranking_id}",
+        everyone,
+        _public("/api/v1/public/rankings/{rid}"),
+        shared=lambda w: w.shared("scoring_published", lambda: _ranking(w, "published")),
+        anonymous=False,
+        guess=NOWHERE,
+    ),
+    Route(
+        "GET",
+        "/api/v1/negative-list",
+        everyone,
+        _get("/api/v1/negative-list", limit=200),
+        shared=_listed_negative,
+        sees_target=_shows("scoring_negative"),
+    ),
+    Route(
+        "POST",
+        "/api/v1/negative-list",
+        _scores_target,
+        _post("/api/v1/negative-list", {"org_code": TARGET, "basis": "授权矩阵列入"}),
+        witness=_negative_entry,
+    ),
+    Route(
+        "POST",
+        "/api/v1/negative-list/{entry_id}/review",
+        _corrects_target,
+        _post("/api/v1/negative-list/{rid}/review", {"outcome": "kept", "note": "授权矩阵调度"}),
+        shared=_negative,
+        witness=_negative_entry,
+        guess=NOWHERE,
+    ),
+]

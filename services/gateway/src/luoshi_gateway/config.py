@@ -23,6 +23,10 @@ class GatewaySettings(KitSettings):
     lockout_max_seconds: int = 24 * 3600
     # How long current_user trusts what it looked up (person state, deny-list); 0 turns the cache off.
     auth_cache_seconds: float = 5.0
+    # Machine clients (clients/): their access tokens' lifetime, and the audience a signed client assertion
+    # may name besides the token endpoint's URL (RFC 7523).
+    machine_token_minutes: int = 15
+    token_audience: str = "luoshi"
     oidc_issuer: str = ""
     oidc_jwks_url: str = ""
     oidc_audience: str = ""

@@ -11,6 +11,7 @@ from luoshi_gateway.audit.handlers import install_denial_audit
 from luoshi_gateway.audit.routes import router as audit_router
 from luoshi_gateway.auth.routes import router as auth_router
 from luoshi_gateway.auth.sessions import purge_expired
+from luoshi_gateway.clients.routes import router as clients_router
 from luoshi_gateway.config import GatewaySettings
 from luoshi_gateway.db import TABLES
 from luoshi_gateway.orgs.routes import router as orgs_router
@@ -19,6 +20,7 @@ from luoshi_gateway.people.routes import router as people_router
 from luoshi_gateway.proxy.client import UPLOAD_PATHS, ServiceClient
 from luoshi_gateway.proxy.openapi import mount_docs_assets
 from luoshi_gateway.proxy.openapi import router as openapi_router
+from luoshi_gateway.proxy.public import router as public_router
 from luoshi_gateway.proxy.routes import router as proxy_router
 from luoshi_gateway.views.handlers import HANDLERS as VIEW_HANDLERS
 from luoshi_gateway.views.routes import router as views_router
@@ -76,9 +78,11 @@ SPEC = ServiceSpec(
         orgs_router,
         people_router,
         audit_router,
+        clients_router,
         views_router,
         supervision_views_router,
         openapi_router,
+        public_router,
         proxy_router,
         web_router,
     ],

@@ -16,6 +16,7 @@ from luoshi_gateway.main import create_app
 from luoshi_gateway.people.models import Person
 from luoshi_gateway.proxy.openapi import merge
 from luoshi_kit.identity import IDENTITY_HEADER, Identity
+from luoshi_kit.public import PUBLIC_CALLER_HEADER, verify_public_caller
 from luoshi_kit.testing import TEST_SECRET, free_port, running_service
 
 JWT_SECRET = "proxy-test-jwt-secret-0123456789abcdef"
@@ -107,6 +108,35 @@ async def test_forwards_with_signed_identity_and_maps_failures(
             assert anonymous.status_code == 401
 
 
+async def test_public_portal_forwards_without_sign_in_and_vouches_for_the_address(
+    postgres_url: str, vhost_amqp_url: str
+) -> None:
+    seen: dict[str, str] = {}
+
+    async def echo(request: web.Request) -> web.Response:
+        seen.update(request.headers)
+        return web.json_response({"path": request.path_qs})
+
+    async for upstream in _upstream(echo):
+        settings = _settings(postgres_url, vhost_amqp_url, upstream).model_copy(
+            update={"supervision_url": upstream, "scoring_url": upstream}
+        )
+        async with running_service(create_app, settings) as (_app, client):
+            response = await client.post("/api/v1/public/clues", json={"text": "线索"})
+            assert response.status_code == 200 and response.json() == {"path": "/api/v1/public/clues"}
+            caller = verify_public_caller(seen[PUBLIC_CALLER_HEADER], TEST_SECRET)
+            assert caller.address == "127.0.0.1"
+            assert IDENTITY_HEADER not in seen  # nobody signed in, nobody vouched for
+            ranked = await client.get("/api/v1/public/rankings/2026-Q4?tier=city")
+            assert ranked.json() == {"path": "/api/v1/public/rankings/2026-Q4?tier=city"}
+            unknown = await client.get("/api/v1/public/people")
+            assert unknown.status_code == 404 and unknown.json()["type"] == "urn:luoshi:problem:not-found"
+            # A person's token is not needed, and a forged public header from the client is replaced.
+            forged = await client.get("/api/v1/public/notices", headers={PUBLIC_CALLER_HEADER: "forged"})
+            assert forged.status_code == 200
+            assert verify_public_caller(seen[PUBLIC_CALLER_HEADER], TEST_SECRET).address == "127.0.0.1"
+
+
 async def test_service_down_is_502(postgres_url: str, vhost_amqp_url: str) -> None:
     closed = f"http://127.0.0.1:{free_port()}"
     async with running_service(create_app, _settings(postgres_url, vhost_amqp_url, closed)) as (app, client):
@@ -134,8 +164,11 @@ def test_openapi_merge_keeps_gateway_routes_and_adds_services(clash: bool) -> No
             }
         },
     }
-    merged = merge(gateway, {"tasking": tasking})
-    assert set(merged["paths"]) == {"/api/v1/auth/token", "/api/v1/tasks"}
+    merged = merge(
+        gateway, {"tasking": tasking, "scoring": {"paths": {"/api/v1/public/rankings": {"get": {}}}}}
+    )
+    assert merged["paths"]["/api/v1/public/rankings"]["get"]["security"] == []
+    assert set(merged["paths"]) == {"/api/v1/auth/token", "/api/v1/tasks", "/api/v1/public/rankings"}
     assert merged["paths"]["/api/v1/tasks"]["post"]["tags"] == ["tasking"]
     assert merged["components"]["schemas"]["A"] == {"type": "string"}
     assert "TaskOut" in merged["components"]["schemas"]

@@ -1,8 +1,5 @@
-"""The scoring service (积分服务): points ledger, rankings, negative list, exemptions.
-
-Its domain arrives with its own issue; today it runs as a full member of the platform (database,
-outbox relay, health, readiness and metrics) so deployments and dashboards already include it.
-"""
+"""The scoring service (积分服务, 激励问责): rules, the points ledger, standings, rankings with approval and
+publication, the negative list, self-checks, incentives, accountability and inspection exemptions."""
 
 from __future__ import annotations
 
@@ -12,8 +9,21 @@ from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.service import ServiceSpec, create_service_app
 from luoshi_scoring.config import ScoringSettings
 from luoshi_scoring.db import TABLES
+from luoshi_scoring.intake.handlers import HANDLERS as INTAKE_HANDLERS
+from luoshi_scoring.ledger.routes import router as ledger_router
+from luoshi_scoring.negative.routes import router as negative_router
+from luoshi_scoring.orgs.handlers import HANDLERS as ORG_HANDLERS
+from luoshi_scoring.rankings.routes import public_router as public_rankings_router
+from luoshi_scoring.rankings.routes import router as rankings_router
+from luoshi_scoring.rulebook.routes import router as rules_router
 
-SPEC = ServiceSpec(name="scoring", title="Luoshi 积分服务 (scoring)", tables=TABLES)
+SPEC = ServiceSpec(
+    name="scoring",
+    title="Luoshi 积分服务 (scoring)",
+    tables=TABLES,
+    routers=[rules_router, ledger_router, rankings_router, public_rankings_router, negative_router],
+    handlers=ORG_HANDLERS.merge(INTAKE_HANDLERS),
+)
 
 
 def create_app(settings: ScoringSettings | None = None, *, bus: Bus | None = None) -> FastAPI:

@@ -1,5 +1,5 @@
-"""The kinds: cross (peers, never their own unit), on-site with its leader, third-party assessment (the assessor
-sees only its assignment and files the report with a hashed file), annual plans."""
+"""The kinds: cross (peers, never their own unit), on-site with its leader, third-party assessment (the
+assessor sees only its assignment and files the report with a hashed file), annual plans."""
 
 from __future__ import annotations
 

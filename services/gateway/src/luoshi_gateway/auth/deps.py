@@ -18,9 +18,13 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luoshi_gateway.audit.service import deny
 from luoshi_gateway.auth.oidc import ALGORITHMS, oidc_enabled, verifier_of
 from luoshi_gateway.auth.sessions import is_family_revoked, is_revoked
 from luoshi_gateway.auth.tokens import ALGORITHM, decode_access_token, unauthenticated
+from luoshi_gateway.clients.models import MachineClient
+from luoshi_gateway.clients.rules import permits
+from luoshi_gateway.clients.service import identity_of
 from luoshi_gateway.people.models import Person
 from luoshi_gateway.people.rules import may_act_now
 from luoshi_kit.identity import Identity
@@ -34,6 +38,7 @@ class PersonState:
     identity: Identity
     active: bool
     assessor_window: tuple[datetime | None, datetime | None] | None
+    actions: tuple[str, ...] | None = None  # a machine client's granted actions; None for a person
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,16 @@ def state_of(person: Person) -> PersonState:
 
 async def _load_person(session: AsyncSession, key: tuple[str, str]) -> PersonState | None:
     kind, ident = key
+    if kind == "client":
+        client = await session.get(MachineClient, ident)
+        if client is None:
+            return None
+        return PersonState(
+            identity=identity_of(client),
+            active=client.active,
+            assessor_window=None,
+            actions=tuple(client.actions),
+        )
     if kind == "person":
         person = await session.get(Person, ident)
     else:  # an OIDC subject, or failing that the username claim the provider sends
@@ -142,7 +157,7 @@ async def authenticate(request: Request, token: str | None) -> Authenticated:
         raise unauthenticated("令牌无效 Invalid token") from exc
     if alg == ALGORITHM:
         claims = decode_access_token(token, settings.jwt_secret)
-        key = ("person", str(claims["sub"]))
+        key = ("client" if claims["typ"] == "machine" else "person", str(claims["sub"]))
         external = False
     elif alg in ALGORITHMS and oidc_enabled(settings):
         claims = await verifier_of(request.app.state, settings).verify(token)
@@ -162,6 +177,15 @@ async def authenticate(request: Request, token: str | None) -> Authenticated:
         raise unauthenticated("账号已停用 Account deactivated")
     if not may_act_now(state.assessor_window, datetime.now(UTC)):
         raise unauthenticated("不在评估有效期内 Outside the assessment window")
+    if state.actions is not None and not permits(list(state.actions), request.method, request.url.path):
+        raise await deny(
+            request=request,
+            actor=state.identity,
+            action="client.call",
+            detail="该接入系统未获此项授权 This machine client is not granted this action",
+            target_type="route",
+            target_id=f"{request.method} {request.url.path}"[:200],
+        )
     return Authenticated(
         identity=state.identity,
         jti=jti,

@@ -6,8 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, TypedDict
 
-from fastapi import APIRouter, Body, Depends, Request, Response
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Body, Depends, Form, Request, Response
 from sqlalchemy import func, select
 
 from luoshi_gateway.audit.service import record, record_alone
@@ -16,6 +15,7 @@ from luoshi_gateway.auth.deps import AuthDep, UserDep, auth_cache, state_of
 from luoshi_gateway.auth.passwords import verify_password
 from luoshi_gateway.auth.schemas import LogoutIn, RefreshIn, TokenOut
 from luoshi_gateway.auth.tokens import issue_access_token, unauthenticated
+from luoshi_gateway.clients.token import client_token
 from luoshi_gateway.config import GatewaySettings
 from luoshi_gateway.people.models import Person
 from luoshi_gateway.people.rules import may_act_now
@@ -93,19 +93,55 @@ async def _person_named(session: SessionDep, username: str) -> Person | None:
     return person
 
 
+class TokenForm:
+    """The token endpoint's form: a person's password grant, or a machine client's client_credentials."""
+
+    def __init__(
+        self,
+        grant_type: Annotated[str, Form(pattern="^(password|client_credentials)$")] = "password",
+        username: Annotated[str, Form(max_length=200)] = "",
+        password: Annotated[str, Form(max_length=200)] = "",
+        scope: Annotated[str, Form(max_length=500)] = "",
+        client_id: Annotated[str | None, Form(max_length=200)] = None,
+        client_secret: Annotated[str | None, Form(max_length=200)] = None,
+        client_assertion_type: Annotated[str | None, Form(max_length=200)] = None,
+        client_assertion: Annotated[str | None, Form(max_length=8000)] = None,
+    ) -> None:
+        self.grant_type = grant_type
+        self.username = username
+        self.password = password
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.client_assertion_type = client_assertion_type
+        self.client_assertion = client_assertion
+
+
 @router.post(
     "/token",
     response_model=TokenOut,
-    summary="登录 Sign in (OAuth2 password)",
+    summary="登录 Sign in (OAuth2 password; other platforms: client_credentials)",
     responses={
-        401: {"description": "用户名或密码错误 Wrong username or password"},
+        400: {"description": "令牌请求无效 Invalid client_credentials request"},
+        401: {"description": "用户名或密码错误 Wrong username or password (or client credentials)"},
         429: {"description": "登录失败次数过多 locked (Retry-After)"},
     },
 )
 async def sign_in(
-    request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    request: Request, session: SessionDep, form: Annotated[TokenForm, Depends()]
 ) -> TokenOut | Response:
     settings: GatewaySettings = request.app.state.settings
+    if form.grant_type == "client_credentials":
+        return await client_token(
+            request=request,
+            session=session,
+            policy=_policy(settings),
+            client_id=form.client_id,
+            client_secret=form.client_secret,
+            assertion_type=form.client_assertion_type,
+            assertion=form.client_assertion,
+        )
+    if not form.username or not form.password:
+        raise Problem(422, "validation", "输入有误 Invalid input", "username 和 password 必填 are required")
     now = datetime.now(UTC)
     username = throttle.normalise_username(form.username)
     address = client_address(request, settings.trusted_proxies) or "unknown"

@@ -15,7 +15,10 @@ _AUDIENCE = "luoshi"
 ALGORITHM = "HS256"
 
 
-def issue_access_token(identity: Identity, secret: str, minutes: int, *, family_id: str | None = None) -> str:
+def issue_access_token(
+    identity: Identity, secret: str, minutes: int, *, family_id: str | None = None, typ: str = "access"
+) -> str:
+    """A person's access token (``typ`` access) or a machine client's (``typ`` machine, no refresh)."""
     now = int(time.time())
     claims = {
         **identity.model_dump(),
@@ -24,7 +27,7 @@ def issue_access_token(identity: Identity, secret: str, minutes: int, *, family_
         "iat": now,
         "exp": now + minutes * 60,
         "jti": str(uuid.uuid4()),
-        "typ": "access",
+        "typ": typ,
     }
     if family_id:
         claims["sid"] = family_id  # the refresh family of this sign-in; sign-out revokes it
@@ -44,7 +47,7 @@ def decode_access_token(token: str, secret: str) -> dict[str, Any]:
         raise unauthenticated("令牌已过期 Token expired") from exc
     except jwt.PyJWTError as exc:
         raise unauthenticated("令牌无效 Invalid token") from exc
-    if claims.get("typ") != "access":
+    if claims.get("typ") not in ("access", "machine"):
         raise unauthenticated("令牌类型错误 Wrong token type")
     return claims
 

@@ -30,6 +30,8 @@ RESOURCE_OWNERS: dict[str, str] = {
     "rectification-scans": "supervision",
     "points": "scoring",
     "rankings": "scoring",
+    "scoring-rules": "scoring",
+    "negative-list": "scoring",
 }
 
 # Routes that take file uploads: their bodies may reach LUOSHI_UPLOAD_MAX_BODY_BYTES, others

@@ -26,13 +26,17 @@ DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 DOCS_STATIC = "/api/docs/static"
 
 
-def _proxied(operation: dict[str, Any], service: str) -> dict[str, Any]:
-    """A service's operation as the gateway serves it: signed in with the gateway's bearer token, and
-    answering 502/504 when the service is down or slow."""
+PUBLIC_PREFIX = "/api/v1/public/"
+
+
+def _proxied(operation: dict[str, Any], service: str, path: str) -> dict[str, Any]:
+    """A service's operation as the gateway serves it: signed in with the gateway's bearer token (the public
+    portal's paths excepted), and answering 502/504 when the service is down or slow."""
     operation = {**operation, "tags": operation.get("tags") or [service]}
-    operation["security"] = SECURITY
+    public = path.startswith(PUBLIC_PREFIX)
+    operation["security"] = [] if public else SECURITY
     responses = operation["responses"] = dict(operation.get("responses", {}))
-    for status in (401, 502, 504):
+    for status in (502, 504) if public else (401, 502, 504):
         responses.setdefault(str(status), problem_response(status))
     return operation
 
@@ -41,7 +45,8 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
     """Adds each service's /api paths and schemas to the gateway's document (gateway wins on clashes).
 
     Every service operation goes through the proxy, which needs a signed-in caller: each declares the
-    gateway's OAuth2 password (bearer) scheme, so Swagger's "Authorize" sends the token.
+    gateway's OAuth2 password (bearer) scheme, so Swagger's "Authorize" sends the token. The public portal's
+    paths (``/api/v1/public/...``) declare no security: they are answered without sign-in.
     """
     merged = copy.deepcopy(gateway)
     paths = merged.setdefault("paths", {})
@@ -54,7 +59,7 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
                 continue
             target = paths.setdefault(path, {})
             for method, operation in operations.items():
-                target.setdefault(method, _proxied(operation, service))
+                target.setdefault(method, _proxied(operation, service, path))
         for name, schema in document.get("components", {}).get("schemas", {}).items():
             if name in schemas and schemas[name] != schema:
                 log.warning("schema %s of %s clashes with one merged before; kept the first", name, service)

@@ -8,8 +8,8 @@ import hashlib
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem

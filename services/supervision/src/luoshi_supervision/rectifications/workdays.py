@@ -1,37 +1,20 @@
-"""Working days (工作日) for rectification deadlines: the official calendar (法定节假日 and 调休) from the
-``chinesecalendar`` package where it knows the year, otherwise Monday to Friday (marked provisional by
-tasking's calendar; here deadlines beyond the package's years fall back the same way)."""
+"""Working days (工作日) for rectification deadlines and reporting cadences: the kit's official calendar
+(法定节假日 and 调休; ``luoshi_kit.workcalendar``), one instance for the process."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-import chinese_calendar
+from luoshi_kit.workcalendar import WorkCalendar
 
-
-def is_working_day(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
+CALENDAR = WorkCalendar()
 
 
 def add_working_days(start: date, days: int) -> date:
     """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if is_working_day(current):
-            left -= 1
-    return current
+    return CALENDAR.add_working_days(start, days)
 
 
 def working_days_between(start: date, end: date) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when ``end`` <= ``start``)."""
-    count, current = 0, start
-    while current < end:
-        current += timedelta(days=1)
-        if is_working_day(current):
-            count += 1
-    return count
+    return max(0, CALENDAR.working_days_between(start, end))

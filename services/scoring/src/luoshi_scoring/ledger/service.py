@@ -1,0 +1,133 @@
+"""Writing the ledger: one entry, its standings and its event in the caller's transaction. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from luoshi_kit.db import table_of, utcnow
+from luoshi_kit.messaging.outbox import add_event
+from luoshi_proto.scoring.v1 import PointsChanged, PointsEntryRef
+from luoshi_proto.tasking.v1 import Actor
+from luoshi_scoring.ledger.models import PointsEntry, Standing
+from luoshi_scoring.ledger.rules import entry_delta
+from luoshi_scoring.periods import standing_periods
+from luoshi_scoring.rulebook.defaults import CORRECTION, MANUAL
+
+SOURCE = "scoring"
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    org_code: str
+    period: str
+    kind: str  # rule | manual | correction
+    rule_code: str
+    rule_version: int | None
+    points: Decimal
+    basis: str
+    source_key: str
+    occurred_on: date
+    quantity: int = 1
+    source_event_id: str | None = None
+    source_event_type: str | None = None
+    task_id: str | None = None
+    corrects: str | None = None
+    reason: str | None = None
+    approved_by: str | None = None
+    recorded_by: str | None = None
+
+
+def _insert(session: AsyncSession) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+async def add_entry(
+    *, session: AsyncSession, entry: NewEntry, by: Actor | None, at: datetime | None = None
+) -> PointsEntry | None:
+    """Append ``entry`` and count it in its standings (its quarter and year); None when the same occurrence
+    (source key, rule, unit) is already in the ledger: nothing is added twice."""
+    now = at or utcnow()
+    entry_id = str(uuid.uuid4())
+    values = {**asdict(entry), "id": entry_id, "recorded_at": utcnow()}
+    table = table_of(PointsEntry)
+    statement = (
+        _insert(session)(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["source_key", "rule_code", "org_code"])
+        .returning(table.c.id)
+    )
+    if (await session.execute(statement)).scalar_one_or_none() is None:
+        return None
+    total = await _count(session=session, entry=entry)
+    row = await session.get(PointsEntry, entry_id)
+    assert row is not None
+    add_event(
+        session=session,
+        source=SOURCE,
+        orgcode=entry.org_code,
+        subject=entry_id,
+        data=PointsChanged(entry=entry_ref(row), by=by, at=now, total=float(total)),
+    )
+    return row
+
+
+async def _count(*, session: AsyncSession, entry: NewEntry) -> Decimal:
+    """Add the entry to its standings (an atomic upsert each); the total of the entry's own period."""
+    delta = entry_delta(entry.points, entry.rule_code)
+    table = table_of(Standing)
+    totals: dict[str, Decimal] = {}
+    for period in standing_periods(entry.period):
+        statement = _insert(session)(table).values(
+            org_code=entry.org_code,
+            period=period,
+            points=delta.points,
+            entries=delta.entries,
+            deductions=delta.deductions,
+            negative=delta.negative,
+            updated_at=utcnow(),
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["org_code", "period"],
+            set_={
+                "points": table.c.points + statement.excluded.points,
+                "entries": table.c.entries + statement.excluded.entries,
+                "deductions": table.c.deductions + statement.excluded.deductions,
+                "negative": table.c.negative + statement.excluded.negative,
+                "updated_at": statement.excluded.updated_at,
+            },
+        ).returning(table.c.points)
+        totals[period] = Decimal((await session.execute(statement)).scalar_one())
+    return totals[entry.period]
+
+
+def entry_ref(row: PointsEntry) -> PointsEntryRef:
+    rule = row.rule_code not in (MANUAL, CORRECTION)
+    return PointsEntryRef(
+        entry_id=row.id,
+        org_code=row.org_code,
+        period=row.period,
+        rule_id=row.rule_code if rule else None,
+        rule_version=row.rule_version if rule else None,
+        points=float(row.points),
+        basis=row.basis,
+        source_event_id=row.source_event_id,
+        corrects=row.corrects,
+    )
+
+
+async def standing_of(*, session: AsyncSession, org_code: str, period: str) -> Standing | None:
+    return await session.get(Standing, (org_code, period))
+
+
+async def corrections_of(*, session: AsyncSession, entry_id: str) -> list[PointsEntry]:
+    query = select(PointsEntry).where(PointsEntry.corrects == entry_id).order_by(PointsEntry.recorded_at)
+    return list((await session.scalars(query)).all())
