@@ -440,6 +440,13 @@ SUPERVISION_ROUTES: list[Route] = [
     ),
     Route(
         "GET",
+        "/api/v1/dashboard/supervision",
+        lambda role, relation: ALLOW if relation in SEES_TARGET else HIDE,
+        _json("GET", "/api/v1/dashboard/supervision", org=TARGET),
+        note="督查看板 of 贵阳市: its subtree, any role",
+    ),
+    Route(
+        "GET",
         "/api/v1/representatives-inspections",
         everyone,
         _json("GET", "/api/v1/representatives-inspections"),
