@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from luoshi_kit.db import tables_of
 from luoshi_kit.identity import Identity
-from luoshi_kit.messaging.bus import OutgoingMessage
+from luoshi_kit.messaging.bus import OutgoingMessage, Unroutable
 from luoshi_kit.testing import TEST_SECRET, identity_headers, running_service
 from luoshi_kit.timebase import business_today
 from luoshi_proto.envelope import CloudEvent
@@ -116,8 +116,14 @@ async def publish(app: FastAPI, data: BaseModel, *, orgcode: str, event_type: st
         envelope.id, kind, routing_key(kind, orgcode), envelope.model_dump_json().encode()
     )
     await eventually(app.state.bus.healthy)  # the service connects in the background at start-up
-    errors = await app.state.bus.publish([message])
-    assert errors == [None]
+
+    async def published() -> bool:
+        # Until the service has declared its queue and bindings, a mandatory event is unroutable.
+        errors = await app.state.bus.publish([message])
+        assert all(e is None or isinstance(e, Unroutable) for e in errors), errors
+        return errors == [None]
+
+    await eventually(published)
     return envelope.id
 
 
