@@ -7,6 +7,8 @@ the representatives' yearly check (``burden/``).
 Urges and supervision orders (催办/督办, ``urges/``): automatic from tasking's lagging/overdue alerts or by
 hand, answered by the urged unit, escalated along the responsibility chain by a periodic scan. Public clues
 (线索, ``clues/``): intake and lookup without sign-in under ``/api/v1/public/clues``, triage by the office.
+Notices (曝光/宣传典型, ``notices/``): drafted by the office, approved by its principal, then public
+and immutable.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from luoshi_supervision.inspections.evidence import EVIDENCE_PATH
 from luoshi_supervision.inspections.routes import router as inspections_router
 from luoshi_supervision.rectifications.routes import router as rectifications_router
 from luoshi_supervision.rectifications.scan import run_rectification_scans
+from luoshi_supervision.notices.routes import public_router as public_notices_router
+from luoshi_supervision.notices.routes import router as notices_router
 from luoshi_supervision.urges.escalation import run_escalation_scans
 from luoshi_supervision.urges.handlers import HANDLERS as URGE_HANDLERS
 from luoshi_supervision.urges.routes import router as urges_router
@@ -42,6 +46,8 @@ SPEC = ServiceSpec(
         urges_router,
         clues_router,
         public_clues_router,
+        notices_router,
+        public_notices_router,
     ],
     handlers=URGE_HANDLERS.merge(EXEMPTION_HANDLERS),
     background=[run_rectification_scans, run_escalation_scans],
