@@ -26,10 +26,10 @@ from luoshi_supervision.exemptions.handlers import HANDLERS as EXEMPTION_HANDLER
 from luoshi_supervision.exemptions.routes import router as exemptions_router
 from luoshi_supervision.inspections.evidence import EVIDENCE_PATH
 from luoshi_supervision.inspections.routes import router as inspections_router
-from luoshi_supervision.rectifications.routes import router as rectifications_router
-from luoshi_supervision.rectifications.scan import run_rectification_scans
 from luoshi_supervision.notices.routes import public_router as public_notices_router
 from luoshi_supervision.notices.routes import router as notices_router
+from luoshi_supervision.rectifications.routes import router as rectifications_router
+from luoshi_supervision.rectifications.scan import run_rectification_scans
 from luoshi_supervision.urges.escalation import run_escalation_scans
 from luoshi_supervision.urges.handlers import HANDLERS as URGE_HANDLERS
 from luoshi_supervision.urges.routes import router as urges_router
