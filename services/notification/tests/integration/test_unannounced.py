@@ -1,6 +1,6 @@
 """暗访 through the real consumer: the scheduled event of an unannounced inspection reaches the inspecting
-office only — none of the target's people, not even a deputy of a department inside the target — and the target's
-leaders hear of it from ``conducted`` on."""
+office only — none of the target's people, not even those of a department inside the target — and the
+target's leaders hear of it from ``conducted`` on."""
 
 from __future__ import annotations
 
