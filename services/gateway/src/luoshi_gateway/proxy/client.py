@@ -24,6 +24,13 @@ RESOURCE_OWNERS: dict[str, str] = {
     "inspections": "supervision",
     "rectifications": "supervision",
     "clues": "supervision",
+    "inspection-plans": "supervision",
+    "inspection-evidence": "supervision",
+    "inspection-load": "supervision",
+    "findings": "supervision",
+    "exemptions": "supervision",
+    "representatives-inspections": "supervision",
+    "rectification-scans": "supervision",
     "urges": "supervision",
     "urge-scans": "supervision",
     "notices": "supervision",
@@ -35,7 +42,7 @@ RESOURCE_OWNERS: dict[str, str] = {
 
 # Routes that take file uploads: their bodies may reach LUOSHI_UPLOAD_MAX_BODY_BYTES, others
 # LUOSHI_MAX_BODY_BYTES (the kit's BodyLimitMiddleware, and the proxy counts again as it reads).
-UPLOAD_PATHS = ("/api/v1/tasks/import",)
+UPLOAD_PATHS = ("/api/v1/tasks/import", "/api/v1/inspection-evidence")
 
 _FORWARD_REQUEST = (
     "content-type",
