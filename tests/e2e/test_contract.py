@@ -119,7 +119,9 @@ def test_every_operation_declares_security_and_problem_errors(contract_cluster: 
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             key = (method.upper(), path)
-            expected = [] if path.startswith(PORTAL) else [{"OAuth2PasswordBearer": []}]
+            expected: list[dict[str, list[str]]] = (
+                [] if path.startswith(PORTAL) else [{"OAuth2PasswordBearer": []}]
+            )
             if key not in PUBLIC and operation.get("security") != expected:
                 unsecured.append(key)
             for status, response in operation["responses"].items():
