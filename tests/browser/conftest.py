@@ -68,9 +68,21 @@ class Session:
             ),
         )
 
+    def settle(self, quiet_ms: int = 500) -> None:
+        """Wait until the app has had no request or navigation in flight for ``quiet_ms`` (the live inbox
+        stream stays open, so Playwright's "networkidle" never comes; the app counts its own requests,
+        src/utils/activity.ts)."""
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_function(
+            "q => (window.__luoshiPending ?? 0) === 0"
+            " && performance.now() - (window.__luoshiLastActivity ?? 0) > q",
+            arg=quiet_ms,
+            polling=100,
+        )
+
     def goto(self, path: str) -> Page:
         self.page.goto(self.cluster.url + path)
-        self.page.wait_for_load_state("networkidle")
+        self.settle()
         return self.page
 
     def sign_in(self, username: str) -> Page:
@@ -79,7 +91,7 @@ class Session:
         page.fill("#password", self.cluster.demo_password)
         page.click("[data-test=sign-in]")
         page.wait_for_url("**/dashboard")
-        page.wait_for_load_state("networkidle")
+        self.settle()
         return page
 
     def axe(self) -> list[dict[str, Any]]:

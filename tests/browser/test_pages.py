@@ -22,14 +22,23 @@ OFFICE_PAGES = [
     ("urges", "/supervision/urges"),
     ("clues", "/supervision/clues"),
     ("notices", "/supervision/notices"),
+    ("standings", "/scoring/standings"),
+    ("rankings", "/scoring/rankings"),
+    ("negative", "/scoring/negative"),
     ("inbox", "/inbox"),
     ("profile", "/profile"),
+]
+PORTAL_PAGES = [
+    ("portal-rankings", "/portal/rankings"),
+    ("portal-notices", "/portal/notices"),
+    ("portal-clues", "/portal/clues"),
 ]
 ADMIN_PAGES = [
     ("orgs", "/admin/orgs"),
     ("people", "/admin/people"),
     ("calendar", "/admin/calendar"),
     ("rules", "/admin/rules"),
+    ("clients", "/admin/clients"),
     ("audit", "/admin/audit"),
 ]
 
@@ -50,8 +59,12 @@ def test_main_pages_are_accessible_and_photographed(open_session, cluster, viewp
     s.goto("/login")
     found += _check(s, "login")
     s.goto("/portal")
-    assert s.page.locator("[data-test=portal-closed]").first.inner_text() == "暂未开放"
+    s.page.locator("[data-test=portal-notices]").wait_for()
     found += _check(s, "portal")
+    for name, path in PORTAL_PAGES:
+        s.goto(path)
+        s.page.locator("main h1").first.wait_for()
+        found += _check(s, name)
 
     s.sign_in("province_office")
     for name, path in OFFICE_PAGES:

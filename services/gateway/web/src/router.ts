@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { session, loadMe } from './auth/session'
 import { pathAllowed } from './auth/nav'
+import { begin, end } from './utils/activity'
 
 // Every page is its own chunk: the first load carries the frame and the page it opens.
 const routes: RouteRecordRaw[] = [
@@ -9,7 +10,12 @@ const routes: RouteRecordRaw[] = [
     path: '/portal',
     component: () => import('./layouts/PortalLayout.vue'),
     meta: { public: true },
-    children: [{ path: '', component: () => import('./views/portal/PortalHome.vue'), meta: { public: true, title: '公众门户' } }],
+    children: [
+      { path: '', component: () => import('./views/portal/PortalHome.vue'), meta: { public: true, title: '公众门户' } },
+      { path: 'rankings', component: () => import('./views/portal/PortalRankings.vue'), meta: { public: true, title: '排名公示' } },
+      { path: 'notices', component: () => import('./views/portal/PortalNotices.vue'), meta: { public: true, title: '通报曝光与表扬' } },
+      { path: 'clues', component: () => import('./views/portal/PortalClues.vue'), meta: { public: true, title: '问题线索' } },
+    ],
   },
   {
     path: '/',
@@ -29,12 +35,16 @@ const routes: RouteRecordRaw[] = [
       { path: 'supervision/urges', component: () => import('./views/supervision/UrgesView.vue'), meta: { title: '催办督办', group: '督查督办' } },
       { path: 'supervision/clues', component: () => import('./views/supervision/CluesView.vue'), meta: { title: '线索处理', group: '督查督办' } },
       { path: 'supervision/notices', component: () => import('./views/supervision/NoticesView.vue'), meta: { title: '通报曝光', group: '督查督办' } },
+      { path: 'scoring/standings', component: () => import('./views/scoring/StandingsView.vue'), meta: { title: '积分台账', group: '积分排名' } },
+      { path: 'scoring/rankings', component: () => import('./views/scoring/RankingsView.vue'), meta: { title: '排名审定', group: '积分排名' } },
+      { path: 'scoring/negative', component: () => import('./views/scoring/NegativeView.vue'), meta: { title: '负面清单', group: '积分排名' } },
       { path: 'inbox', component: () => import('./views/InboxView.vue'), meta: { title: '消息中心' } },
       { path: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: '个人设置' } },
       { path: 'admin/orgs', component: () => import('./views/admin/OrgsView.vue'), meta: { title: '组织机构', group: '系统管理' } },
       { path: 'admin/people', component: () => import('./views/admin/PeopleView.vue'), meta: { title: '人员与角色', group: '系统管理' } },
       { path: 'admin/calendar', component: () => import('./views/admin/CalendarView.vue'), meta: { title: '工作日历', group: '系统管理' } },
       { path: 'admin/rules', component: () => import('./views/admin/RulesView.vue'), meta: { title: '提醒规则', group: '系统管理' } },
+      { path: 'admin/clients', component: () => import('./views/admin/ClientsView.vue'), meta: { title: '接入系统', group: '系统管理' } },
       { path: 'admin/audit', component: () => import('./views/admin/AuditView.vue'), meta: { title: '审计记录', group: '系统管理' } },
       { path: ':rest(.*)*', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
     ],
@@ -42,6 +52,10 @@ const routes: RouteRecordRaw[] = [
 ]
 
 export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(() => {
+  begin()
+})
 
 router.beforeEach(async (to) => {
   if (to.meta.public) return true
@@ -58,6 +72,9 @@ router.beforeEach(async (to) => {
   if (!pathAllowed(to.path, session.me.roles)) return { path: '/404', query: { from: to.fullPath } }
   return true
 })
+
+router.afterEach(() => end())
+router.onError(() => end())
 
 router.afterEach((to) => {
   const title = to.meta.title as string | undefined

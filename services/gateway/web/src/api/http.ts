@@ -1,6 +1,7 @@
 // The one HTTP client: bearer token, refresh on 401 once, problem+json → ApiError.
 import { ApiError, type ProblemBody } from './problem'
 import { session, refreshSession, expireSession } from '@/auth/session'
+import { tracked } from '@/utils/activity'
 
 export type Query = Record<string, string | number | boolean | undefined | null | (string | number)[]>
 
@@ -34,11 +35,13 @@ async function send(path: string, opts: Options): Promise<Response> {
     body = JSON.stringify(opts.json)
   } else if (opts.form) body = opts.form
   try {
-    return await fetch(`/api/v1${path}${buildQuery(opts.query)}`, {
-      method: opts.method ?? (body ? 'POST' : 'GET'),
-      headers,
-      body,
-    })
+    return await tracked(() =>
+      fetch(`/api/v1${path}${buildQuery(opts.query)}`, {
+        method: opts.method ?? (body ? 'POST' : 'GET'),
+        headers,
+        body,
+      }),
+    )
   } catch {
     throw new ApiError(0, { title: '无法连接服务器，请检查网络', status: 0 })
   }

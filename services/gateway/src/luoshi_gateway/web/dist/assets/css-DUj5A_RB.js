@@ -1,0 +1,1 @@
+import"./index-BtFwqBEl.js";import"./css-xdEV8aFh.js";

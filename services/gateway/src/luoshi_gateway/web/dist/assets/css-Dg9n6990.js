@@ -1,1 +1,0 @@
-import"./index-CmiGaNVg.js";import"./css-RgzN9D71.js";

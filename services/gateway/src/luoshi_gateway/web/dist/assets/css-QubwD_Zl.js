@@ -1,0 +1,1 @@
+import"./index-BtFwqBEl.js";import"./css-ByrzDNhV.js";

@@ -1,0 +1,1 @@
+import{Yt as e}from"./index-BtFwqBEl.js";var t=t=>[``,...e].includes(t);export{t};

@@ -1,1 +1,0 @@
-import{qt as e}from"./index-CmiGaNVg.js";var t=t=>[``,...e].includes(t);export{t};
