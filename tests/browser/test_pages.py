@@ -20,6 +20,7 @@ OFFICE_PAGES = [
     ("documents", "/plan/documents"),
     ("ledger", "/plan/ledger"),
     ("urges", "/supervision/urges"),
+    ("rectifications", "/supervision/rectifications"),
     ("clues", "/supervision/clues"),
     ("notices", "/supervision/notices"),
     ("standings", "/scoring/standings"),

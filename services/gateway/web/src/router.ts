@@ -33,6 +33,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'plan/documents', component: () => import('./views/plan/DocumentsView.vue'), meta: { title: '学习解读', group: '挂图作战' } },
       { path: 'plan/ledger', component: () => import('./views/plan/LedgerView.vue'), meta: { title: '工作台账', group: '挂图作战' } },
       { path: 'supervision/urges', component: () => import('./views/supervision/UrgesView.vue'), meta: { title: '催办督办', group: '督查督办' } },
+      { path: 'supervision/rectifications', component: () => import('./views/supervision/RectificationsView.vue'), meta: { title: '整改清单', group: '督查督办' } },
       { path: 'supervision/clues', component: () => import('./views/supervision/CluesView.vue'), meta: { title: '线索处理', group: '督查督办' } },
       { path: 'supervision/notices', component: () => import('./views/supervision/NoticesView.vue'), meta: { title: '通报曝光', group: '督查督办' } },
       { path: 'scoring/standings', component: () => import('./views/scoring/StandingsView.vue'), meta: { title: '积分台账', group: '积分排名' } },

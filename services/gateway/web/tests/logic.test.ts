@@ -69,7 +69,7 @@ describe('navigation follows roles', () => {
   })
   it('supervision pages open where their API is; the rest stay disabled', () => {
     const sup = menuFor(['office']).find((i) => i.key === 'supervision')!
-    expect(sup.children!.filter((c) => c.path).map((c) => c.key)).toEqual(['urges', 'clues', 'notices'])
+    expect(sup.children!.filter((c) => c.path).map((c) => c.key)).toEqual(['urges', 'rectifications', 'clues', 'notices'])
     expect(sup.children!.filter((c) => !c.path).every((c) => c.disabled)).toBe(true)
     expect(keys(['handler'])).toContain('urges')
     expect(keys(['handler'])).not.toContain('clues')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { answerOverdue, mayAnswer, noticeActions, triageBody, triageErrors } from '../src/utils/supervision'
+import { answerOverdue, boardColumns, mayAnswer, noticeActions, rectificationActions, triageBody, triageErrors } from '../src/utils/supervision'
 
 const county = { org_code: '520102', roles: ['handler'] }
 
@@ -45,5 +45,23 @@ describe('clue triage', () => {
   it('sends only the fields the outcome uses', () => {
     expect(triageBody({ outcome: 'referral', target_ref: 'x', referred_to: '5201', reason: '', reply: '' })).toEqual({ outcome: 'referral', referred_to: '5201' })
     expect(triageBody({ outcome: 'finding', target_ref: ' F-1 ', referred_to: '5201', reason: '属实', reply: '' })).toEqual({ outcome: 'finding', target_ref: 'F-1', reason: '属实' })
+  })
+})
+
+describe('rectification board', () => {
+  const unit = { org_code: '520102000000', roles: ['handler'] }
+  const office = { org_code: '520000000000', roles: ['office'] }
+  const item = { state: 'rectifying' as const, responsible_unit: '520102000000', listed: false }
+  it('the unit reports; the inspecting side lists, verifies or rejects', () => {
+    expect(rectificationActions(item, unit)).toEqual(['report'])
+    expect(rectificationActions(item, office)).toEqual(['place'])
+    expect(rectificationActions({ ...item, state: 'submitted', listed: true }, office)).toEqual(['verify', 'reject', 'lift'])
+    expect(rectificationActions({ ...item, state: 'verified' }, office)).toEqual([])
+  })
+  it('puts 挂牌督办 and overdue items first in their column', () => {
+    const r = (id: string, listed: boolean, overdue: boolean, deadline: string) => ({ id, state: 'rectifying' as const, listed, overdue, deadline })
+    const cols = boardColumns([r('a', false, false, '2026-12-01'), r('b', true, false, '2026-12-20'), r('c', false, true, '2026-12-10'), r('d', true, true, '2026-12-30')])
+    expect(cols.rectifying.map((x) => x.id)).toEqual(['d', 'b', 'c', 'a'])
+    expect(cols.verified).toEqual([])
   })
 })

@@ -117,3 +117,39 @@ export interface Paged<T> {
   items: T[]
   total?: number | null
 }
+
+export type RectificationState = 'rectifying' | 'submitted' | 'verified'
+
+export interface Rectification {
+  id: string
+  finding_id: string
+  notice_no: string
+  title: string
+  responsible_unit: string
+  inspecting_org: string
+  inspection_id: string | null
+  task_id: string | null
+  leading_leader: string
+  requirements: string
+  working_days: number
+  deadline: string
+  state: RectificationState
+  listed: boolean
+  listed_reason: string | null
+  rejections: number
+  overdue: boolean
+  next_report_due: string | null
+  submitted_on: string | null
+  verified_at: string | null
+  created_at: string
+}
+
+export interface RectificationReport {
+  id: string
+  progress: string
+  evidence: string
+  final: boolean
+  reported_by: string
+  reported_org: string
+  reported_at: string
+}

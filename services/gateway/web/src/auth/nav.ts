@@ -40,10 +40,10 @@ export const NAV: NavItem[] = [
     icon: 'View',
     children: [
       { key: 'urges', path: '/supervision/urges', roles: ACTORS },
+      { key: 'rectifications', path: '/supervision/rectifications', roles: ACTORS },
       { key: 'clues', path: '/supervision/clues', roles: ['office', 'inspector', 'principal', 'deputy'] },
       { key: 'notices', path: '/supervision/notices', roles: ['office', 'principal', 'deputy'] },
       { key: 'inspections', disabled: true },
-      { key: 'rectifications', disabled: true },
     ],
   },
   {

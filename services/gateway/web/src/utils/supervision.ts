@@ -1,5 +1,5 @@
 // Labels and the small rules the supervision pages follow (the API enforces them again).
-import type { ClueOutcome, ClueState, Notice, NoticeKind, NoticeState, Urge, UrgeKind, UrgeRole, UrgeState } from '@/api/supervision'
+import type { ClueOutcome, ClueState, Notice, NoticeKind, NoticeState, Rectification, RectificationState, Urge, UrgeKind, UrgeRole, UrgeState } from '@/api/supervision'
 
 type Tag = 'primary' | 'success' | 'warning' | 'info' | 'danger'
 
@@ -93,4 +93,36 @@ export function triageBody(t: { outcome: ClueOutcome; target_ref: string; referr
   if (t.reason.trim()) body.reason = t.reason.trim()
   if (t.reply.trim()) body.reply = t.reply.trim()
   return body
+}
+
+export const RECTIFICATION_STATES: Record<RectificationState, string> = {
+  rectifying: '整改中',
+  submitted: '已报送·待核查',
+  verified: '已核查销号',
+}
+
+export type RectificationAction = 'report' | 'verify' | 'reject' | 'place' | 'lift'
+
+/** The responsible unit reports while rectifying; the inspecting side verifies or rejects what was
+ * submitted and places or lifts 挂牌督办 (the API checks the subtree again). */
+export function rectificationActions(
+  r: Pick<Rectification, 'state' | 'responsible_unit' | 'listed'>,
+  me: { org_code: string; roles: string[] },
+): RectificationAction[] {
+  const unit = me.org_code === r.responsible_unit && me.roles.some((x) => ['principal', 'deputy', 'handler', 'office', 'admin'].includes(x))
+  const office = !unit && me.roles.some((x) => ['principal', 'deputy', 'office'].includes(x))
+  const out: RectificationAction[] = []
+  if (unit && r.state === 'rectifying') out.push('report')
+  if (office && r.state === 'submitted') out.push('verify', 'reject')
+  if (office && r.state !== 'verified') out.push(r.listed ? 'lift' : 'place')
+  return out
+}
+
+/** The board's columns: items by state, 挂牌督办 and overdue ones first, then by deadline. */
+export function boardColumns<T extends Pick<Rectification, 'state' | 'listed' | 'overdue' | 'deadline'>>(items: T[]): Record<RectificationState, T[]> {
+  const cols: Record<RectificationState, T[]> = { rectifying: [], submitted: [], verified: [] }
+  for (const i of items) cols[i.state]?.push(i)
+  const weight = (i: T) => (i.listed ? 0 : 2) + (i.overdue ? 0 : 1)
+  for (const k of Object.keys(cols) as RectificationState[]) cols[k].sort((a, b) => weight(a) - weight(b) || a.deadline.localeCompare(b.deadline))
+  return cols
 }

@@ -1,0 +1,1 @@
+import"./index-B0_h0QnG.js";import"./css-BE0bOhTB.js";

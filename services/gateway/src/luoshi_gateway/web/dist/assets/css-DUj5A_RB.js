@@ -1,1 +1,0 @@
-import"./index-BtFwqBEl.js";import"./css-xdEV8aFh.js";

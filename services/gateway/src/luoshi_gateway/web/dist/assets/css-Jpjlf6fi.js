@@ -1,0 +1,1 @@
+import"./index-B0_h0QnG.js";
