@@ -6,6 +6,7 @@ urged unit answers an urge with 原因 and 整改措施."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -68,9 +69,10 @@ def test_the_deputy_sees_the_lagging_warning_arrive_live(open_session, cluster) 
     assert cluster.client("city_deputy").post(f"/api/v1/tasks/{task_id}/accept", json={}).status_code == 200
     # Accepted weeks ago (lagging is warned for the weeks after the duty start): time passes in the database.
     since = datetime.combine(TODAY - timedelta(days=60), datetime.min.time(), UTC)
-    asyncio.run(
-        _sql(cluster, "tasking", "UPDATE task SET created_at = :c, accepted_at = :c WHERE id = :id", c=since, id=task_id)
-    )
+    # Playwright's sync API runs an event loop in this thread: the SQL runs in another.
+    statement = "UPDATE task SET created_at = :c, accepted_at = :c WHERE id = :id"
+    with ThreadPoolExecutor(1) as pool_:
+        pool_.submit(asyncio.run, _sql(cluster, "tasking", statement, c=since, id=task_id)).result()
 
     deputy = open_session()
     page = deputy.sign_in("city_deputy")
@@ -105,9 +107,9 @@ def test_the_principal_approves_a_ranking_and_the_public_sees_it(open_session, c
     page = principal.sign_in("province_principal")
     principal.goto("/scoring/rankings")
     page.locator("[data-test=ranking-approve]").first.click()
-    page.get_by_role("dialog").get_by_role("button", name="批准").click()
+    page.locator(".el-message-box").get_by_role("button", name="批准").click()
     page.locator("[data-test=ranking-drawer-publish]").click()
-    page.get_by_role("dialog").get_by_role("button", name="公示").click()
+    page.locator(".el-message-box").get_by_role("button", name="公示").click()
     page.get_by_text("已公示").first.wait_for()
     principal.shot("ranking-published")
 
@@ -128,9 +130,9 @@ def test_a_clue_from_the_public_is_triaged_and_its_status_looked_up(open_session
     # Nothing chosen: the messages stand next to their fields.
     page.locator(".el-form-item__error").first.wait_for()
     public.shot("portal-clue-errors")
-    page.get_by_label("反映给").click()
+    page.locator("[data-test=clue-form] .el-select").nth(0).click()
     page.get_by_role("option", name="贵州省人民政府").click()
-    page.get_by_label("线索类别").click()
+    page.locator("[data-test=clue-form] .el-select").nth(1).click()
     page.get_by_role("option", name="群众身边问题").click()
     content = f"某乡镇惠民资金迟迟未发放到户 {uuid.uuid4().hex[:6]}"
     page.get_by_label("反映的情况").fill(content)

@@ -1,7 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { session, loadMe } from './auth/session'
 import { pathAllowed } from './auth/nav'
-import { begin, end } from './utils/activity'
+import { navigation } from './utils/activity'
 
 // Every page is its own chunk: the first load carries the frame and the page it opens.
 const routes: RouteRecordRaw[] = [
@@ -55,7 +55,7 @@ const routes: RouteRecordRaw[] = [
 export const router = createRouter({ history: createWebHistory(), routes })
 
 router.beforeEach(() => {
-  begin()
+  navigation(true)
 })
 
 router.beforeEach(async (to) => {
@@ -74,8 +74,8 @@ router.beforeEach(async (to) => {
   return true
 })
 
-router.afterEach(() => end())
-router.onError(() => end())
+router.afterEach(() => navigation(false))
+router.onError(() => navigation(false))
 
 router.afterEach((to) => {
   const title = to.meta.title as string | undefined

@@ -6,16 +6,31 @@ interface ActivityWindow {
   __luoshiLastActivity?: number
 }
 
+let requests = 0
+let navigating = false
+
 const w = (typeof window !== 'undefined' ? window : {}) as ActivityWindow
 
-export function begin(): void {
-  w.__luoshiPending = (w.__luoshiPending ?? 0) + 1
+function publish(): void {
+  w.__luoshiPending = requests + (navigating ? 1 : 0)
   w.__luoshiLastActivity = typeof performance !== 'undefined' ? performance.now() : 0
 }
 
+export function begin(): void {
+  requests++
+  publish()
+}
+
 export function end(): void {
-  w.__luoshiPending = Math.max(0, (w.__luoshiPending ?? 1) - 1)
-  w.__luoshiLastActivity = typeof performance !== 'undefined' ? performance.now() : 0
+  requests = Math.max(0, requests - 1)
+  publish()
+}
+
+/** A navigation is under way (a flag, not a count: a guard's redirect starts a second one and only the
+ * last one finishes). */
+export function navigation(on: boolean): void {
+  navigating = on
+  publish()
 }
 
 /** Runs `work` counted as activity. */

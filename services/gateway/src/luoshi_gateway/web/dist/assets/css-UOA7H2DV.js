@@ -1,1 +1,0 @@
-import"./index-B0_h0QnG.js";

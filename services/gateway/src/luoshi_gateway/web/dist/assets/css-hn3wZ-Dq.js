@@ -1,0 +1,1 @@
+import"./index-14yURt39.js";

@@ -1,1 +1,0 @@
-import{Yt as e}from"./index-B0_h0QnG.js";var t=t=>[``,...e].includes(t);export{t};
