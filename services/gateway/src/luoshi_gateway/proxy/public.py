@@ -22,6 +22,8 @@ PUBLIC_OWNERS: dict[str, str] = {
     "clues": "supervision",
     "notices": "supervision",
     "rankings": "scoring",
+    "incentives": "scoring",
+    "accountability": "scoring",
 }
 
 router = APIRouter(tags=["public"])
