@@ -77,9 +77,12 @@ URGE = UrgeRef(
     issuing_org=OFFICE,
     org_code=COUNTY,
     task_id="T-2025-0042",
+    task_title="大数据战略行动",
+    occurrence="2026-11-01",
     recipient_role="principal",
-    level=0,
+    level=2,
     answer_due=date(2026, 11, 5),
+    answer_due_at=datetime(2026, 11, 5, 9, 0, tzinfo=UTC),
     automatic=True,
 )
 CLUE = ClueRef(
@@ -173,7 +176,7 @@ SAMPLES: dict[str, tuple[BaseModel, str, str]] = {
         COUNTY,
         "U-1",
     ),
-    "supervision.urge.escalated.v1": (UrgeEscalated(urge=URGE, at=AT, from_role="handler"), COUNTY, "U-1"),
+    "supervision.urge.escalated.v1": (UrgeEscalated(urge=URGE, at=AT, from_role="deputy"), COUNTY, "U-1"),
     "supervision.clue.received.v1": (ClueReceived(clue=CLUE, at=AT, channel="portal"), COUNTY, "C-1"),
     "supervision.clue.triaged.v1": (
         ClueTriaged(clue=CLUE, by=BY, at=AT, outcome="inspection", target_id="I-1"),

@@ -1,7 +1,249 @@
-"""Authorisation matrix rows of supervision's urges, orders, clues and notices (Route: see matrix.py)."""
+"""Authorisation matrix rows of supervision's urges, orders, clues and notices (Route: see matrix.py).
+
+Urges (催办/督办): issued by an office, principal or deputy to a unit strictly below (own unit: 422), read
+by whoever sees the urged unit, answered only by the urged unit's own people; the scan on demand is a
+provincial administrator's. The target's urges are issued by the province office to 贵阳市.
+
+Clues (线索): filed and looked up by anyone without sign-in (``/api/v1/public/clues``); read by offices,
+inspectors and leaders who see the handling office (the reporter's personal data only by the office), and
+triaged only by the handling office itself. The target's clues are filed with 贵阳市.
+"""
 
 from __future__ import annotations
 
-from tests.e2e.matrix import Route
+from datetime import timedelta
+from typing import Any
 
-SUPERVISION_URGE_ROUTES: list[Route] = []
+import httpx
+
+from tests.e2e.matrix import Route
+from tests.e2e.matrix_world import (
+    ALLOW,
+    DENY,
+    DOWNWARD_ONLY,
+    HIDE,
+    NOWHERE,
+    OUTSIDE,
+    SEES_TARGET,
+    TARGET,
+    TODAY,
+    Caller,
+    Expect,
+    World,
+    creates_for_target,
+    everyone,
+    in_scope,
+    province_admin,
+    scoped,
+)
+
+ISSUING = frozenset({"office", "principal", "deputy"})  # urges/rules.py ISSUING_ROLES
+ANSWERING = frozenset({"handler", "deputy", "principal", "office"})  # urges/rules.py ANSWERING_ROLES
+CLUE_READERS = frozenset({"office", "inspector", "principal", "deputy"})  # clues/rules.py READING_ROLES
+
+
+def urge_body(**extra: Any) -> dict[str, Any]:
+    return {
+        "kind": "order",
+        "org_code": TARGET,
+        "message": "授权矩阵督办: 请说明原因和整改措施",
+        "answer_due": (TODAY + timedelta(days=10)).isoformat(),
+        **extra,
+    }
+
+
+def new_urge(w: World) -> str:
+    response = w.office.post("/api/v1/urges", json=urge_body())
+    assert response.status_code == 201, response.text
+    urge_id: str = response.json()["id"]
+    return urge_id
+
+
+def shared_urge(w: World) -> str:
+    return w.shared("urge", lambda: new_urge(w))
+
+
+def issues_to_target(role: str, relation: str) -> Expect:
+    """催办/督办 to 贵阳市: the role first (a dependency), then in scope, then strictly below."""
+    if role not in ISSUING:
+        return DENY
+    if relation not in SEES_TARGET:
+        return OUTSIDE
+    return ALLOW if relation == "parent" else DOWNWARD_ONLY
+
+
+def answers_for_target(role: str, relation: str) -> Expect:
+    """Only the urged unit's own people answer; a superior sees it (403), others do not (404)."""
+    if relation not in SEES_TARGET:
+        return HIDE
+    return ALLOW if relation == "own" and role in ANSWERING else DENY
+
+
+def _urges_total(w: World, rid: str) -> Any:
+    return w.admin.get("/api/v1/urges", params={"org": TARGET, "limit": 1}).json()["total"]
+
+
+def _urge(w: World, rid: str) -> Any:
+    return w.admin.get(f"/api/v1/urges/{rid}").json()
+
+
+def _listed_urge(w: World, body: Any) -> bool:
+    return any(row["id"] == shared_urge(w) for row in body["items"])
+
+
+def _issue(w: World, c: Caller, rid: str) -> httpx.Response:
+    return c.client.post("/api/v1/urges", json=urge_body())
+
+
+def _answer(w: World, c: Caller, rid: str) -> httpx.Response:
+    body = {"reason": "授权矩阵: 资金未到位", "plan": "授权矩阵: 下月完成"}
+    return c.client.post(f"/api/v1/urges/{rid}/answer", json=body)
+
+
+def clue_body() -> dict[str, Any]:
+    return {
+        "org_code": TARGET,
+        "category": "授权矩阵",
+        "content": "授权矩阵线索: 某项目停工无人过问",
+        "channel": "portal",
+        "reporter_name": "授权矩阵反映人",
+    }
+
+
+def new_clue(w: World) -> str:
+    response = w.anonymous.post("/api/v1/public/clues", json=clue_body())
+    assert response.status_code == 201, response.text
+    receipt = response.json()
+    w.ids[f"clue-secret-{receipt['receipt_no']}"] = receipt["secret"]
+    office = w.caller("office", "own").client
+    page = office.get("/api/v1/clues", params={"org": TARGET, "limit": 200}).json()
+    clue_id: str = next(c["id"] for c in page["items"] if c["receipt_no"] == receipt["receipt_no"])
+    w.ids[f"clue-receipt-{clue_id}"] = receipt["receipt_no"]
+    return clue_id
+
+
+def shared_clue(w: World) -> str:
+    return w.shared("clue", lambda: new_clue(w))
+
+
+def triages_target(role: str, relation: str) -> Expect:
+    """研判: the handling office (贵阳市's own 督查室) only; a superior's office sees it but may not."""
+    if relation not in SEES_TARGET:
+        return HIDE
+    return ALLOW if (role, relation) == ("office", "own") else DENY
+
+
+def _clue(w: World, rid: str) -> Any:
+    return w.caller("office", "own").client.get(f"/api/v1/clues/{rid}").json()
+
+
+def _clues_total(w: World, rid: str) -> Any:
+    office = w.caller("office", "own").client
+    return office.get("/api/v1/clues", params={"org": TARGET, "limit": 1}).json()["total"]
+
+
+def _lookup(w: World, c: Caller, rid: str) -> httpx.Response:
+    receipt = w.ids[f"clue-receipt-{rid}"]
+    body = {"receipt_no": receipt, "secret": w.ids[f"clue-secret-{receipt}"]}
+    return c.client.post("/api/v1/public/clues/status", json=body)
+
+
+def _triage(w: World, c: Caller, rid: str) -> httpx.Response:
+    body = {"outcome": "dismissed", "reason": "授权矩阵: 不属于督查范围"}
+    return c.client.post(f"/api/v1/clues/{rid}/triage", json=body)
+
+
+def _listed_clue(w: World, body: Any) -> bool:
+    return any(row["id"] == shared_clue(w) for row in body["items"])
+
+
+SUPERVISION_URGE_ROUTES: list[Route] = [
+    Route(
+        "POST",
+        "/api/v1/urges",
+        issues_to_target,
+        _issue,
+        witness=_urges_total,
+        note="office, principal, deputy; only downward (422 urge-own-unit)",
+    ),
+    Route(
+        "GET",
+        "/api/v1/urges",
+        in_scope,
+        lambda w, c, rid: c.client.get("/api/v1/urges", params={"org": TARGET}),
+        shared=shared_urge,  # made before the first call, so every lister can be asked to show it
+        sees_target=_listed_urge,
+    ),
+    Route(
+        "GET",
+        "/api/v1/urges/{urge_id}",
+        in_scope,
+        lambda w, c, rid: c.client.get(f"/api/v1/urges/{rid}"),
+        shared=shared_urge,
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/urges/{urge_id}/answer",
+        answers_for_target,
+        _answer,
+        shared=shared_urge,
+        fresh=new_urge,
+        witness=_urge,
+        guess=NOWHERE,
+        note="the urged unit's own people (原因和整改措施)",
+    ),
+    Route(
+        "POST",
+        "/api/v1/urge-scans",
+        province_admin,
+        lambda w, c, rid: c.client.post("/api/v1/urge-scans"),
+    ),
+    # --- clues (线索) ---
+    Route(
+        "POST",
+        "/api/v1/public/clues",
+        everyone,
+        lambda w, c, rid: c.client.post("/api/v1/public/clues", json=clue_body()),
+        anonymous=False,
+        note="public portal: no sign-in (rate-limited per address)",
+    ),
+    Route(
+        "POST",
+        "/api/v1/public/clues/status",
+        everyone,
+        _lookup,
+        shared=shared_clue,
+        anonymous=False,
+        note="public portal: the receipt number and its secret",
+    ),
+    Route(
+        "GET",
+        "/api/v1/clues",
+        creates_for_target(CLUE_READERS),
+        lambda w, c, rid: c.client.get("/api/v1/clues", params={"org": TARGET}),
+        shared=shared_clue,
+        sees_target=_listed_clue,
+        basis="inferred",
+        note="offices, inspectors, leaders; the filter names the target",
+    ),
+    Route(
+        "GET",
+        "/api/v1/clues/{clue_id}",
+        scoped(CLUE_READERS),
+        lambda w, c, rid: c.client.get(f"/api/v1/clues/{rid}"),
+        shared=shared_clue,
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/clues/{clue_id}/triage",
+        triages_target,
+        _triage,
+        shared=shared_clue,
+        fresh=new_clue,
+        witness=_clue,
+        guess=NOWHERE,
+        note="the handling office only",
+    ),
+]

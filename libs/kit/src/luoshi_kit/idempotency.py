@@ -75,7 +75,7 @@ class IdempotencyMixin(_KitTable):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
-def _header(
+async def _header(
     value: Annotated[
         str | None,
         Header(

@@ -33,7 +33,7 @@ class PageParams:
     limit: int = DEFAULT_LIMIT
 
 
-def page_params(
+async def page_params(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"跳过的条数 (0..{MAX_OFFSET})")] = 0,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"每页条数 (1..{MAX_LIMIT})")

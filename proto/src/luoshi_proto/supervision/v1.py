@@ -160,15 +160,28 @@ class ListingChanged(RectificationEvent):
     reason: str | None = None
 
 
+UrgeRole = Literal["handler", "deputy", "principal", "office"]
+"""The responsibility chain an unanswered urge climbs: 承办人 → 分管负责同志 → 主要负责同志 → 上级督查室."""
+
+
 class UrgeRef(BaseModel):
     urge_id: str
     kind: UrgeKind
     issuing_org: str = Field(pattern=CODE_PATTERN, description="催办/督办单位")
     org_code: str = Field(pattern=CODE_PATTERN, description="被催办单位")
     task_id: str | None = None
-    recipient_role: str = Field(description="handler / deputy / principal / office (上级督查室)")
-    level: int = Field(ge=0, description="escalation step: 0 first recipient, then one step up each time")
-    answer_due: date
+    task_title: str | None = Field(default=None, description="the task's title, when it concerns a task")
+    occurrence: str | None = Field(
+        default=None, description="the task alert's occurrence it answers (automatic ones only)"
+    )
+    recipient_role: UrgeRole = Field(description="handler / deputy / principal / office (上级督查室)")
+    level: int = Field(
+        ge=0,
+        le=3,
+        description="position in the chain: 0 承办人, 1 分管负责同志, 2 主要负责同志, 3 上级督查室",
+    )
+    answer_due: date = Field(description="答复期限 (business date, Asia/Shanghai)")
+    answer_due_at: datetime = Field(description="答复期限 as an instant (working hours counted), UTC")
     automatic: bool = Field(description="raised from a task's lagging/overdue event, not by hand")
 
 
@@ -200,7 +213,7 @@ class UrgeEscalated(UrgeEvent):
     (承办人 → 分管负责同志 → 主要负责同志 → 上级督查室)."""
 
     at: datetime
-    from_role: str
+    from_role: UrgeRole
 
 
 class ClueRef(BaseModel):

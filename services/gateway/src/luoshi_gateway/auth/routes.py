@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, TypedDict
 
@@ -93,27 +94,33 @@ async def _person_named(session: SessionDep, username: str) -> Person | None:
     return person
 
 
+@dataclass(frozen=True)
 class TokenForm:
     """The token endpoint's form: a person's password grant, or a machine client's client_credentials."""
 
-    def __init__(
-        self,
-        grant_type: Annotated[str, Form(pattern="^(password|client_credentials)$")] = "password",
-        username: Annotated[str, Form(max_length=200)] = "",
-        password: Annotated[str, Form(max_length=200)] = "",
-        scope: Annotated[str, Form(max_length=500)] = "",
-        client_id: Annotated[str | None, Form(max_length=200)] = None,
-        client_secret: Annotated[str | None, Form(max_length=200)] = None,
-        client_assertion_type: Annotated[str | None, Form(max_length=200)] = None,
-        client_assertion: Annotated[str | None, Form(max_length=8000)] = None,
-    ) -> None:
-        self.grant_type = grant_type
-        self.username = username
-        self.password = password
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.client_assertion_type = client_assertion_type
-        self.client_assertion = client_assertion
+    grant_type: str
+    username: str
+    password: str
+    client_id: str | None
+    client_secret: str | None
+    client_assertion_type: str | None
+    client_assertion: str | None
+
+
+async def token_form(
+    grant_type: Annotated[str, Form(pattern="^(password|client_credentials)$")] = "password",
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    scope: Annotated[str, Form(max_length=500)] = "",
+    client_id: Annotated[str | None, Form(max_length=200)] = None,
+    client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    client_assertion_type: Annotated[str | None, Form(max_length=200)] = None,
+    client_assertion: Annotated[str | None, Form(max_length=8000)] = None,
+) -> TokenForm:
+    # async: a sync dependency would run in the thread pool on every sign-in
+    return TokenForm(
+        grant_type, username, password, client_id, client_secret, client_assertion_type, client_assertion
+    )
 
 
 @router.post(
@@ -127,7 +134,7 @@ class TokenForm:
     },
 )
 async def sign_in(
-    request: Request, session: SessionDep, form: Annotated[TokenForm, Depends()]
+    request: Request, session: SessionDep, form: Annotated[TokenForm, Depends(token_form)]
 ) -> TokenOut | Response:
     settings: GatewaySettings = request.app.state.settings
     if form.grant_type == "client_credentials":

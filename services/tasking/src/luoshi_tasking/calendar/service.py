@@ -8,14 +8,21 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luoshi_kit.cache import ProcessCache
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_tasking.calendar.models import CalendarDay, CalendarYear
 from luoshi_tasking.calendar.rules import WorkCalendar, YearSchedule
 
+CALENDAR = ProcessCache[WorkCalendar]("calendar", ttl=10.0)
+
 
 async def load_calendar(*, session: AsyncSession) -> WorkCalendar:
-    """The working-day calendar with every year an administrator loaded."""
+    """The working-day calendar with every year an administrator loaded (cached per process)."""
+    return await CALENDAR.get(session, _read_calendar)
+
+
+async def _read_calendar(session: AsyncSession) -> WorkCalendar:
     years = (await session.scalars(select(CalendarYear.year))).all()
     days: dict[int, dict[str, set[date]]] = defaultdict(lambda: {"holiday": set(), "workday": set()})
     for row in (await session.execute(select(CalendarDay.year, CalendarDay.kind, CalendarDay.day))).all():
@@ -57,6 +64,7 @@ async def save_year(
 ) -> None:
     """Replace the year's official schedule (validated first, so a bad one writes nothing)."""
     check_schedule(schedule)
+    CALENDAR.changed(session)
     await session.execute(delete(CalendarDay).where(CalendarDay.year == schedule.year))
     year = await session.get(CalendarYear, schedule.year)
     if year is None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luoshi_kit.cache import ProcessCache
 from luoshi_kit.db import utcnow
 from luoshi_tasking.deadlines.models import DeadlineRule
 from luoshi_tasking.deadlines.rules import DeadlineSettings
@@ -15,7 +16,15 @@ from luoshi_tasking.deadlines.rules import DeadlineSettings
 _KEYS = tuple(f.name for f in fields(DeadlineSettings))
 
 
+SETTINGS = ProcessCache[DeadlineSettings]("deadline-settings", ttl=10.0)
+
+
 async def load_settings(*, session: AsyncSession) -> DeadlineSettings:
+    """The deadline rules in force (cached per process)."""
+    return await SETTINGS.get(session, _read_settings)
+
+
+async def _read_settings(session: AsyncSession) -> DeadlineSettings:
     rows = (await session.scalars(select(DeadlineRule).where(DeadlineRule.key.in_(_KEYS)))).all()
     return replace(DeadlineSettings(), **{row.key: row.value for row in rows})
 
@@ -27,6 +36,7 @@ async def settings_audit(*, session: AsyncSession) -> tuple[str | None, datetime
 
 
 async def save_settings(*, session: AsyncSession, settings: DeadlineSettings, updated_by: str) -> None:
+    SETTINGS.changed(session)
     now = utcnow()
     existing = {r.key: r for r in (await session.scalars(select(DeadlineRule))).all()}
     for key, value in asdict(settings).items():

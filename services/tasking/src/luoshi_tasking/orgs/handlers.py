@@ -9,7 +9,7 @@ from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.gateway.v1 import OrgTreeAnnounced, OrgUpserted
 from luoshi_tasking.orgs.models import Org, OrgTree
-from luoshi_tasking.orgs.service import TREE_ROW
+from luoshi_tasking.orgs.service import ACTIVE_ORGS, TREE_ROW
 
 HANDLERS = HandlerTable()
 _COLUMNS = {"code", "name", "kind", "level", "parent_code", "active"}
@@ -18,6 +18,7 @@ _COLUMNS = {"code", "name", "kind", "level", "parent_code", "active"}
 @HANDLERS.on("gateway.org.upserted.v1")
 async def on_org_upserted(*, session: AsyncSession, event: CloudEvent[OrgUpserted]) -> None:
     await upsert(session, Org, event.data.model_dump(include=_COLUMNS))
+    ACTIVE_ORGS.changed(session)
 
 
 @HANDLERS.on("gateway.org.tree_announced.v1")
