@@ -88,6 +88,7 @@ def _payload(kind: str, unit: str, n: int, day: date) -> tuple[str, BaseModel]:
                 recipient_role="handler",
                 level=0,
                 answer_due=day,
+                answer_due_at=at,
                 automatic=False,
             )
             return "supervision.urge.escalated.v1", UrgeEscalated(urge=urge, at=at, from_role="handler")
