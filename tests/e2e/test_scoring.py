@@ -101,11 +101,10 @@ def _flow(cluster: Cluster) -> None:
     def on_dashboard() -> dict[str, Any] | None:
         board = office.get("/api/v1/dashboard", params={"org": CITY}).json()
         child = next(c for c in board["children"] if c["org_code"] == COUNTY)
-        return child if child["rank"] is not None else None
+        return child if child["ranking_period"] == QUARTER else None  # earlier rankings may show first
 
     child = wait_until(on_dashboard, 30, "the published rank on the dashboard")
     assert child["rank"] == county_line["rank"] and child["points"] == float(county_line["points"])
-    assert child["ranking_period"] == QUARTER
 
 
 def test_scoring_through_the_gateway(distributed: Cluster) -> None:
