@@ -7,10 +7,16 @@ provincial administrator's. The target's urges are issued by the province office
 Clues (线索): filed and looked up by anyone without sign-in (``/api/v1/public/clues``); read by offices,
 inspectors and leaders who see the handling office (the reporter's personal data only by the office), and
 triaged only by the handling office itself. The target's clues are filed with 贵阳市.
+
+Notices (曝光/宣传典型): drafted, edited, deleted and submitted by the issuing government's own office,
+approved or returned by its own principal (a superior's office or principal sees them but may not act);
+read by offices and leaders in scope; published ones by anyone on the portal. The target's notices are
+issued by 贵阳市.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -27,8 +33,10 @@ from tests.e2e.matrix_world import (
     SEES_TARGET,
     TARGET,
     TODAY,
+    Call,
     Caller,
     Expect,
+    Rule,
     World,
     creates_for_target,
     everyone,
@@ -39,6 +47,7 @@ from tests.e2e.matrix_world import (
 
 ISSUING = frozenset({"office", "principal", "deputy"})  # urges/rules.py ISSUING_ROLES
 ANSWERING = frozenset({"handler", "deputy", "principal", "office"})  # urges/rules.py ANSWERING_ROLES
+NOTICE_READERS = frozenset({"office", "principal", "deputy"})  # notices/rules.py READING_ROLES
 CLUE_READERS = frozenset({"office", "inspector", "principal", "deputy"})  # clues/rules.py READING_ROLES
 
 
@@ -157,6 +166,67 @@ def _listed_clue(w: World, body: Any) -> bool:
     return any(row["id"] == shared_clue(w) for row in body["items"])
 
 
+def notice_body() -> dict[str, Any]:
+    return {
+        "kind": "exposure",
+        "title": "授权矩阵通报",
+        "body": "授权矩阵: 落实不力问题通报",
+        "items": [{"org_code": TARGET, "responsible": "授权矩阵责任人", "description": "进度滞后"}],
+    }
+
+
+def new_notice(w: World, state: str = "draft") -> str:
+    office = w.caller("office", "own").client
+    response = office.post("/api/v1/notices", json=notice_body())
+    assert response.status_code == 201, response.text
+    notice_id: str = response.json()["id"]
+    if state in ("submitted", "published"):
+        assert office.post(f"/api/v1/notices/{notice_id}/submit").status_code == 200
+    if state == "published":
+        principal = w.caller("principal", "own").client
+        assert principal.post(f"/api/v1/notices/{notice_id}/approve").status_code == 200
+    return notice_id
+
+
+def shared_notice(state: str) -> Callable[[World], str]:
+    return lambda w: w.shared(f"notice-{state}", lambda: new_notice(w, state))
+
+
+def fresh_notice(state: str) -> Callable[[World], str]:
+    return lambda w: new_notice(w, state)
+
+
+def own_role_only(own_role: str) -> Rule:
+    """Only ``own_role`` of 贵阳市 itself acts; others who see it get 403, the rest 404."""
+
+    def rule(role: str, relation: str) -> Expect:
+        if relation not in SEES_TARGET:
+            return HIDE
+        return ALLOW if (role, relation) == (own_role, "own") else DENY
+
+    return rule
+
+
+def _notice(w: World, rid: str) -> Any:
+    return w.caller("office", "own").client.get(f"/api/v1/notices/{rid}").json()
+
+
+def _notices_total(w: World, rid: str) -> Any:
+    office = w.caller("office", "parent").client
+    return office.get("/api/v1/notices", params={"limit": 1}).json()["total"]
+
+
+def _listed_notice(w: World, body: Any) -> bool:
+    return any(row["id"] == shared_notice("draft")(w) for row in body["items"])
+
+
+def _notice_action(action: str, body: dict[str, Any] | None = None) -> Call:
+    def call(w: World, c: Caller, rid: str) -> httpx.Response:
+        return c.client.post(f"/api/v1/notices/{rid}/{action}", json=body)
+
+    return call
+
+
 SUPERVISION_URGE_ROUTES: list[Route] = [
     Route(
         "POST",
@@ -245,5 +315,98 @@ SUPERVISION_URGE_ROUTES: list[Route] = [
         witness=_clue,
         guess=NOWHERE,
         note="the handling office only",
+    ),
+    # --- notices (曝光 / 宣传典型) ---
+    Route(
+        "POST",
+        "/api/v1/notices",
+        creates_for_target(frozenset({"office"})),
+        lambda w, c, rid: c.client.post("/api/v1/notices", json=notice_body()),
+        witness=_notices_total,
+        note="an office drafts for its own government; the items must lie in its subtree",
+    ),
+    Route(
+        "GET",
+        "/api/v1/notices",
+        creates_for_target(NOTICE_READERS),
+        lambda w, c, rid: c.client.get("/api/v1/notices", params={"org": TARGET}),
+        shared=shared_notice("draft"),
+        sees_target=_listed_notice,
+        basis="inferred",
+    ),
+    Route(
+        "GET",
+        "/api/v1/notices/{notice_id}",
+        scoped(NOTICE_READERS),
+        lambda w, c, rid: c.client.get(f"/api/v1/notices/{rid}"),
+        shared=shared_notice("draft"),
+        guess=NOWHERE,
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/notices/{notice_id}",
+        own_role_only("office"),
+        lambda w, c, rid: c.client.patch(f"/api/v1/notices/{rid}", json={"title": "授权矩阵通报（改）"}),
+        shared=shared_notice("draft"),
+        witness=_notice,
+        guess=NOWHERE,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/notices/{notice_id}",
+        own_role_only("office"),
+        lambda w, c, rid: c.client.delete(f"/api/v1/notices/{rid}"),
+        shared=shared_notice("draft"),
+        fresh=fresh_notice("draft"),
+        witness=_notice,
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/notices/{notice_id}/submit",
+        own_role_only("office"),
+        _notice_action("submit"),
+        shared=shared_notice("draft"),
+        fresh=fresh_notice("draft"),
+        witness=_notice,
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/notices/{notice_id}/approve",
+        own_role_only("principal"),
+        _notice_action("approve"),
+        shared=shared_notice("submitted"),
+        fresh=fresh_notice("submitted"),
+        witness=_notice,
+        guess=NOWHERE,
+        note="the issuing government's own principal (审批)",
+    ),
+    Route(
+        "POST",
+        "/api/v1/notices/{notice_id}/return",
+        own_role_only("principal"),
+        _notice_action("return", {"reason": "授权矩阵退回"}),
+        shared=shared_notice("submitted"),
+        fresh=fresh_notice("submitted"),
+        witness=_notice,
+        guess=NOWHERE,
+    ),
+    Route(
+        "GET",
+        "/api/v1/public/notices",
+        everyone,
+        lambda w, c, rid: c.client.get("/api/v1/public/notices"),
+        anonymous=False,
+        note="public portal: published notices",
+    ),
+    Route(
+        "GET",
+        "/api/v1/public/notices/{notice_id}",
+        everyone,
+        lambda w, c, rid: c.client.get(f"/api/v1/public/notices/{rid}"),
+        shared=shared_notice("published"),
+        guess=NOWHERE,
+        anonymous=False,
     ),
 ]

@@ -102,3 +102,61 @@ def test_flooding_one_address_is_refused(distributed: Cluster) -> None:
     assert _total(office) == before
     other = httpx.Client(base_url=distributed.url, timeout=10, headers={"X-Forwarded-For": "198.51.100.78"})
     assert other.post("/api/v1/public/clues", json=_clue()).status_code == 201
+
+
+def _signed_in(cluster: Cluster, username: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=cluster.url, timeout=10)
+    token = client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert token.status_code == 200, token.text
+    client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    return client
+
+
+def test_notice_published_after_approval_is_immutable(distributed: Cluster) -> None:
+    admin = distributed.client("admin")
+    office = distributed.client("province_office")
+    body = {
+        "display_name": "省政府 主要负责同志",
+        "org_code": PROVINCE,
+        "roles": ["principal"],
+        "username": "notice_principal",
+        "password": "notice-principal-1",
+    }
+    assert admin.post("/api/v1/people", json=body).status_code == 201
+    principal = _signed_in(distributed, "notice_principal", "notice-principal-1")
+    public = httpx.Client(base_url=distributed.url, timeout=10)
+    notice = {
+        "kind": "commendation",
+        "title": "关于南明区推进项目落地典型经验的通报",
+        "body": "南明区建立项目专班, 提前完成年度任务, 现予通报表扬。",
+        "items": [{"org_code": COUNTY, "unit_name": "南明区人民政府", "description": "项目专班提前完成任务"}],
+    }
+    _problem(office.post("/api/v1/notices", json={**notice, "kind": "award"}), 422, "validation")
+    _problem(principal.post("/api/v1/notices", json=notice), 403, "forbidden")
+    draft = office.post("/api/v1/notices", json=notice)
+    assert draft.status_code == 201, draft.text
+    path = f"/api/v1/notices/{draft.json()['id']}"
+    assert office.post(f"{path}/submit").status_code == 200
+    _problem(office.post(f"{path}/approve"), 403, "forbidden")
+    approved = principal.post(f"{path}/approve")
+    assert approved.status_code == 200 and approved.json()["state"] == "published", approved.text
+    # On the portal, for anyone, without sign-in.
+    listed = public.get("/api/v1/public/notices", params={"kind": "commendation"})
+    assert listed.status_code == 200, listed.text
+    assert draft.json()["id"] in [n["id"] for n in listed.json()["items"]]
+    # Immutable: edits and deletion answer 409 (PUT is no method of a notice: 405), nothing changes.
+    _problem(office.patch(path, json={"title": "改"}), 409, "notice-published")
+    _problem(office.delete(path), 409, "notice-published")
+    assert office.put(path, json=notice).status_code == 405
+    assert public.post(f"/api/v1/public/notices/{draft.json()['id']}", json={}).status_code in (404, 405)
+    assert office.get(path).json() == approved.json()
+    # A correction is a new notice naming the old one.
+    correction = office.post(
+        "/api/v1/notices", json={**notice, "title": "更正通报", "corrects": draft.json()["id"]}
+    )
+    assert correction.status_code == 201, correction.text
+    cpath = f"/api/v1/notices/{correction.json()['id']}"
+    assert office.post(f"{cpath}/submit").status_code == 200
+    assert principal.post(f"{cpath}/approve").status_code == 200
+    shown = public.get(f"/api/v1/public/notices/{draft.json()['id']}").json()
+    assert shown["corrected_by"] == [correction.json()["id"]]

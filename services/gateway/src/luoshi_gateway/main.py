@@ -11,6 +11,7 @@ from luoshi_gateway.audit.handlers import install_denial_audit
 from luoshi_gateway.audit.routes import router as audit_router
 from luoshi_gateway.auth.routes import router as auth_router
 from luoshi_gateway.auth.sessions import purge_expired
+from luoshi_gateway.bulletins.routes import router as bulletins_router
 from luoshi_gateway.clients.routes import router as clients_router
 from luoshi_gateway.config import GatewaySettings
 from luoshi_gateway.db import TABLES
@@ -25,6 +26,8 @@ from luoshi_gateway.proxy.routes import router as proxy_router
 from luoshi_gateway.views.handlers import HANDLERS as VIEW_HANDLERS
 from luoshi_gateway.views.routes import router as views_router
 from luoshi_gateway.views.scoring_handlers import HANDLERS as SCORING_VIEW_HANDLERS
+from luoshi_gateway.views.supervision_handlers import SUPERVISION_VIEW_HANDLERS
+from luoshi_gateway.views.supervision_routes import router as supervision_views_router
 from luoshi_gateway.web.routes import router as web_router
 from luoshi_gateway.web.rules import DIST as WEB_DIST
 from luoshi_kit.db import utcnow
@@ -79,12 +82,14 @@ SPEC = ServiceSpec(
         audit_router,
         clients_router,
         views_router,
+        supervision_views_router,
         openapi_router,
+        bulletins_router,
         public_router,
         proxy_router,
         web_router,
     ],
-    handlers=VIEW_HANDLERS.merge(SCORING_VIEW_HANDLERS),
+    handlers=VIEW_HANDLERS.merge(SUPERVISION_VIEW_HANDLERS, SCORING_VIEW_HANDLERS),
     background=[_close_service_client, _purge_expired_sign_ins, _announce_tree],
     upload_paths=UPLOAD_PATHS,
     public=True,

@@ -61,6 +61,28 @@ def upgrade() -> None:
     with op.batch_alter_table('idempotency_key', schema=None) as batch_op:
         batch_op.create_index('ix_idempotency_key_created_at', ['created_at'], unique=False)
 
+    op.create_table('notice',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=14), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('items', sa.JSON(), nullable=False),
+    sa.Column('issuing_org', sa.String(length=15), nullable=False),
+    sa.Column('corrects', sa.String(length=36), nullable=True),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('return_reason', sa.Text(), nullable=True),
+    sa.Column('drafted_by', sa.String(length=64), nullable=False),
+    sa.Column('approved_by', sa.String(length=64), nullable=True),
+    sa.Column('published_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', luoshi_kit.db.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice'))
+    )
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.create_index('ix_notice_corrects', ['corrects'], unique=False)
+        batch_op.create_index('ix_notice_issuing_org', ['issuing_org'], unique=False)
+        batch_op.create_index('ix_notice_state_published', ['state', 'published_at'], unique=False)
+
     op.create_table('urge',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
@@ -121,6 +143,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_urge_due')
 
     op.drop_table('urge')
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.drop_index('ix_notice_state_published')
+        batch_op.drop_index('ix_notice_issuing_org')
+        batch_op.drop_index('ix_notice_corrects')
+
+    op.drop_table('notice')
     with op.batch_alter_table('idempotency_key', schema=None) as batch_op:
         batch_op.drop_index('ix_idempotency_key_created_at')
 
