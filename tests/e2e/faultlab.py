@@ -129,7 +129,7 @@ class Lab:
 
         wait_until(drained, timeout, "the seeded tree to reach every service", interval=1)
 
-    def wait_ready(self, service: str, timeout: float = 120) -> float:
+    def wait_ready(self, service: str, timeout: float = 300) -> float:
         started = time.monotonic()
 
         def ready() -> bool:
