@@ -127,7 +127,7 @@ async def publish(app: FastAPI, data: BaseModel, *, orgcode: str, event_type: st
     return envelope.id
 
 
-async def eventually(check: Any, seconds: float = 15.0) -> Any:
+async def eventually(check: Any, seconds: float = 90.0) -> Any:
     """Poll ``await check()`` until truthy."""
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
