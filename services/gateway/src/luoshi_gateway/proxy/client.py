@@ -69,6 +69,9 @@ class ServiceClient:
         self.upstreams = upstreams
         self.timeout = aiohttp.ClientTimeout(total=timeout_seconds, sock_connect=3)
         self._session: aiohttp.ClientSession | None = None
+        # Live streams hold their connection for as long as a page is open: a pool of their own, so a few
+        # hundred open inboxes never take the connections ordinary requests need.
+        self._streams: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -78,9 +81,18 @@ class ServiceClient:
             )
         return self._session
 
+    def _stream_client(self) -> aiohttp.ClientSession:
+        if self._streams is None or self._streams.closed:
+            self._streams = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0), auto_decompress=False
+            )
+        return self._streams
+
     async def close(self) -> None:
         if self._session:
             await self._session.close()
+        if self._streams:
+            await self._streams.close()
 
     async def forward(
         self, service: str, method: str, path_qs: str, headers: dict[str, str], body: bytes
@@ -116,7 +128,7 @@ class ServiceClient:
         url = self.upstreams[service] + path_qs
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=3, sock_read=None)
         try:
-            response = await self._client().get(url, headers=headers, timeout=timeout)
+            response = await self._stream_client().get(url, headers=headers, timeout=timeout)
         except aiohttp.ClientConnectionError as exc:
             raise Problem(
                 502,

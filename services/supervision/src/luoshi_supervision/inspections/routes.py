@@ -94,7 +94,12 @@ async def list_inspections(
     return InspectionPage.of([service.inspection_out(r) for r in rows], total, page)
 
 
-@router.get("/api/v1/inspections/export", summary="导出督查台账 Export inspections (CSV)")
+@router.get(
+    "/api/v1/inspections/export",
+    summary="导出督查台账 Export inspections (CSV)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "督查台账 CSV (UTF-8)"}},
+)
 async def export_inspections(session: SessionDep, identity: IdentityDep, org: OrgFilter = None) -> Response:
     text = await service.export_csv(session=session, identity=identity, org=org)
     return Response(
