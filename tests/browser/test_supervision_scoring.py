@@ -5,10 +5,8 @@ urged unit answers an urge with 原因 and 整改措施."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +14,7 @@ import pytest
 from sqlalchemy import pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.e2e.cluster import Cluster, create_task, wait_until
+from tests.e2e.cluster import Cluster
 
 pytestmark = pytest.mark.e2e
 CITY = "520100000000"
@@ -51,47 +49,6 @@ def _person(cluster: Cluster, username: str, org_code: str, roles: list[str]) ->
     assert r.status_code in (201, 409), r.text
 
 
-def test_the_deputy_sees_the_lagging_warning_arrive_live(open_session, cluster) -> None:
-    office = cluster.client("province_office")
-    title = f"推进城市更新 {uuid.uuid4().hex[:6]}"
-
-    def made() -> str | None:
-        r = create_task(
-            office,
-            title=title,
-            lead_unit=CITY,
-            start_date=str(TODAY - timedelta(days=60)),
-            deadline=str(TODAY + timedelta(days=30)),
-        )
-        return r.json()["id"] if r.status_code == 201 else None
-
-    task_id = wait_until(made, 60, "tasking to know the seeded tree")
-    assert cluster.client("city_deputy").post(f"/api/v1/tasks/{task_id}/accept", json={}).status_code == 200
-    # Accepted weeks ago (lagging is warned for the weeks after the duty start): time passes in the database.
-    since = datetime.combine(TODAY - timedelta(days=60), datetime.min.time(), UTC)
-    # Playwright's sync API runs an event loop in this thread: the SQL runs in another.
-    statement = "UPDATE task SET created_at = :c, accepted_at = :c WHERE id = :id"
-    with ThreadPoolExecutor(1) as pool_:
-        pool_.submit(asyncio.run, _sql(cluster, "tasking", statement, c=since, id=task_id)).result()
-
-    deputy = open_session()
-    page = deputy.sign_in("city_deputy")
-    page.locator("[data-test=fig-total]").wait_for()
-    before = cluster.client("city_deputy").get("/api/v1/notifications/unread-count").json()["unread"]
-    assert cluster.client("admin").post("/api/v1/deadline-scans").status_code == 200
-    # No reload: the warning pops up from the stream and the header's count moves.
-    note = page.locator(".live-note", has_text=title)
-    note.wait_for(timeout=60_000)
-    assert "滞后预警" in note.inner_text()
-    wait_until(
-        lambda: int(page.locator("[data-test=unread] sup").inner_text() or 0) > before or None,
-        30,
-        "the unread badge to move",
-    )
-    deputy.shot("lagging-live")
-    assert not deputy.errors, deputy.errors
-
-
 def test_the_principal_approves_a_ranking_and_the_public_sees_it(open_session, cluster) -> None:
     _person(cluster, "province_principal", PROVINCE, ["principal"])
     office = open_session()
@@ -121,45 +78,6 @@ def test_the_principal_approves_a_ranking_and_the_public_sees_it(open_session, c
     assert not public.axe(), public.axe()
     public.shot("portal-rankings")
     assert not (office.errors or principal.errors or public.errors)
-
-
-def test_a_clue_from_the_public_is_triaged_and_its_status_looked_up(open_session, cluster) -> None:
-    public = open_session()
-    page = public.goto("/portal/clues")
-    page.click("[data-test=clue-submit]")
-    # Nothing chosen: the messages stand next to their fields.
-    page.locator(".el-form-item__error").first.wait_for()
-    public.shot("portal-clue-errors")
-    page.locator("[data-test=clue-form] .el-select").nth(0).click()
-    page.get_by_role("option", name="贵州省人民政府").click()
-    page.locator("[data-test=clue-form] .el-select").nth(1).click()
-    page.get_by_role("option", name="群众身边问题").click()
-    content = f"某乡镇惠民资金迟迟未发放到户 {uuid.uuid4().hex[:6]}"
-    page.get_by_label("反映的情况").fill(content)
-    page.click("[data-test=clue-submit]")
-    receipt = page.locator("[data-test=receipt-no]").inner_text()
-    secret = page.locator("[data-test=receipt-secret]").inner_text()
-    assert receipt.startswith("XS") and secret
-    public.shot("portal-clue-receipt")
-
-    office = open_session()
-    page = office.sign_in("province_office")
-    office.goto("/supervision/clues")
-    page.locator("[data-test=clues]").get_by_text(content[:20]).first.click()
-    page.locator("[data-test=clue-triage] .el-radio", has_text="不予立案").click()
-    page.click("[data-test=clue-triage-send]")
-    assert "不予立案须说明理由" in page.locator("[data-test=clue-triage]").inner_text()
-    page.get_by_label("研判意见").fill("经核实，资金已于上周发放")
-    page.click("[data-test=clue-triage-send]")
-    page.locator("[data-test=clue-detail]", has_text="已办理").wait_for()
-    office.shot("clue-triaged")
-
-    page = public.goto("/portal/clues")
-    page.get_by_label("受理编号").fill(receipt)
-    page.get_by_label("查询密码").fill(secret)
-    page.click("[data-test=clue-find]")
-    assert "已办理" in page.locator("[data-test=clue-status]").inner_text()
-    assert not (public.errors or office.errors)
 
 
 def test_the_urged_unit_answers_with_reason_and_plan(open_session, cluster) -> None:
