@@ -5,10 +5,16 @@ you do)::
 
     uv run python deploy/generate_definitions.py
 
-The file holds the virtual host and the topology (exchanges, queues, bindings) and no account: a node
-that imports definitions at boot creates neither the default virtual host nor a default user, so the
-file declares ``/`` itself, and ``rabbitmq/entrypoint.sh`` adds the account from the environment at
-start-up (the password never lands in a file of the repository).
+The file holds the virtual host, the topology (exchanges, queues, bindings) and the read-only accounts of
+other platforms (``PLATFORMS``), never a password: a node that imports definitions at boot creates neither
+the default virtual host nor a default user, so the file declares ``/`` itself, and ``rabbitmq/entrypoint.sh``
+adds Luoshi's own account — and a password for each platform given one in the environment
+(``LUOSHI_PLATFORM_PASSWORD_<NAME>``) —
+at start-up (no password lands in a file of the repository).
+
+A platform ``gongwen`` gets the user ``platform-gongwen``: it may declare and bind queues named
+``platform.gongwen.…`` and read from ``luoshi.events`` through them, nothing else (no write on the
+exchange: it cannot publish Luoshi events). docs/amqp-subscribers.md says how it subscribes.
 """
 
 from __future__ import annotations
@@ -22,10 +28,35 @@ from luoshi_kit.messaging.topology import rabbitmq_definitions
 DEFINITIONS_PATH = Path(__file__).resolve().parent / "rabbitmq" / "definitions.json"
 VHOSTS: list[dict[str, Any]] = [{"name": "/"}]
 
+# Other platforms that bind their own queues to luoshi.events (互联互通): name -> what it is.
+PLATFORMS: dict[str, str] = {
+    "gongwen": "公文办理 document processing",
+    "yingji": "应急管理 emergency management",
+    "egov": "省政务云 provincial e-government cloud",
+}
+
+
+def platform_accounts(vhost: str = "/") -> dict[str, list[dict[str, Any]]]:
+    """A user per platform (no password: set in the environment) with read-only rights on the exchange."""
+    users = [{"name": f"platform-{name}", "tags": ""} for name in sorted(PLATFORMS)]
+    permissions = [platform_permissions(name, vhost) for name in sorted(PLATFORMS)]
+    return {"users": users, "permissions": permissions}
+
+
+def platform_permissions(name: str, vhost: str = "/") -> dict[str, str]:
+    """Declare and bind its own ``platform.<name>.…`` queues, read them and the exchange; nothing else."""
+    return {
+        "user": f"platform-{name}",
+        "vhost": vhost,
+        "configure": rf"^platform\.{name}\.",
+        "write": rf"^platform\.{name}\.",
+        "read": rf"^(luoshi\.events|platform\.{name}\..*)$",
+    }
+
 
 def definitions() -> dict[str, Any]:
-    """``rabbitmq_definitions()`` plus the virtual host its queues and exchanges live in."""
-    return {**rabbitmq_definitions(), "vhosts": VHOSTS}
+    """``rabbitmq_definitions()``, the virtual host of its queues and exchanges, the platforms' accounts."""
+    return {**rabbitmq_definitions(), "vhosts": VHOSTS, **platform_accounts()}
 
 
 def render() -> str:

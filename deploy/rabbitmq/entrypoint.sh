@@ -22,9 +22,20 @@ cat > "$account" <<JSON
   "permissions": [{"user": "$user", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"}]
 }
 JSON
+# Other platforms' read-only users come from 10-topology.json without a password (they cannot sign in);
+# LUOSHI_PLATFORM_PASSWORD_<NAME> gives platform-<name> one (docs/amqp-subscribers.md).
+platforms="$DEFINITIONS_DIR/30-platforms.json"
+entries=""
+for name in $(env | sed -n 's/^LUOSHI_PLATFORM_PASSWORD_\([A-Z0-9]*\)=.*/\1/p'); do
+  secret=$(json_escape "$(printenv "LUOSHI_PLATFORM_PASSWORD_$name")")
+  lower=$(printf '%s' "$name" | tr 'A-Z' 'a-z')
+  entries="$entries${entries:+,}{\"name\": \"platform-$lower\", \"password\": \"$secret\", \"tags\": \"\"}"
+  unset "LUOSHI_PLATFORM_PASSWORD_$name"
+done
+printf '{"users": [%s]}\n' "$entries" > "$platforms"
 if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then
-  chown rabbitmq:rabbitmq "$account"
+  chown rabbitmq:rabbitmq "$account" "$platforms"
 fi
-unset LUOSHI_RABBITMQ_PASSWORD password
+unset LUOSHI_RABBITMQ_PASSWORD password secret entries
 
 exec docker-entrypoint.sh "$@"

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from luoshi_proto import registry
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.gateway.v1 import OrgTreeAnnounced, OrgUpserted, PersonUpserted
+from luoshi_proto.notification.v1 import MessageDelivered, MessageFailed, MessageRef
 from luoshi_proto.tasking.v1 import (
     Actor,
     DocumentRef,
@@ -250,6 +251,23 @@ for _name, _stage in _STAGES.items():
     )
 
 SAMPLES.update(SUPERVISION_AND_SCORING)
+_MESSAGE = MessageRef(
+    notification_id="N-1",
+    recipient_id="p-520102001000-principal",
+    org_code="520102001000",
+    kind="task.overdue",
+    source_event_id="ev-1",
+)
+SAMPLES["notification.message.delivered.v1"] = (
+    MessageDelivered(message=_MESSAGE, at=_AT, channel="email", attempts=1),
+    "520102001000",
+    "N-1",
+)
+SAMPLES["notification.message.failed.v1"] = (
+    MessageFailed(message=_MESSAGE, at=_AT, channel="sms", attempts=4, status="failed", error="HTTP 503"),
+    "520102001000",
+    "N-1",
+)
 EVENT_TYPES = sorted(registry.EVENT_TYPES)
 
 

@@ -39,6 +39,7 @@ def distributed_cluster(amqp_url: str, postgres_server_url: str, data_dir: Path)
         "LUOSHI_DATABASE_URL": f"{postgres_server_url}/{prefix}_{{service}}",
         "LUOSHI_LOG_LEVEL": "WARNING",
         "LUOSHI_METRICS_TOKEN": METRICS_TOKEN,
+        "LUOSHI_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",  # the tests' local webhook receivers
         # Every e2e client files public clues from 127.0.0.1 (the matrix alone ~40 an hour); the flood test
         # names an address of its own with X-Forwarded-For, which the gateway believes from 127.0.0.1.
         "LUOSHI_CLUE_RATE_PER_HOUR": "100",
@@ -58,6 +59,7 @@ EMBEDDED_ENV = {
     "LUOSHI_DATABASE_URL": "",
     "LUOSHI_LOG_LEVEL": "WARNING",
     "LUOSHI_METRICS_TOKEN": METRICS_TOKEN,
+    "LUOSHI_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
 }
 
 

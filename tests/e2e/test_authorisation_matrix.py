@@ -24,6 +24,7 @@ from tests.e2e.matrix import (
     letter_body,
     meeting_body,
 )
+from tests.e2e.matrix_bulletins import BULLETIN_ROUTES
 from tests.e2e.matrix_clients import CLIENT_ROUTES
 from tests.e2e.matrix_notification import NOTIFICATION_ROUTES
 from tests.e2e.matrix_scoring import SCORING_ROUTES
@@ -46,6 +47,7 @@ pytestmark = pytest.mark.e2e
 ROUTES = (
     TASKING_AND_GATEWAY_ROUTES
     + CLIENT_ROUTES
+    + BULLETIN_ROUTES
     + SUPERVISION_ROUTES
     + SUPERVISION_URGE_ROUTES
     + SCORING_ROUTES

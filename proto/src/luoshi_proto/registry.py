@@ -6,6 +6,7 @@ from pydantic import BaseModel
 
 from luoshi_proto.divisions import division_path
 from luoshi_proto.gateway.v1 import OrgTreeAnnounced, OrgUpserted, PersonUpserted
+from luoshi_proto.notification.v1 import MessageDelivered, MessageFailed
 from luoshi_proto.scoring.v1 import (
     AccountabilityDecided,
     ExemptionChanged,
@@ -102,6 +103,8 @@ EVENT_TYPES: dict[str, type[BaseModel]] = {
     "scoring.accountability.decided.v1": AccountabilityDecided,
     "scoring.exemption.granted.v1": ExemptionChanged,
     "scoring.exemption.expired.v1": ExemptionChanged,
+    "notification.message.delivered.v1": MessageDelivered,
+    "notification.message.failed.v1": MessageFailed,
 }
 
 # A model used by exactly one type names it; shared models need the type spelled out (see type_of).

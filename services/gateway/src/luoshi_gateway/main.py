@@ -11,6 +11,7 @@ from luoshi_gateway.audit.handlers import install_denial_audit
 from luoshi_gateway.audit.routes import router as audit_router
 from luoshi_gateway.auth.routes import router as auth_router
 from luoshi_gateway.auth.sessions import purge_expired
+from luoshi_gateway.bulletins.routes import router as bulletins_router
 from luoshi_gateway.clients.routes import router as clients_router
 from luoshi_gateway.config import GatewaySettings
 from luoshi_gateway.db import TABLES
@@ -80,6 +81,7 @@ SPEC = ServiceSpec(
         clients_router,
         views_router,
         openapi_router,
+        bulletins_router,
         public_router,
         proxy_router,
         web_router,

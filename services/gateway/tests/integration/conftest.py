@@ -6,12 +6,13 @@ Tree: 贵州省 520000000000 → 贵阳市 520100000000 → 南明区 5201020000
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
+from aiohttp import web
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
@@ -23,7 +24,7 @@ from luoshi_gateway.orgs.service import upsert_org
 from luoshi_gateway.people.models import Person
 from luoshi_gateway.people.service import upsert_person
 from luoshi_kit.db import tables_of
-from luoshi_kit.testing import TEST_SECRET, running_service
+from luoshi_kit.testing import TEST_SECRET, free_port, running_service
 
 JWT_SECRET = "gateway-test-jwt-secret-0123456789abcdef"
 PASSWORD = "correct-horse-42"
@@ -150,3 +151,18 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["status"] == status and body["type"].startswith("urn:luoshi:problem:")
     return body
+
+
+async def fake_upstream(handler: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
+    """A local HTTP service answering with ``handler``, for the proxy to forward to (an async generator:
+    ``async for url in fake_upstream(handler)``)."""
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import jwt
@@ -18,30 +17,18 @@ from sqlalchemy import select
 from luoshi_gateway.audit.models import AuditRecord
 from luoshi_gateway.clients.models import MachineClient
 from luoshi_kit.identity import IDENTITY_HEADER, verify_identity
-from luoshi_kit.testing import TEST_SECRET, free_port
+from luoshi_kit.testing import TEST_SECRET
 from services.gateway.tests.integration.conftest import (
     CITY,
     COUNTY,
     SIBLING,
     GatewayFactory,
     count,
+    fake_upstream,
     headers_of,
 )
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-
-
-async def _upstream(handler: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
 
 
 async def _token(client: httpx.AsyncClient, **form: str) -> httpx.Response:
@@ -61,7 +48,7 @@ async def test_a_client_acts_within_its_actions_and_subtree_and_is_audited(
         seen.append(dict(request.headers))
         return web.json_response({"path": request.path_qs}, status=201)
 
-    async for upstream in _upstream(echo):
+    async for upstream in fake_upstream(echo):
         async with make_gateway(tasking_url=upstream) as (app, client):
             admin = await headers_of(client, "city_admin")
             created = await client.post(

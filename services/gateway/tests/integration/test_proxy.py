@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import jwt
 import pytest
@@ -18,24 +17,12 @@ from luoshi_gateway.proxy.openapi import merge
 from luoshi_kit.identity import IDENTITY_HEADER, Identity
 from luoshi_kit.public import PUBLIC_CALLER_HEADER, verify_public_caller
 from luoshi_kit.testing import TEST_SECRET, free_port, running_service
+from services.gateway.tests.integration.conftest import fake_upstream
 
 JWT_SECRET = "proxy-test-jwt-secret-0123456789abcdef"
 CLERK = Identity(
     person_id="u-clerk", username="clerk", display_name="科员", org_code="520000000000", roles=["office"]
 )
-
-
-async def _upstream(handler: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
 
 
 def _settings(postgres_url: str, amqp_url: str, tasking_url: str) -> GatewaySettings:
@@ -79,7 +66,7 @@ async def test_forwards_with_signed_identity_and_maps_failures(
             await asyncio.sleep(2)
         return web.json_response({"path": request.path_qs}, status=201)
 
-    async for upstream in _upstream(echo):
+    async for upstream in fake_upstream(echo):
         async with running_service(create_app, _settings(postgres_url, vhost_amqp_url, upstream)) as (
             app,
             client,
@@ -117,7 +104,7 @@ async def test_public_portal_forwards_without_sign_in_and_vouches_for_the_addres
         seen.update(request.headers)
         return web.json_response({"path": request.path_qs})
 
-    async for upstream in _upstream(echo):
+    async for upstream in fake_upstream(echo):
         settings = _settings(postgres_url, vhost_amqp_url, upstream).model_copy(
             update={"supervision_url": upstream, "scoring_url": upstream}
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -40,6 +41,27 @@ def identity_of(client: MachineClient) -> Identity:
         display_name=client.name,
         org_code=client.org_code,
         roles=roles_for(list(client.actions)),
+    )
+
+
+def _audit(
+    *,
+    session: AsyncSession,
+    request: Request,
+    actor: Identity,
+    action: str,
+    client: MachineClient,
+    details: dict[str, Any],
+) -> None:
+    record(
+        session=session,
+        request=request,
+        action=action,
+        actor=actor,
+        target_type="client",
+        target_id=client.id,
+        target_org=client.org_code,
+        details=details,
     )
 
 
@@ -100,14 +122,12 @@ async def register_client(
         created_at=now,
     )
     session.add(client)
-    record(
+    _audit(
         session=session,
         request=request,
-        action="client.create",
         actor=actor,
-        target_type="client",
-        target_id=client.id,
-        target_org=client.org_code,
+        action="client.create",
+        client=client,
         details={"actions": client.actions},
     )
     return client, secret
@@ -158,14 +178,12 @@ async def change_client(
     _check_public_key(changes.get("public_key_pem"))
     for name, value in changes.items():
         setattr(client, name, value)
-    record(
+    _audit(
         session=session,
         request=request,
-        action="client.change",
         actor=actor,
-        target_type="client",
-        target_id=client.id,
-        target_org=client.org_code,
+        action="client.change",
+        client=client,
         details={"changed": sorted(changes)},
     )
     return client
@@ -186,14 +204,12 @@ async def rotate_secret(
     client.previous_secret_hash = client.secret_hash if overlap > timedelta(0) else None
     client.previous_secret_until = now + overlap if overlap > timedelta(0) else None
     client.secret_hash = await asyncio.to_thread(hash_password, secret)
-    record(
+    _audit(
         session=session,
         request=request,
-        action="client.rotate",
         actor=actor,
-        target_type="client",
-        target_id=client.id,
-        target_org=client.org_code,
+        action="client.rotate",
+        client=client,
         details={"overlap_hours": overlap.total_seconds() / 3600},
     )
     return secret

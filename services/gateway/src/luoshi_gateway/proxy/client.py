@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import aiohttp
 
 from luoshi_kit.errors import Problem
@@ -18,6 +20,7 @@ RESOURCE_OWNERS: dict[str, str] = {
     "dispatch-meetings": "tasking",
     "notifications": "notification",
     "subscriptions": "notification",
+    "notification-preferences": "notification",
     "inspections": "supervision",
     "rectifications": "supervision",
     "clues": "supervision",
@@ -41,6 +44,7 @@ _FORWARD_REQUEST = (
     "if-match",
     "if-none-match",
     "idempotency-key",  # the service scopes it to the signed person (luoshi_kit.idempotency)
+    "last-event-id",  # a live stream (server-sent events) resumes after it
 )
 _FORWARD_RESPONSE = (
     "content-type",
@@ -96,6 +100,44 @@ class ServiceClient:
                 f"{service} 暂时无法访问",
                 service=service,
             ) from exc
+
+    async def stream(
+        self, service: str, path_qs: str, headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], AsyncIterator[bytes]]:
+        """A GET whose answer is a live stream (``text/event-stream``): passed on chunk by chunk, with no
+        total timeout, until either side hangs up."""
+        url = self.upstreams[service] + path_qs
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=3, sock_read=None)
+        try:
+            response = await self._client().get(url, headers=headers, timeout=timeout)
+        except aiohttp.ClientConnectionError as exc:
+            raise Problem(
+                502,
+                "upstream-unavailable",
+                "服务不可用 Service unavailable",
+                f"{service} 暂时无法访问",
+                service=service,
+            ) from exc
+        kept = {k: v for k, v in response.headers.items() if k.lower() in _FORWARD_RESPONSE}
+
+        async def chunks() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in response.content.iter_any():
+                    yield chunk
+            finally:
+                response.release()
+                response.close()
+
+        if not response.headers.get("content-type", "").startswith("text/event-stream"):
+            content = await response.read()
+            response.release()
+
+            async def whole() -> AsyncIterator[bytes]:
+                yield content
+
+            return response.status, kept, whole()
+        kept["cache-control"] = "no-store"
+        return response.status, kept, chunks()
 
 
 def request_headers(incoming: dict[str, str]) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from luoshi_gateway.audit.service import record_alone
@@ -33,6 +34,9 @@ async def _forward(request: Request, resource: str, user: UserDep) -> Response:
     headers["traceparent"] = child_of(current_traceparent.get())
     path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     client: ServiceClient = request.app.state.services
+    if request.method == "GET" and "text/event-stream" in request.headers.get("accept", ""):
+        status, response_headers, chunks = await client.stream(service, path_qs, headers)
+        return StreamingResponse(chunks, status_code=status, headers=response_headers)
     status, response_headers, content = await client.forward(service, request.method, path_qs, headers, body)
     if MACHINE_ROLE in user.roles:  # another platform's call is audited like a person's administrative act
         outcome = "success" if status < 400 else "failure"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Boolean, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from luoshi_kit.db import UtcDateTime, utcnow
@@ -13,7 +13,15 @@ from luoshi_notification.db import Base
 
 class Notification(Base):
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_recipient_created", "recipient_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_notification_recipient_created", "recipient_id", "created_at"),
+        # The unread count is an index-only count over (recipient, read_at IS NULL): cheap enough to poll.
+        Index("ix_notification_recipient_read", "recipient_id", "read_at"),
+        # One message per person per event, even if a rule names them twice or the event is redelivered.
+        UniqueConstraint("event_id", "recipient_id", name="uq_notification_event_recipient"),
+        # The urgent re-send scan: unread urgent messages not yet re-sent.
+        Index("ix_notification_urgent_open", "urgent", "escalated_at", "read_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     recipient_id: Mapped[str] = mapped_column(String(64))
@@ -25,3 +33,6 @@ class Notification(Base):
     event_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    """When the urgent re-send on the next channel was planned (once; None: not yet)."""

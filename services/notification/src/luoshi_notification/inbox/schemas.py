@@ -16,6 +16,7 @@ class NotificationOut(BaseModel):
     body: str
     subject: str | None
     org_code: str
+    urgent: bool = False
     created_at: datetime
     read_at: datetime | None
 
@@ -24,3 +25,11 @@ class NotificationPage(CursorPage[NotificationOut]):
     """Newest first; ``next_cursor`` (pass it as ``before=``) reaches older messages."""
 
     unread: int = Field(description="未读消息总数 Unread messages in the whole inbox")
+
+
+class UnreadCount(BaseModel):
+    unread: int = Field(description="未读消息总数 Unread messages")
+
+
+class MarkedRead(BaseModel):
+    marked: int = Field(description="本次标记为已读的消息数 Messages marked read")

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Mobile = Annotated[str, Field(pattern=r"^1\d{10}$", description="11 位手机号 mainland mobile number")]
+
+
+class PreferenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channels: list[Literal["email", "sms", "im"]] = Field(
+        default_factory=list, max_length=3, description="站内消息之外的渠道 channels besides the inbox"
+    )
+    email: Email | None = None
+    mobile: Mobile | None = None
+    quiet_start: time | None = Field(default=None, description="免打扰开始 (北京时间) quiet hours start")
+    quiet_end: time | None = Field(default=None, description="免打扰结束 quiet hours end")
+    digest: bool = Field(default=False, description="每日邮件汇总 daily e-mail digest")
+
+
+class PreferenceOut(PreferenceIn):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    person_id: str
+    updated_at: datetime | None = None
+    available: list[str] = Field(
+        default_factory=list, description="本部署已配置的渠道 channels this deployment has"
+    )

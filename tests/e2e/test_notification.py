@@ -1,0 +1,121 @@
+"""Notification end to end through the gateway on the real services (issue 13): the live inbox streams
+through the gateway (server-sent events), a webhook subscriber registered through the API receives a
+signed CloudEvent it verifies with ``standardwebhooks`` (once, with a delivery log), and in the embedded
+mode only the inbox is on."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+from standardwebhooks import Webhook
+
+from tests.e2e.cluster import Cluster, create_task, wait_until
+
+pytestmark = pytest.mark.e2e
+CITY = "520100000000"
+
+
+class _Receiver(ThreadingHTTPServer):
+    secret = ""
+    verified: list[dict[str, Any]]
+    ids: list[str]
+
+
+class _Hook(BaseHTTPRequestHandler):
+    server: _Receiver
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["content-length"]))
+        try:
+            event = Webhook(self.server.secret).verify(body, dict(self.headers))
+        except Exception:
+            self.send_response(401)
+            self.end_headers()
+            return
+        self.server.verified.append(event)
+        self.server.ids.append(self.headers["webhook-id"])
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _stream(client: httpx.Client, frames: list[dict[str, Any]], stop: threading.Event) -> None:
+    with client.stream("GET", "/api/v1/notifications/stream", headers={"accept": "text/event-stream"}) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        name = ""
+        for line in r.iter_lines():
+            if stop.is_set():
+                return
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                frames.append({"event": name, **json.loads(line[6:])})
+
+
+def test_the_live_inbox_streams_through_the_gateway(distributed: Cluster) -> None:
+    handler = distributed.client("county_handler")
+    handler.timeout = httpx.Timeout(10, read=60)
+    frames: list[dict[str, Any]] = []
+    stop = threading.Event()
+    reader = threading.Thread(target=_stream, args=(handler, frames, stop), daemon=True)
+    reader.start()
+    wait_until(lambda: any(f["event"] == "unread" for f in frames), 20, "the stream's first frame")
+    before = handler.get("/api/v1/notifications/unread-count").json()["unread"]
+    title = f"实时消息 {uuid.uuid4().hex[:6]}"
+    assert create_task(distributed.client("province_office"), title=title).status_code == 201
+
+    def arrived() -> dict[str, Any] | None:
+        return next((f for f in frames if f["event"] == "notification" and title in f.get("title", "")), None)
+
+    message = wait_until(arrived, 30, "the new message on the stream")
+    assert message["kind"] == "task.assigned"
+    assert handler.get("/api/v1/notifications/unread-count").json()["unread"] == before + 1
+    marked = handler.post(f"/api/v1/notifications/{message['id']}/read")
+    assert marked.status_code == 200 and marked.json()["read_at"]
+    stop.set()
+
+
+def test_a_webhook_subscriber_verifies_each_delivery_once(distributed: Cluster) -> None:
+    receiver = _Receiver(("127.0.0.1", 0), _Hook)
+    receiver.verified, receiver.ids = [], []
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        admin = distributed.client("admin")
+        url = f"http://127.0.0.1:{receiver.server_address[1]}/luoshi"
+        body = {
+            "name": "公文系统",
+            "url": url,
+            "scope_org": CITY,
+            "event_types": ["tasking.task.assigned.v1"],
+        }
+        created = admin.post("/api/v1/subscriptions", json=body)
+        assert created.status_code == 201, created.text
+        receiver.secret = created.json()["secret"]
+        sid = created.json()["id"]
+        handler = distributed.client("county_handler")
+        assert handler.post("/api/v1/subscriptions", json=body).status_code == 403
+        title = f"订阅推送 {uuid.uuid4().hex[:6]}"
+        task = create_task(distributed.client("province_office"), title=title).json()
+        wait_until(lambda: receiver.verified, 30, "the signed delivery")
+        (event,) = receiver.verified
+        assert event["type"] == "tasking.task.assigned.v1" and event["data"]["task"]["task_id"] == task["id"]
+        log = admin.get(f"/api/v1/subscriptions/{sid}/deliveries").json()["items"]
+        assert [(d["id"], d["status"]) for d in log] == [(receiver.ids[0], "delivered")]
+        refused = admin.post("/api/v1/subscriptions", json=body | {"url": "http://169.254.169.254/latest"})
+        assert refused.status_code == 422 and refused.json()["type"].endswith("unsafe-endpoint")
+    finally:
+        receiver.shutdown()
+
+
+def test_only_the_inbox_is_on_in_the_embedded_mode(embedded: Cluster) -> None:
+    handler = embedded.client("county_handler")
+    mine = handler.get("/api/v1/notification-preferences/me")
+    assert mine.status_code == 200 and mine.json()["available"] == ["in_app"]
