@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from luoshi_proto.envelope import CloudEvent
-from luoshi_proto.supervision.v1 import UrgeAnswered, UrgeEscalated, UrgeIssued, UrgeRef
+from luoshi_proto.supervision.v1 import UrgeAnswered, UrgeEscalated, UrgeEvent, UrgeIssued, UrgeRef
 from luoshi_proto.tasking.v1 import Actor
 from luoshi_tasking.supervision_trace.handlers import on_urge_event
 from luoshi_tasking.tasks.models import TaskEvent
@@ -37,7 +37,7 @@ async def test_urge_steps_on_the_trace(tasking) -> None:
     task = (await client.post("/api/v1/tasks", json=body, headers=OFFICE)).json()
     at = datetime.now(UTC)
     by = Actor(person_id="p-county", org_code=COUNTY)
-    events = [
+    events: list[CloudEvent[UrgeEvent]] = [
         CloudEvent(
             source="/luoshi/supervision",
             type="supervision.urge.issued.v1",
