@@ -19,6 +19,9 @@ OFFICE_PAGES = [
     ("meetings", "/plan/meetings"),
     ("documents", "/plan/documents"),
     ("ledger", "/plan/ledger"),
+    ("urges", "/supervision/urges"),
+    ("clues", "/supervision/clues"),
+    ("notices", "/supervision/notices"),
     ("inbox", "/inbox"),
     ("profile", "/profile"),
 ]

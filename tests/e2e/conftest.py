@@ -39,6 +39,9 @@ def distributed_cluster(amqp_url: str, postgres_server_url: str, data_dir: Path)
         "LUOSHI_DATABASE_URL": f"{postgres_server_url}/{prefix}_{{service}}",
         "LUOSHI_LOG_LEVEL": "WARNING",
         "LUOSHI_METRICS_TOKEN": METRICS_TOKEN,
+        # Two clusters may run at once (the contract gate's and the session's), five services each, on a
+        # PostgreSQL with 100 connections: 3 + 3 per service keeps them all within it.
+        "LUOSHI_DB_POOL_SIZE": "3",
         "LUOSHI_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",  # the tests' local webhook receivers
         # Every e2e client files public clues from 127.0.0.1 (the matrix alone ~40 an hour); the flood test
         # names an address of its own with X-Forwarded-For, which the gateway believes from 127.0.0.1.

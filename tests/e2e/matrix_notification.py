@@ -25,6 +25,7 @@ from tests.e2e.matrix_world import (
     Expect,
     World,
     everyone,
+    recipient_only,
     scoped,
 )
 
@@ -51,6 +52,16 @@ def _put_preferences(w: World, c: Caller, rid: str) -> httpx.Response:
 
 
 NOTIFICATION_ROUTES: list[Route] = [
+    Route(
+        "GET",
+        "/api/v1/notifications/{notification_id}/sends",
+        recipient_only,
+        _json("GET", "/api/v1/notifications/{rid}/sends"),
+        shared=lambda w: w.ids["notification"],
+        guess=NOWHERE,
+        basis="inferred",
+        note="a message's send records are its recipient's",
+    ),
     Route(
         "GET",
         "/api/v1/notifications/unread-count",

@@ -69,6 +69,22 @@ def seed_command(
     _seed(data_dir, demo)
 
 
+@app.command("demo")
+def demo_command(
+    url: Annotated[str, typer.Option("--url", help="网关地址 the running gateway")] = "http://127.0.0.1:8000",
+    data_dir: DataDir = Path("var"),
+    cities: Annotated[int, typer.Option("--cities", help="参与的市州数 cities taking part (1-9)")] = 9,
+    small: Annotated[bool, typer.Option("--small", help="少量数据 a small load (tests)")] = False,
+) -> None:
+    """载入演示数据 Load a living system (tasks of every state and colour down four tiers, reports,
+    extensions, decomposition, urges) into a running Luoshi through its API; runs once per data folder."""
+    configure_logging("WARNING", as_json=False)
+    from luoshi_cli.demo.main import run_demo
+
+    code = run_demo(url=url, data_dir=data_dir, cities=cities, small=small, database_url=_database_url)
+    raise typer.Exit(code)
+
+
 @app.command("generate")
 def generate_command(
     check: Annotated[bool, typer.Option("--check", help="list stale files, write nothing")] = False,

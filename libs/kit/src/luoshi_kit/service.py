@@ -122,7 +122,7 @@ def create_service_app(spec: ServiceSpec, settings: KitSettings, *, bus: Bus | N
         )
     owns_bus = bus is None
     the_bus: Bus = bus if bus is not None else build_bus(settings)
-    engine: AsyncEngine = make_engine(settings.resolved_database_url())
+    engine: AsyncEngine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size)
     relay_box: list[OutboxRelay] = []
     sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(
         engine, spec.tables, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None

@@ -54,9 +54,10 @@ class InspectionEvent(BaseModel):
 
 
 class InspectionScheduled(InspectionEvent):
-    """supervision.inspection.scheduled.v1 — an inspection was planned (督查安排)."""
+    """supervision.inspection.scheduled.v1 — an inspection was planned (督查安排); ``by`` is absent for a
+    re-inspection (再督查) the system scheduled itself (an overdue rectification)."""
 
-    by: Actor
+    by: Actor | None = None
     at: datetime
 
 

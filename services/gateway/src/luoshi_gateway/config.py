@@ -31,6 +31,9 @@ class GatewaySettings(KitSettings):
     oidc_jwks_url: str = ""
     oidc_audience: str = ""
     oidc_username_claim: str = "preferred_username"
+    # 两代表一委员: a government with no representatives' inspection by this day (MM-DD) is flagged on the
+    # supervision dashboard (the supervision service has the same setting for its own API).
+    representatives_due: str = "09-30"
 
     def upstreams(self) -> dict[str, str]:
         return {

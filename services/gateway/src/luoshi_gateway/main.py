@@ -25,6 +25,8 @@ from luoshi_gateway.proxy.public import router as public_router
 from luoshi_gateway.proxy.routes import router as proxy_router
 from luoshi_gateway.views.handlers import HANDLERS as VIEW_HANDLERS
 from luoshi_gateway.views.routes import router as views_router
+from luoshi_gateway.views.supervision_handlers import SUPERVISION_VIEW_HANDLERS
+from luoshi_gateway.views.supervision_routes import router as supervision_views_router
 from luoshi_gateway.views.timeline_supervision import HANDLERS as URGE_TIMELINE_HANDLERS
 from luoshi_gateway.web.routes import router as web_router
 from luoshi_gateway.web.rules import DIST as WEB_DIST
@@ -80,13 +82,14 @@ SPEC = ServiceSpec(
         audit_router,
         clients_router,
         views_router,
+        supervision_views_router,
         openapi_router,
         bulletins_router,
         public_router,
         proxy_router,
         web_router,
     ],
-    handlers=VIEW_HANDLERS.merge(URGE_TIMELINE_HANDLERS),
+    handlers=VIEW_HANDLERS.merge(SUPERVISION_VIEW_HANDLERS, URGE_TIMELINE_HANDLERS),
     background=[_close_service_client, _purge_expired_sign_ins, _announce_tree],
     upload_paths=UPLOAD_PATHS,
     public=True,

@@ -116,6 +116,10 @@ async def test_public_portal_forwards_without_sign_in_and_vouches_for_the_addres
             assert IDENTITY_HEADER not in seen  # nobody signed in, nobody vouched for
             ranked = await client.get("/api/v1/public/rankings/2026-Q4?tier=city")
             assert ranked.json() == {"path": "/api/v1/public/rankings/2026-Q4?tier=city"}
+            put = await client.put("/api/v1/public/bulletins/520000000000", json={})
+            assert put.status_code == 405 and put.headers["allow"] == "GET, HEAD", put.text
+            forwarded = await client.put("/api/v1/public/notices/n-1", json={})
+            assert forwarded.json() == {"path": "/api/v1/public/notices/n-1"}  # the service decides
             unknown = await client.get("/api/v1/public/people")
             assert unknown.status_code == 404 and unknown.json()["type"] == "urn:luoshi:problem:not-found"
             # A person's token is not needed, and a forged public header from the client is replaced.

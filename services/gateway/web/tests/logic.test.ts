@@ -67,9 +67,13 @@ describe('navigation follows roles', () => {
   it('an administrator sees every administration page', () => {
     expect(keys(['admin'])).toEqual(expect.arrayContaining(['orgs', 'people', 'calendar', 'rules', 'audit']))
   })
-  it('supervision and scoring stay in the menu, disabled, until their API lands', () => {
+  it('supervision pages open where their API is; the rest stay disabled', () => {
     const sup = menuFor(['office']).find((i) => i.key === 'supervision')!
-    expect(sup.children!.every((c) => c.disabled && !c.path)).toBe(true)
+    expect(sup.children!.filter((c) => c.path).map((c) => c.key)).toEqual(['urges', 'clues', 'notices'])
+    expect(sup.children!.filter((c) => !c.path).every((c) => c.disabled)).toBe(true)
+    expect(keys(['handler'])).toContain('urges')
+    expect(keys(['handler'])).not.toContain('clues')
+    expect(pathAllowed('/supervision/notices', ['handler'])).toBe(false)
   })
   it('guards paths the same way', () => {
     expect(pathAllowed('/admin/audit', ['office'])).toBe(false)

@@ -82,6 +82,18 @@ async def test_email_and_sms_go_out_once_however_often_the_event_comes(
         assert len(smtp.messages) == 1 and len(sms_gateway.received) == 1
         outbox = await _outbox_types(app)
         assert outbox.count("notification.message.delivered.v1") == 2
+        (message,) = (await client.get("/api/v1/notifications", headers=identity_headers(HANDLER))).json()[
+            "items"
+        ]
+        url = f"/api/v1/notifications/{message['id']}/sends"
+        sends = (await client.get(url, headers=identity_headers(HANDLER))).json()
+        assert sorted((s["channel"], s["status"], s["attempts"]) for s in sends) == [
+            ("email", "sent", 1),
+            ("in_app", "sent", 1),
+            ("sms", "sent", 1),
+        ]
+        someone = HANDLER.model_copy(update={"person_id": "p-other"})
+        assert (await client.get(url, headers=identity_headers(someone))).status_code == 404
 
 
 async def test_sms_failure_is_retried_with_backoff_then_failed(

@@ -141,6 +141,15 @@ async def test_a_500_is_retried_and_repeated_failure_ends_in_the_dead_letter_lis
             f"/api/v1/subscriptions/{sub['id']}/deliveries/{gone.id}/replay", headers=headers
         )
         assert again.status_code == 409
+        metrics = (await client.get("/metrics")).text
+        for line in (
+            f'luoshi_webhook_attempts_total{{outcome="ok",subscription="{sub["id"]}"}} 2.0',
+            f'luoshi_webhook_attempts_total{{outcome="failed",subscription="{sub["id"]}"}} 4.0',
+            f'luoshi_webhook_failures_total{{reason="status",subscription="{sub["id"]}"}} 4.0',
+            f'luoshi_webhook_dead_letters_total{{subscription="{sub["id"]}"}} 1.0',
+            f'luoshi_webhook_latency_seconds_count{{subscription="{sub["id"]}"}} 6.0',
+        ):
+            assert line in metrics, line
 
 
 async def test_a_rotated_secret_signs_beside_the_old_one_during_the_overlap(

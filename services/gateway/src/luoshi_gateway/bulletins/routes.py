@@ -61,6 +61,7 @@ async def bulletin(
     response_class=Response,
     responses=DOCUMENT,
     summary="情况通报（公开版）The public bulletin: totals and the published ranking",
+    openapi_extra={"security": []},  # the portal: no sign-in
 )
 async def public_bulletin(
     org_code: str, session: SessionDep, period: PeriodKey, format: Format = "pdf"

@@ -24,6 +24,13 @@ RESOURCE_OWNERS: dict[str, str] = {
     "inspections": "supervision",
     "rectifications": "supervision",
     "clues": "supervision",
+    "inspection-plans": "supervision",
+    "inspection-evidence": "supervision",
+    "inspection-load": "supervision",
+    "findings": "supervision",
+    "exemptions": "supervision",
+    "representatives-inspections": "supervision",
+    "rectification-scans": "supervision",
     "urges": "supervision",
     "urge-scans": "supervision",
     "notices": "supervision",
@@ -35,7 +42,7 @@ RESOURCE_OWNERS: dict[str, str] = {
 
 # Routes that take file uploads: their bodies may reach LUOSHI_UPLOAD_MAX_BODY_BYTES, others
 # LUOSHI_MAX_BODY_BYTES (the kit's BodyLimitMiddleware, and the proxy counts again as it reads).
-UPLOAD_PATHS = ("/api/v1/tasks/import",)
+UPLOAD_PATHS = ("/api/v1/tasks/import", "/api/v1/inspection-evidence")
 
 _FORWARD_REQUEST = (
     "content-type",
@@ -62,6 +69,9 @@ class ServiceClient:
         self.upstreams = upstreams
         self.timeout = aiohttp.ClientTimeout(total=timeout_seconds, sock_connect=3)
         self._session: aiohttp.ClientSession | None = None
+        # Live streams hold their connection for as long as a page is open: a pool of their own, so a few
+        # hundred open inboxes never take the connections ordinary requests need.
+        self._streams: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -71,9 +81,18 @@ class ServiceClient:
             )
         return self._session
 
+    def _stream_client(self) -> aiohttp.ClientSession:
+        if self._streams is None or self._streams.closed:
+            self._streams = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0), auto_decompress=False
+            )
+        return self._streams
+
     async def close(self) -> None:
         if self._session:
             await self._session.close()
+        if self._streams:
+            await self._streams.close()
 
     async def forward(
         self, service: str, method: str, path_qs: str, headers: dict[str, str], body: bytes
@@ -109,7 +128,7 @@ class ServiceClient:
         url = self.upstreams[service] + path_qs
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=3, sock_read=None)
         try:
-            response = await self._client().get(url, headers=headers, timeout=timeout)
+            response = await self._stream_client().get(url, headers=headers, timeout=timeout)
         except aiohttp.ClientConnectionError as exc:
             raise Problem(
                 502,

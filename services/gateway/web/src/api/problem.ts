@@ -12,7 +12,8 @@ export interface ProblemBody {
   title?: string
   status?: number
   detail?: string
-  errors?: FieldError[]
+  /** pydantic's field errors, or a refused import's cell errors (see cellErrors). */
+  errors?: (FieldError | CellError)[]
   [key: string]: unknown
 }
 
@@ -67,9 +68,17 @@ export interface CellError {
 }
 
 export function cellErrors(problem: ProblemBody | undefined): CellError[] {
-  return ((problem?.errors ?? []) as unknown[]).filter(
+  return (problem?.errors ?? []).filter(
     (e): e is CellError => typeof e === 'object' && e !== null && 'cell' in e && 'row' in e,
   )
+}
+
+function isFieldError(e: FieldError | CellError): e is FieldError {
+  return 'msg' in e && typeof e.msg === 'string'
+}
+
+function fieldErrorsOf(problem: ProblemBody | undefined): FieldError[] {
+  return (problem?.errors ?? []).filter(isFieldError)
 }
 
 export function fieldMessage(e: FieldError): string {
@@ -104,7 +113,7 @@ export function fieldErrors(problem: ProblemBody | undefined): Record<string, st
   const out: Record<string, string> = {}
   const slug = (problem?.type ?? '').replace('urn:luoshi:problem:', '')
   if (!problem?.errors?.length && SLUG_FIELDS[slug] && problem?.detail) out[SLUG_FIELDS[slug]] = problem.detail
-  for (const e of problem?.errors ?? []) {
+  for (const e of fieldErrorsOf(problem)) {
     if (!Array.isArray(e.loc)) continue
     const key = fieldPath(e.loc)
     const msg = fieldMessage(e)
@@ -116,7 +125,7 @@ export function fieldErrors(problem: ProblemBody | undefined): Record<string, st
 
 /** The message to show in a toast: the problem's zh-CN detail, else the zh-CN half of its title. */
 export function problemMessage(problem: ProblemBody | undefined, status = 0): string {
-  const whole = (problem?.errors ?? []).filter((e) => Array.isArray(e.loc) && !fieldPath(e.loc)).map(fieldMessage)
+  const whole = fieldErrorsOf(problem).filter((e) => Array.isArray(e.loc) && !fieldPath(e.loc)).map(fieldMessage)
   if (whole.length) return whole.join('；')
   if (problem?.detail && HAN.test(problem.detail)) return problem.detail
   if (problem?.title) return problem.title.split(/\s+(?=[A-Za-z])/)[0]

@@ -9,7 +9,13 @@ from fastapi.responses import StreamingResponse
 from luoshi_kit.deps import IdentityDep, SessionDep
 from luoshi_kit.paging import DEFAULT_LIMIT, MAX_LIMIT, CursorQuery, decode_cursor, encode_cursor
 from luoshi_notification.inbox import service
-from luoshi_notification.inbox.schemas import MarkedRead, NotificationOut, NotificationPage, UnreadCount
+from luoshi_notification.inbox.schemas import (
+    MarkedRead,
+    NotificationOut,
+    NotificationPage,
+    SendOut,
+    UnreadCount,
+)
 from luoshi_notification.inbox.stream import events_of
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications 消息"])
@@ -78,6 +84,18 @@ async def mark_all_read(session: SessionDep, identity: IdentityDep, kind: KindQu
     async with session.begin():
         marked = await service.mark_all_read(session=session, person_id=identity.person_id, kinds=kind)
     return MarkedRead(marked=marked)
+
+
+@router.get(
+    "/{notification_id}/sends",
+    response_model=list[SendOut],
+    summary="发送情况 How a message went out, per channel",
+)
+async def message_sends(notification_id: str, session: SessionDep, identity: IdentityDep) -> list[SendOut]:
+    rows = await service.sends_of(
+        session=session, person_id=identity.person_id, notification_id=notification_id
+    )
+    return [SendOut.model_validate(r) for r in rows]
 
 
 @router.post("/{notification_id}/read", response_model=NotificationOut, summary="标记已读 Mark as read")

@@ -33,3 +33,15 @@ class UnreadCount(BaseModel):
 
 class MarkedRead(BaseModel):
     marked: int = Field(description="本次标记为已读的消息数 Messages marked read")
+
+
+class SendOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    channel: str = Field(description="in_app / email / sms / im")
+    status: str = Field(description="pending / sending / sent / failed / unknown / skipped")
+    attempts: int
+    escalation: bool = Field(description="未读提级重发 the urgent re-send")
+    next_attempt_at: datetime
+    finished_at: datetime | None
+    last_error: str | None

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_notification.inbox.models import Notification
+from luoshi_notification.sends.models import SendRecord
 
 
 async def deliver(
@@ -132,3 +133,12 @@ async def mark_all_read(*, session: AsyncSession, person_id: str, kinds: list[st
         query = query.where(Notification.kind.in_(kinds))
     result = await session.execute(query.values(read_at=utcnow()))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def sends_of(*, session: AsyncSession, person_id: str, notification_id: str) -> list[SendRecord]:
+    """How one of the person's messages went out, channel by channel (404 for anyone else's)."""
+    item = await session.get(Notification, notification_id)
+    if item is None or item.recipient_id != person_id:
+        raise Problem(404, "not-found", "消息不存在 Notification not found")
+    query = select(SendRecord).where(SendRecord.notification_id == item.id).order_by(SendRecord.created_at)
+    return list((await session.scalars(query)).all())

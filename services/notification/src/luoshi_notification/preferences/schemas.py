@@ -3,10 +3,17 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Mobile = Annotated[str, Field(pattern=r"^1\d{10}$", description="11 位手机号 mainland mobile number")]
+
+
+# A wall-clock time of day in Beijing time, without an offset ("22:00", "07:30:00"): JSON Schema's
+# ``format: time`` demands an offset, which a quiet-hours setting does not have.
+ClockTime = Annotated[
+    time, WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"})
+]
 
 
 class PreferenceIn(BaseModel):
@@ -17,8 +24,8 @@ class PreferenceIn(BaseModel):
     )
     email: Email | None = None
     mobile: Mobile | None = None
-    quiet_start: time | None = Field(default=None, description="免打扰开始 (北京时间) quiet hours start")
-    quiet_end: time | None = Field(default=None, description="免打扰结束 quiet hours end")
+    quiet_start: ClockTime | None = Field(default=None, description="免打扰开始 (北京时间) quiet hours start")
+    quiet_end: ClockTime | None = Field(default=None, description="免打扰结束 quiet hours end")
     digest: bool = Field(default=False, description="每日邮件汇总 daily e-mail digest")
 
 

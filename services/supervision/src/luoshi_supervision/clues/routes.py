@@ -53,7 +53,10 @@ async def submit_clue(
 
 
 @public_router.post(
-    "/status", response_model=ClueStatusOut, summary="查询办理情况 A clue's status by receipt and secret"
+    "/status",
+    response_model=ClueStatusOut,
+    summary="查询办理情况 A clue's status by receipt and secret",
+    responses={404: {"description": "受理编号或查询码不对 (不透露线索是否存在) No such receipt and secret"}},
 )
 async def clue_status(body: ClueLookupIn, session: SessionDep, caller: PublicCallerDep) -> ClueStatusOut:
     return await service.lookup(session=session, receipt_no=body.receipt_no, secret=body.secret)

@@ -1,0 +1,1 @@
+import"./index-CmiGaNVg.js";import"./css-RgzN9D71.js";

@@ -1,1 +1,0 @@
-import"./index-Xlk_7RQj.js";import"./css-Bt_p0x4N.js";

@@ -1,0 +1,1 @@
+import{t as e}from"./http-CdVeSI4x.js";var t=t=>e.get(`/tasks/${t}`),n=t=>e.get(`/tasks`,t);export{n,t};

@@ -1,1 +1,0 @@
-import{t as e}from"./http-CK8CpX0j.js";var t=t=>e.get(`/tasks/${t}`),n=t=>e.get(`/tasks`,t);export{n,t};

@@ -1,1 +1,0 @@
-import{qt as e}from"./index-Xlk_7RQj.js";var t=t=>[``,...e].includes(t);export{t};

@@ -1,0 +1,1 @@
+import{qt as e}from"./index-CmiGaNVg.js";var t=t=>[``,...e].includes(t);export{t};
