@@ -171,6 +171,8 @@ def wait_for_seed_delivered(cluster: Cluster, timeout: float = 180) -> None:
 
         def consumed() -> bool:
             depths = queue_depths(vhost)
-            return all(depths.get(f"{s}.events", 0) == 0 for s in ("tasking", "notification", "gateway"))
+            return all(
+                depths.get(f"{s}.events", 0) == 0 for s in ("tasking", "notification", "gateway", "scoring")
+            )
 
         wait_until(consumed, timeout, "the services to take in the seeded tree and people", interval=0.5)

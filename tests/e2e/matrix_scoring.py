@@ -11,6 +11,7 @@ published rankings to anyone. Writes on an object by id answer 404 before any ro
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -38,7 +39,11 @@ from tests.e2e.matrix_world import (
 SCORERS = frozenset({"principal", "office", "admin"})  # ledger/routes.py SCORING_ROLES, negative/routes.py
 RULE_EDITORS = frozenset({"admin", "office"})
 PUBLISHERS = frozenset({"principal", "office", "admin"})
-_periods = itertools.count(2101)
+_periods = itertools.count(1901)  # past years of their own: a ranking's period must have begun
+_past_years = itertools.count(2001)
+_windows = itertools.count(1)
+FILERS = frozenset(DIRECTING)  # selfchecks/routes.py FILING_ROLES
+NO_GOVERNMENT_ABOVE = Expect(frozenset({422}), "the province reports to no government above it (422)")
 
 
 def _scores_target(role: str, relation: str) -> Expect:
@@ -68,6 +73,13 @@ def _publishes(role: str, relation: str) -> Expect:
     if relation not in SEES_TARGET:
         return HIDE
     return ALLOW if role in PUBLISHERS and relation == "own" else DENY
+
+
+def _files_own(role: str, relation: str) -> Expect:
+    """A self-check is the caller's own unit's: a unit with a government above it, by its directing roles."""
+    if role not in FILERS:
+        return DENY
+    return NO_GOVERNMENT_ABOVE if relation == "parent" else ALLOW
 
 
 def _ok(response: httpx.Response) -> Any:
@@ -172,6 +184,65 @@ def _listed_negative(w: World) -> str:
     return rid
 
 
+def _self_check(w: World) -> str:
+    def make() -> str:
+        body = {"period": "2000Q1", "claimed_points": "0", "summary": "授权矩阵自查"}
+        return str(_ok(w.caller("office", "own").client.post("/api/v1/self-checks", json=body))["id"])
+
+    rid = w.shared("scoring_self_check", make)
+    w.ids["scoring_self_check"] = rid
+    return rid
+
+
+def _file(w: World, c: Caller, period: str) -> httpx.Response:
+    body = {"period": period, "claimed_points": "0", "summary": "授权矩阵自查", "explanation": "无差异"}
+    return c.client.post("/api/v1/self-checks", json=body)
+
+
+def _self_checks(w: World, rid: str) -> Any:
+    return w.admin.get("/api/v1/self-checks", params={"limit": 1}).json()["total"]
+
+
+def _made(key: str, path: str, body: dict[str, Any]):
+    def make(w: World) -> str:
+        rid = w.shared(key, lambda: str(_ok(w.office.post(path, json=body))["id"]))
+        w.ids[key] = rid
+        return rid
+
+    return make
+
+
+def _total(path: str):
+    def witness(w: World, rid: str) -> Any:
+        return w.admin.get(path, params={"org": TARGET, "limit": 1}).json()["total"]
+
+    return witness
+
+
+def _grant(w: World, c: Caller, start: str) -> httpx.Response:
+    first = TODAY + timedelta(days=int(start))
+    body = {
+        "org_code": TARGET,
+        "starts_on": first.isoformat(),
+        "ends_on": (first + timedelta(days=10)).isoformat(),
+    }
+    return c.client.post("/api/v1/exemption-grants", json={**body, "basis": "授权矩阵免督查"})
+
+
+INCENTIVE = {
+    "org_code": TARGET,
+    "kind": "pilot",
+    "title": "授权矩阵试点",
+    "period": "2026",
+    "basis": "成效好",
+}
+DECISION = {
+    "org_code": TARGET,
+    "basis": "授权矩阵督查问题",
+    "persons": [{"name": "授权矩阵", "position": "科长"}],
+    "decision": "通报批评",
+}
+
 RULE_BODY = {
     "code": "finding_recorded",
     "points": "-1.5",
@@ -222,7 +293,7 @@ SCORING_ROUTES: list[Route] = [
         "/api/v1/rankings",
         creates_for_target(frozenset(DIRECTING)),
         _create_ranking,
-        shared=lambda w: "2100Q1",
+        shared=lambda w: "1900Q1",
         fresh=lambda w: f"{next(_periods)}Q2",
         witness=_rankings_total,
     ),
@@ -302,5 +373,106 @@ SCORING_ROUTES: list[Route] = [
         shared=_negative,
         witness=_negative_entry,
         guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/self-checks",
+        _files_own,
+        _file,
+        shared=lambda w: "1999Q1",
+        fresh=lambda w: f"{next(_past_years)}Q2",
+        witness=_self_checks,
+        note="every caller files for its own unit",
+    ),
+    Route(
+        "GET",
+        "/api/v1/self-checks",
+        everyone,
+        _get("/api/v1/self-checks", limit=200),
+        shared=_self_check,
+        sees_target=_shows("scoring_self_check"),
+    ),
+    Route(
+        "GET",
+        "/api/v1/self-checks/missing",
+        in_scope,
+        _get("/api/v1/self-checks/missing", scope_org=TARGET),
+    ),
+    Route(
+        "GET",
+        "/api/v1/self-checks/{check_id}",
+        in_scope,
+        _get("/api/v1/self-checks/{rid}"),
+        shared=_self_check,
+        guess=NOWHERE,
+    ),
+    Route(
+        "POST",
+        "/api/v1/incentives",
+        _scores_target,
+        _post("/api/v1/incentives", INCENTIVE),
+        witness=_total("/api/v1/incentives"),
+    ),
+    Route(
+        "GET",
+        "/api/v1/incentives",
+        everyone,
+        _get("/api/v1/incentives", limit=200),
+        shared=_made("scoring_incentive", "/api/v1/incentives", INCENTIVE),
+        sees_target=_shows("scoring_incentive"),
+    ),
+    Route(
+        "POST",
+        "/api/v1/accountability",
+        _scores_target,
+        _post("/api/v1/accountability", DECISION),
+        witness=_total("/api/v1/accountability"),
+    ),
+    Route(
+        "GET",
+        "/api/v1/accountability",
+        everyone,
+        _get("/api/v1/accountability", limit=200),
+        shared=_made("scoring_decision", "/api/v1/accountability", DECISION),
+        sees_target=_shows("scoring_decision"),
+    ),
+    Route(
+        "GET",
+        "/api/v1/accountability/export",
+        everyone,
+        _get("/api/v1/accountability/export"),
+        basis="inferred",
+        note="each caller exports the decisions of its own subtree",
+    ),
+    Route(
+        "GET", "/api/v1/public/incentives", everyone, _public("/api/v1/public/incentives"), anonymous=False
+    ),
+    Route(
+        "GET",
+        "/api/v1/public/accountability",
+        everyone,
+        _public("/api/v1/public/accountability"),
+        anonymous=False,
+    ),
+    Route(
+        "POST",
+        "/api/v1/exemption-grants",
+        _scores_target,
+        _grant,
+        shared=lambda w: "300",
+        fresh=lambda w: str(20 * next(_windows)),
+        witness=_total("/api/v1/exemption-grants"),
+    ),
+    Route(
+        "GET",
+        "/api/v1/exemption-grants",
+        everyone,
+        _get("/api/v1/exemption-grants", limit=200),
+        shared=_made(
+            "scoring_exemption",
+            "/api/v1/exemption-grants",
+            {"org_code": TARGET, "starts_on": "2099-01-01", "ends_on": "2099-06-30", "basis": "授权矩阵"},
+        ),
+        sees_target=_shows("scoring_exemption"),
     ),
 ]

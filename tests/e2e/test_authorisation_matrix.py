@@ -42,7 +42,8 @@ from tests.e2e.matrix_world import (
     World,
 )
 
-pytestmark = pytest.mark.e2e
+# Every route × 8 roles × 4 relations (several thousand calls) takes minutes on a busy 2-core machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 ROUTES = (
     TASKING_AND_GATEWAY_ROUTES

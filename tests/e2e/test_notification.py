@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -119,3 +122,55 @@ def test_only_the_inbox_is_on_in_the_embedded_mode(embedded: Cluster) -> None:
     handler = embedded.client("county_handler")
     mine = handler.get("/api/v1/notification-preferences/me")
     assert mine.status_code == 200 and mine.json()["available"] == ["in_app"]
+
+
+def test_a_subscriber_never_gets_an_unannounced_inspection_of_its_subtree_early(distributed: Cluster) -> None:
+    """A province-wide subscription holds both the inspecting office and the target: the 暗访's scheduled
+    event is withheld; from ``conducted`` on, its events arrive."""
+    receiver = _Receiver(("127.0.0.1", 0), _Hook)
+    receiver.verified, receiver.ids = [], []
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        admin = distributed.client("admin")
+        url = f"http://127.0.0.1:{receiver.server_address[1]}/luoshi"
+        body = {
+            "name": "政务云",
+            "url": url,
+            "scope_org": "520000000000",
+            "event_types": ["supervision.inspection.*"],
+        }
+        created = admin.post("/api/v1/subscriptions", json=body)
+        assert created.status_code == 201, created.text
+        receiver.secret = created.json()["secret"]
+        office = distributed.client("province_office")
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+        inspection = {
+            "title": f"暗访 {uuid.uuid4().hex[:6]}",
+            "kind": "unannounced",
+            "subject_kind": "theme",
+            "subject": "政务服务窗口作风",
+            "target_orgs": ["520102000000"],
+            "planned_start": today,
+            "planned_end": today,
+        }
+        scheduled = office.post("/api/v1/inspections", json=inspection)
+        assert scheduled.status_code == 201, scheduled.text
+        iid = scheduled.json()["id"]
+        conducted = office.post(
+            f"/api/v1/inspections/{iid}/conduct", json={"conducted_on": today, "summary": "空岗"}
+        )
+        assert conducted.status_code == 200, conducted.text
+
+        def arrived() -> list[dict[str, Any]]:
+            return [e for e in receiver.verified if e["subject"] == iid]
+
+        ours = wait_until(arrived, 30, "the conducted inspection's delivery")
+        time.sleep(2)  # the scheduled event was consumed first (same queue, earlier): it would be here by now
+        types = [e["type"] for e in receiver.verified if e["subject"] == iid]
+        assert (
+            "supervision.inspection.conducted.v1" in types
+            and "supervision.inspection.scheduled.v1" not in types
+        )
+        assert ours
+    finally:
+        receiver.shutdown()

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi import routing as fastapi_routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -216,6 +217,27 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+# SQLSTATE classes that mean "the database cannot serve right now", not "this request is wrong":
+# 08 connection exception, 53 insufficient resources (too many connections), 57P operator intervention
+# (shutdown, cannot connect now), 55000 (a database not accepting connections).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "55000")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Did the database refuse or drop the connection (so a retry later may succeed)?"""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    for candidate in (
+        exc,
+        getattr(exc, "orig", None),
+        getattr(getattr(exc, "orig", None), "__cause__", None),
+    ):
+        state = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+    return isinstance(exc, DBAPIError) and isinstance(exc.orig, ConnectionError | OSError)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -238,9 +260,20 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        slug, title, detail = HTTP_PROBLEMS[500]
-        response = problem_response(500, slug, title, detail, request.url.path)
+        if database_unavailable(exc) or isinstance(exc, ConnectionRefusedError):
+            log.warning("database unavailable", extra={"path": request.url.path, "error": repr(exc)[:300]})
+            response = problem_response(
+                503,
+                "database-unavailable",
+                "数据库暂不可用, 请稍后重试 Database unavailable",
+                "服务的数据库暂时无法连接；请求未被执行，可稍后重试 (带 Idempotency-Key 可安全重试)",
+                request.url.path,
+            )
+            response.headers["Retry-After"] = "5"
+        else:
+            log.exception("unhandled error", extra={"path": request.url.path})
+            slug, title, detail = HTTP_PROBLEMS[500]
+            response = problem_response(500, slug, title, detail, request.url.path)
         # This answer leaves outside every middleware (Starlette's ServerErrorMiddleware sends it).
         from luoshi_kit.headers import add_security_headers
 

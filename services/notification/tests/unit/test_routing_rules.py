@@ -80,7 +80,10 @@ EXPECTED: dict[str, tuple[dict[str, set[str]], bool]] = {
 
 def event_of(event_type: str) -> CloudEvent[Any]:
     data, orgcode, subject = SAMPLES[event_type]
-    return CloudEvent(source="/test", type=event_type, orgcode=orgcode, subject=subject, data=data)
+    # A deep copy: tests change the payload, and the samples share their references.
+    return CloudEvent(
+        source="/test", type=event_type, orgcode=orgcode, subject=subject, data=data.model_copy(deep=True)
+    )
 
 
 def test_every_forwarded_type_has_a_rule_a_handler_and_an_expectation() -> None:
@@ -137,3 +140,30 @@ def test_an_urge_escalated_to_the_superior_office_reaches_the_issuing_office() -
     assert not is_urgent(rule, event.data)  # a 催办, not a 督办
     assert title_of(rule, event.data).startswith("催办: 请说明原因")
     assert str(date(2026, 11, 5)) in title_of(rule, event.data)
+
+
+def test_no_webhook_subscriber_gets_an_unannounced_inspection_before_it_is_conducted() -> None:
+    from luoshi_notification.webhooks.rules import receives
+
+    # As supervision publishes it: under the inspecting office, without its (secret) targets.
+    secret = INSPECTION.model_copy(update={"unannounced": True, "kind": "unannounced", "target_orgs": []})
+    scheduled = CloudEvent(
+        source="/t",
+        type="supervision.inspection.scheduled.v1",
+        orgcode=C,
+        data=InspectionScheduled(inspection=secret, by=BY, at=AT),
+    )
+    for scope in (P, C):
+        assert not receives(scope, [], scheduled)
+    assert audience(RULES[scheduled.type], scheduled) == {C: {"office", "inspector"}}
+    announced = scheduled.model_copy(
+        update={"data": InspectionScheduled(inspection=INSPECTION, by=BY, at=AT)}
+    )
+    assert receives(P, ["supervision.*"], announced) and not receives(P, ["tasking.*"], announced)
+    conducted = event_of("supervision.inspection.conducted.v1")
+    conducted.data.inspection.unannounced = True
+    assert (
+        receives(P, [], conducted)
+        and receives(CO, [], conducted)
+        and not receives("520300000000", [], conducted)
+    )

@@ -148,6 +148,7 @@ async def test_bad_input_is_a_problem_and_writes_nothing(scoring) -> None:
         ),
         ("/api/v1/rankings", {"scope_org": PROVINCE, "tier": "township", "period": QUARTER}),
         ("/api/v1/rankings", {"scope_org": PROVINCE, "tier": "city", "period": "2026Q5"}),
+        ("/api/v1/rankings", {"scope_org": PROVINCE, "tier": "city", "period": f"{TODAY.year + 1}Q1"}),
     ]
     for path, body in cases:
         response = await client.post(path, json=body, headers=ADMIN)

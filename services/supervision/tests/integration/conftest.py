@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+import aio_pika
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -108,6 +109,25 @@ async def outbox(app: FastAPI, subject: str | None = None) -> list[tuple[str, st
     return out
 
 
+async def _consuming(amqp_url: str) -> None:
+    """Wait until supervision consumes its queue: only then are all of its bindings in place (a queue of
+    another service bound earlier could take an event alone and the publish would still succeed)."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        for _attempt in range(600):
+            channel = await connection.channel()
+            try:
+                queue = await channel.declare_queue("supervision.events", passive=True)
+                if queue.declaration_result.consumer_count:
+                    return
+            except aio_pika.exceptions.ChannelClosed:
+                pass
+            await asyncio.sleep(0.1)
+        raise AssertionError("the supervision service never consumed its queue")
+    finally:
+        await connection.close()
+
+
 async def publish(app: FastAPI, data: BaseModel, *, orgcode: str, event_type: str | None = None) -> str:
     """Publish an event through the broker as its producer would; returns its id."""
     kind = type_of(data, event_type)
@@ -116,6 +136,7 @@ async def publish(app: FastAPI, data: BaseModel, *, orgcode: str, event_type: st
         envelope.id, kind, routing_key(kind, orgcode), envelope.model_dump_json().encode()
     )
     await eventually(app.state.bus.healthy)  # the service connects in the background at start-up
+    await _consuming(app.state.settings.amqp_url)
 
     async def published() -> bool:
         # Until the service has declared its queue and bindings, a mandatory event is unroutable.
@@ -127,7 +148,7 @@ async def publish(app: FastAPI, data: BaseModel, *, orgcode: str, event_type: st
     return envelope.id
 
 
-async def eventually(check: Any, seconds: float = 15.0) -> Any:
+async def eventually(check: Any, seconds: float = 90.0) -> Any:
     """Poll ``await check()`` until truthy."""
     deadline = asyncio.get_running_loop().time() + seconds
     while True:

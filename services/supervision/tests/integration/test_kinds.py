@@ -111,3 +111,17 @@ async def test_annual_plan_lists_its_inspections(supervision) -> None:
         headers=person(COUNTY, "office"),
     )
     assert county_plan.status_code == 404  # another government's plan
+
+
+async def test_a_retried_create_with_an_idempotency_key_schedules_once(supervision) -> None:
+    app, client = supervision
+    from luoshi_supervision.inspections.models import Inspection
+
+    from .conftest import count_rows
+
+    headers = {**OFFICE, "Idempotency-Key": "retry-1"}
+    first = await client.post("/api/v1/inspections", json=inspection_body(), headers=headers)
+    again = await client.post("/api/v1/inspections", json=inspection_body(), headers=headers)
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert (await count_rows(app, Inspection))["inspection"] == 1

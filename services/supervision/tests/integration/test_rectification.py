@@ -123,6 +123,7 @@ async def test_reject_schedules_a_reinspection_and_raises_frequency(supervision)
     body = rejected.json()
     assert body["state"] == "rectifying" and body["rejections"] == 1 and len(body["reinspection_ids"]) == 1
     assert body["report_cadence_working_days"] == 10 and body["next_report_due"] > today().isoformat()
+    assert body["report_overdue"] is False
     again = await client.get(f"/api/v1/inspections/{body['reinspection_ids'][0]}", headers=UNIT)
     assert again.status_code == 200 and again.json()["kind"] == "re_inspection"
     assert again.json()["target_orgs"] == [COUNTY] and again.json()["rectification_id"] == rid

@@ -38,6 +38,10 @@ RESOURCE_OWNERS: dict[str, str] = {
     "rankings": "scoring",
     "scoring-rules": "scoring",
     "negative-list": "scoring",
+    "self-checks": "scoring",
+    "incentives": "scoring",
+    "accountability": "scoring",
+    "exemption-grants": "scoring",
 }
 
 # Routes that take file uploads: their bodies may reach LUOSHI_UPLOAD_MAX_BODY_BYTES, others

@@ -23,6 +23,8 @@ PUBLIC_OWNERS: dict[str, str] = {
     "clues": "supervision",
     "notices": "supervision",
     "rankings": "scoring",
+    "incentives": "scoring",
+    "accountability": "scoring",
 }
 
 router = APIRouter(tags=["public"])

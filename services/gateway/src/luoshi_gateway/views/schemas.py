@@ -37,6 +37,7 @@ class ChildFigures(BaseModel):
     by_colour: dict[str, int] = {}  # open tasks: green 按序时进度 / yellow 滞后 / red 超期
     points: float | None = None  # from scoring's events, once scoring publishes them
     rank: int | None = None
+    ranking_period: str | None = None  # the published ranking points and rank come from (排名公示)
 
 
 class Dashboard(BaseModel):

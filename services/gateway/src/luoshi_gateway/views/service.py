@@ -12,6 +12,7 @@ from luoshi_gateway.orgs.service import get_visible_org
 from luoshi_gateway.views import summaries
 from luoshi_gateway.views.models import TaskView, TimelineEntry
 from luoshi_gateway.views.schemas import ChildFigures, Dashboard, Timeline, TimelineItem
+from luoshi_gateway.views.scoring_handlers import with_published_standings
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 
@@ -65,6 +66,8 @@ async def dashboard(*, session: AsyncSession, identity: Identity, org_code: str)
     ).all()
     figures = await summaries.figures_of(session=session, org_codes=[org.code, *(c.code for c in children)])
     own = figures[org.code]
+    rows = [_child_figures(child, figures[child.code]) for child in children]
+    await with_published_standings(session=session, children=rows)
     return Dashboard(
         org_code=org.code,
         name=org.name,
@@ -72,5 +75,5 @@ async def dashboard(*, session: AsyncSession, identity: Identity, org_code: str)
         by_colour=_prefixed(own, "colour:"),
         overdue=own["overdue"],
         lagging=own["lagging"],
-        children=[_child_figures(child, figures[child.code]) for child in children],
+        children=rows,
     )

@@ -20,9 +20,10 @@ from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
-from luoshi_notification.routing.rules import withheld_from
+from luoshi_notification.routing.rules import BEFORE_CONDUCTED, withheld_from
 from luoshi_proto.divisions import is_within
 from luoshi_proto.envelope import CloudEvent
+from luoshi_proto.supervision.v1 import InspectionEvent
 
 SECRET_PREFIX = "whsec_"
 
@@ -67,10 +68,21 @@ def unknown_filters(filters: Sequence[str], known: Sequence[str]) -> list[str]:
 
 def receives(scope_org: str, filters: Sequence[str], event: CloudEvent[Any]) -> bool:
     """Only events of the subscriber's subtree, of the types it asked for, and never an unannounced
-    inspection of its subtree before it is conducted (its targets lie in the subtree)."""
+    inspection before it is conducted: supervision names no target in those events (its targets are secret),
+    so no subscriber can be shown to lie outside them — none gets it, the inspecting office's platform
+    included (its people hear of it in their inbox)."""
     if not is_within(event.orgcode, scope_org) or not type_matches(event.type, filters):
         return False
+    if is_secret(event):
+        return False
     return not any(is_within(target, scope_org) for target in withheld_from(event))
+
+
+def is_secret(event: CloudEvent[Any]) -> bool:
+    data = event.data
+    return (
+        event.type in BEFORE_CONDUCTED and isinstance(data, InspectionEvent) and data.inspection.unannounced
+    )
 
 
 def retry_delay(

@@ -14,6 +14,7 @@ from luoshi_kit.orgtree import within_subtree
 from luoshi_kit.paging import PageDep, fetch_page
 from luoshi_kit.permissions import IdentityDep, require_roles
 from luoshi_kit.public import public_caller
+from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_proto.gateway.v1 import OrgLevel
 from luoshi_scoring.periods import PERIOD_PATTERN
@@ -49,7 +50,7 @@ Period = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="考核
 @router.post("", status_code=201, response_model=RankingOut, summary="编制排名草稿 Draft a ranking")
 async def create_ranking(body: RankingIn, session: SessionDep, identity: Ranker) -> RankingOut:
     async with session.begin():
-        ranking = await service.create(session=session, identity=identity, data=body)
+        ranking = await service.create(session=session, identity=identity, data=body, today=business_today())
         return await service.ranking_out(session=session, ranking=ranking)
 
 

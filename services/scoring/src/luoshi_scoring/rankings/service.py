@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import and_, exists, select
@@ -20,6 +21,7 @@ from luoshi_proto.tasking.v1 import Actor
 from luoshi_scoring.ledger.models import PointsEntry
 from luoshi_scoring.ledger.models import Standing as StandingRow
 from luoshi_scoring.orgs.service import names_of, tier_members
+from luoshi_scoring.periods import period_bounds
 from luoshi_scoring.rankings.models import Ranking, RankingRow
 from luoshi_scoring.rankings.rules import Line, Placed, rank, require_state
 from luoshi_scoring.rankings.schemas import CorrectionNotice, RankingIn, RankingLine, RankingOut
@@ -47,8 +49,15 @@ def _ref(ranking: Ranking) -> RankingRef:
     )
 
 
-async def create(*, session: AsyncSession, identity: Identity, data: RankingIn) -> Ranking:
+async def create(*, session: AsyncSession, identity: Identity, data: RankingIn, today: date) -> Ranking:
     require_in_scope(identity, data.scope_org)
+    if period_bounds(data.period)[0] > today:
+        raise Problem(
+            422,
+            "validation",
+            "输入有误 Invalid input",
+            f"{data.period} 尚未开始, 不能排名 (the period has not begun)",
+        )
     members = await tier_members(session=session, scope_org=data.scope_org, tier=data.tier)
     if not members:
         raise Problem(

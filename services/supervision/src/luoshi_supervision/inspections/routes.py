@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.identity import Identity
 from luoshi_kit.paging import PageDep
 from luoshi_kit.permissions import require_roles
@@ -54,16 +55,20 @@ def _settings(request: Request) -> SupervisionSettings:
     "/api/v1/inspections",
     status_code=201,
     response_model=InspectionOut,
-    summary="安排督查 Schedule an inspection",
+    summary="安排督查 Schedule an inspection (Idempotency-Key accepted)",
 )
 async def create_inspection(
-    body: InspectionCreate, request: Request, session: SessionDep, identity: Organiser
-) -> InspectionOut:
-    async with session.begin():
+    body: InspectionCreate, request: Request, session: SessionDep, identity: Organiser, key: IdempotencyKeyDep
+) -> Response:
+    async def work() -> InspectionOut:
         loaded, merged = await planning.create_inspection(
             session=session, identity=identity, data=body, today=business_today(), settings=_settings(request)
         )
         return service.inspection_out(loaded, merged=merged)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.get("/api/v1/inspections", response_model=InspectionPage, summary="督查清单 Inspections I may see")

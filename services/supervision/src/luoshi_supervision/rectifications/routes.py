@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
 from luoshi_kit.deps import IdentityDep, SessionDep
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.paging import PageDep
 from luoshi_kit.permissions import ProvinceAdmin
 from luoshi_kit.timebase import business_today
@@ -42,18 +43,31 @@ def _settings(request: Request) -> SupervisionSettings:
 
 def _out(item: Rectification) -> RectificationOut:
     out = RectificationOut.model_validate(item)
-    out.overdue = flows.overdue_now(item, business_today())
+    today = business_today()
+    out.overdue = flows.overdue_now(item, today)
+    out.report_overdue = (
+        item.state != "verified" and item.next_report_due is not None and item.next_report_due < today
+    )
     return out
 
 
 @router.post(
-    "/api/v1/findings", status_code=201, response_model=FindingOut, summary="记录问题 Record a finding"
+    "/api/v1/findings",
+    status_code=201,
+    response_model=FindingOut,
+    summary="记录问题 Record a finding (Idempotency-Key accepted)",
 )
-async def record_finding(body: FindingCreate, session: SessionDep, identity: IdentityDep) -> FindingOut:
-    async with session.begin():
+async def record_finding(
+    body: FindingCreate, request: Request, session: SessionDep, identity: IdentityDep, key: IdempotencyKeyDep
+) -> Response:
+    async def work() -> FindingOut:
         return FindingOut.model_validate(
             await service.record_finding(session=session, identity=identity, data=body)
         )
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.get("/api/v1/findings", response_model=FindingPage, summary="问题清单 Findings")

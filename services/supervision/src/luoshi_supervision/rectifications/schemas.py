@@ -111,6 +111,9 @@ class RectificationOut(BaseModel):
     overdue: bool = False
     report_cadence_working_days: int | None
     next_report_due: date | None
+    report_overdue: bool = Field(
+        default=False, description="定期报告逾期: next_report_due has passed unreported"
+    )
     reinspection_ids: list[str]
     submitted_on: date | None
     verified_at: datetime | None

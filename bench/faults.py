@@ -1,0 +1,59 @@
+"""The fault campaign (issue 15 §4): thousands of commands through the gateway while faults follow one
+another, then the books. Prints figures; not a timed test (the short version is tests/e2e/test_faults.py).
+
+    LUOSHI_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/ \\
+    LUOSHI_TEST_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5432 \\
+    ./dev python -m bench.faults [--hold 6] [--gap 8] [--workers 4] [--no-broker]
+
+Luoshi runs as five ``luoshi serve`` processes on a vhost and databases of their own (removed afterwards).
+The faults, one after another with the load running: SIGKILL of each consuming service (notification,
+scoring, gateway) and restart; ``rabbitmqctl stop_app``/``start_app`` (the broker is a shared system
+service here, so it is never killed, and ``start_app`` runs in a ``finally``); SIGKILL of the producing
+service (tasking) mid-write; the database of a consumer, then of the producer, refusing connections
+(``ALLOW_CONNECTIONS false`` and ``pg_terminate_backend`` on that one database: the shared PostgreSQL
+server is never stopped). See tests/e2e/faultcampaign.py for what is checked afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from tests.e2e.faultcampaign import BROKER, database_down, kill_and_restart, print_report, run_campaign
+from tests.e2e.faultlab import Lab
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--hold", type=float, default=6, help="seconds each fault lasts")
+    parser.add_argument("--gap", type=float, default=8, help="seconds of plain load between faults")
+    parser.add_argument("--workers", type=int, default=4, help="concurrent clients")
+    parser.add_argument("--no-broker", action="store_true", help="leave the shared broker alone")
+    args = parser.parse_args()
+    faults = [kill_and_restart("notification"), kill_and_restart("scoring"), kill_and_restart("gateway")]
+    if not args.no_broker:
+        faults.append(BROKER)
+    faults += [kill_and_restart("tasking"), database_down("notification"), database_down("tasking")]
+    lab = Lab(
+        data_dir=Path(tempfile.mkdtemp(prefix="luoshi-faults-")),
+        amqp_url=os.environ["LUOSHI_TEST_AMQP_URL"],
+        postgres_server_url=os.environ["LUOSHI_TEST_POSTGRES_URL"],
+    )
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}; lab {lab.prefix}")
+    lab.setup()
+    try:
+        lab.start_all()
+        lab.wait_seeded()
+        report = run_campaign(lab, faults, hold=args.hold, gap=args.gap, workers=args.workers)
+    finally:
+        lab.teardown()
+    print_report(report)
+    return 0 if report.ok() else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
