@@ -56,11 +56,11 @@ ADMIN = Identity(
 )
 
 
-def entry_rows(count: int, units: list[str], rng: random.Random) -> list[tuple[Any, ...]]:
+def entry_rows(start: int, count: int, units: list[str], rng: random.Random) -> list[tuple[Any, ...]]:
     now = datetime.now(UTC)
     rules = list(DEFAULT_RULES)
     rows: list[tuple[Any, ...]] = []
-    for n in range(count):
+    for n in range(start, start + count):
         rule = rng.choice(rules)
         period = "2026" if rule.period_kind == "year" else rng.choice(QUARTERS)
         quantity = rng.randint(1, 5) if rule.per == "working_day" else 1
@@ -85,7 +85,7 @@ def entry_rows(count: int, units: list[str], rng: random.Random) -> list[tuple[A
                 None,
                 None,
                 None,
-                now - timedelta(seconds=count - n),
+                now - timedelta(seconds=start + count - n),
             )
         )
     return rows
@@ -122,7 +122,7 @@ async def load(url: str, orgs: list[dict[str, str]], count: int) -> tuple[float,
         columns = [c.name for c in Base.metadata.tables["points_entry"].columns]
         rng = random.Random(12)
         for offset in range(0, count, 100_000):
-            rows = entry_rows(min(100_000, count - offset), units, rng)
+            rows = entry_rows(offset, min(100_000, count - offset), units, rng)
             await raw.copy_records_to_table("points_entry", records=rows, columns=columns)
         loaded = time.perf_counter() - started
         began = time.perf_counter()
