@@ -220,3 +220,26 @@ def test_overdue_task_one_order_escalated_once_answered(distributed: Cluster) ->
     assert answered.status_code == 200, answered.text
     assert answered.json()["state"] == "answered"
     _problem(handler.post(path, json={"reason": "r", "plan": "p"}), 409, "urge-not-open")
+
+    # The task's trace (tasking) and its timeline (gateway) show the order's steps, each once.
+    def trace_actions() -> list[str] | None:
+        actions = [e["action"] for e in office.get(f"/api/v1/tasks/{task['id']}/events").json()]
+        wanted = [a for a in actions if a.startswith("order_")]
+        return wanted if len(wanted) >= 3 else None
+
+    assert sorted(wait_until(trace_actions, 30, "the order on the task's trace")) == [
+        "order_answered",
+        "order_escalated",
+        "order_issued",
+    ]
+
+    def timeline_types() -> list[str] | None:
+        items = office.get(f"/api/v1/tasks/{task['id']}/timeline").json()["items"]
+        types = [i["event_type"] for i in items if i["event_type"].startswith("supervision.urge.")]
+        return types if len(types) >= 3 else None
+
+    assert sorted(wait_until(timeline_types, 30, "the order on the task's timeline")) == [
+        "supervision.urge.answered.v1",
+        "supervision.urge.escalated.v1",
+        "supervision.urge.issued.v1",
+    ]

@@ -28,6 +28,7 @@ from luoshi_gateway.views.routes import router as views_router
 from luoshi_gateway.views.scoring_handlers import HANDLERS as SCORING_VIEW_HANDLERS
 from luoshi_gateway.views.supervision_handlers import SUPERVISION_VIEW_HANDLERS
 from luoshi_gateway.views.supervision_routes import router as supervision_views_router
+from luoshi_gateway.views.timeline_supervision import HANDLERS as URGE_TIMELINE_HANDLERS
 from luoshi_gateway.web.routes import router as web_router
 from luoshi_gateway.web.rules import DIST as WEB_DIST
 from luoshi_kit.db import utcnow
@@ -89,7 +90,7 @@ SPEC = ServiceSpec(
         proxy_router,
         web_router,
     ],
-    handlers=VIEW_HANDLERS.merge(SUPERVISION_VIEW_HANDLERS, SCORING_VIEW_HANDLERS),
+    handlers=VIEW_HANDLERS.merge(SUPERVISION_VIEW_HANDLERS, SCORING_VIEW_HANDLERS, URGE_TIMELINE_HANDLERS),
     background=[_close_service_client, _purge_expired_sign_ins, _announce_tree],
     upload_paths=UPLOAD_PATHS,
     public=True,

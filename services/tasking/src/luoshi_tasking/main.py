@@ -21,6 +21,7 @@ from luoshi_tasking.plans.routes import router as plans_router
 from luoshi_tasking.reports.routes import router as reports_router
 from luoshi_tasking.spreadsheets.routes import IMPORT_PATH
 from luoshi_tasking.spreadsheets.routes import router as spreadsheets_router
+from luoshi_tasking.supervision_trace.handlers import HANDLERS as SUPERVISION_TRACE_HANDLERS
 from luoshi_tasking.tasks.routes import router as tasks_router
 
 SPEC = ServiceSpec(
@@ -39,7 +40,7 @@ SPEC = ServiceSpec(
         changes_router,
         tasks_router,
     ],
-    handlers=ORG_HANDLERS,
+    handlers=ORG_HANDLERS.merge(SUPERVISION_TRACE_HANDLERS),
     background=[run_deadline_scans, run_document_scans],
     upload_paths=[IMPORT_PATH],
     readiness=[org_replica],
