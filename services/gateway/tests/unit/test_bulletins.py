@@ -21,7 +21,7 @@ def test_periods() -> None:
     feb = parse_period("2028-02")
     assert (feb.start, feb.end, feb.label) == (date(2028, 2, 1), date(2028, 2, 29), "2028年2月")
     assert parse_period("2026").end == date(2026, 12, 31)
-    for bad in ("2026-Q5", "2026-13", "26-Q1", "2026Q1", ""):
+    for bad in ("2026-Q5", "2026-13", "26-Q1", "2026Q1", "", "0000", "0000-01"):
         with pytest.raises(Problem):
             parse_period(bad)
 

@@ -29,8 +29,13 @@ class Period:
 def parse_period(key: str) -> Period:
     """``2026`` (a year), ``2026-Q4`` (a quarter) or ``2026-11`` (a month)."""
     m = _PERIOD.match(key)
-    if m is None:
-        raise Problem(422, "invalid-period", "期间格式有误 Invalid period", "应为 2026、2026-Q4 或 2026-11")
+    if m is None or not 2000 <= int(m["year"]) <= 2099:
+        raise Problem(
+            422,
+            "invalid-period",
+            "期间格式有误 Invalid period",
+            "应为 2000–2099 年的 2026、2026-Q4 或 2026-11",
+        )
     year = int(m["year"])
     if m["quarter"]:
         q = int(m["quarter"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Mobile = Annotated[str, Field(pattern=r"^1\d{10}$", description="11 位手机号 mainland mobile number")]
@@ -12,7 +12,9 @@ Mobile = Annotated[str, Field(pattern=r"^1\d{10}$", description="11 位手机号
 # A wall-clock time of day in Beijing time, without an offset ("22:00", "07:30:00"): JSON Schema's
 # ``format: time`` demands an offset, which a quiet-hours setting does not have.
 ClockTime = Annotated[
-    time, WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"})
+    time,
+    AfterValidator(lambda t: t.replace(tzinfo=None)),  # a wall-clock time: an offset sent is dropped
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"}),
 ]
 
 

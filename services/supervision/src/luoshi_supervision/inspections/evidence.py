@@ -48,6 +48,8 @@ def check_file(filename: str, content_type: str, content: bytes, max_bytes: int)
         )
     if not content:
         raise _bad("文件为空 the file is empty")
+    if any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in filename):
+        raise _bad("文件名不能包含控制字符 the file name has control characters")
     kind = content_type.split(";")[0].strip().lower()
     if kind not in ALLOWED:
         raise _bad(f"不支持的文件类型 {kind} (允许 pdf, jpg, png, docx, xlsx, txt)")

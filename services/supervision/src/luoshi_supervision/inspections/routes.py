@@ -12,7 +12,7 @@ from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.identity import Identity
 from luoshi_kit.paging import PageDep
 from luoshi_kit.permissions import require_roles
-from luoshi_kit.text import MultilineText
+from luoshi_kit.text import MultilineText, PlainText
 from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_supervision.config import SupervisionSettings
@@ -185,7 +185,7 @@ async def add_evidence(
     request: Request,
     session: SessionDep,
     identity: IdentityDep,
-    inspection_id: Annotated[str, Form(min_length=1, max_length=36)],
+    inspection_id: Annotated[PlainText, Form(min_length=1, max_length=36)],
     note: Annotated[MultilineText, Form(max_length=5000)] = "",
     is_report: Annotated[bool, Form(description="第三方评估报告")] = False,
     file: Annotated[UploadFile | None, File(description="pdf / jpg / png / docx / xlsx / txt")] = None,
