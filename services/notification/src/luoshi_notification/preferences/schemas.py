@@ -5,7 +5,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+from luoshi_kit.text import PlainText
+
+# PlainText refuses control characters (PostgreSQL refuses NUL in text: it was a 500).
+Email = Annotated[PlainText, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Mobile = Annotated[str, Field(pattern=r"^1\d{10}$", description="11 位手机号 mainland mobile number")]
 
 
