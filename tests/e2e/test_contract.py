@@ -40,6 +40,7 @@ EXCLUDED = {
     ("GET", "/api/v1/notifications/stream"),
 }
 EXAMPLES_PER_OPERATION = 5
+PYTHON_COMPILER_RACE = "AST constructor recursion depth mismatch"
 CHECKS = (
     "not_a_server_error",  # any 5xx
     "status_code_conformance",  # a status the document does not declare
@@ -107,6 +108,10 @@ def run_schemathesis(cluster: Cluster, username: str) -> tuple[int, list[str]]:
                         detail = " ".join(str(failure.message).split())[:400]
                         failures.append(f"{event.recorder.label}: {check.name}: {failure.title}: {detail}")
         elif isinstance(event, events.NonFatalError):
+            if PYTHON_COMPILER_RACE in event.info.message:
+                # CPython 3.11's compiler is not thread-safe ("AST constructor recursion depth mismatch"):
+                # a crash of the generator in one of its two worker threads, not an answer of ours.
+                continue
             failures.append(f"{event.label}: error: {event.info.message}")
         elif isinstance(event, events.FatalError):
             failures.append(f"run: fatal error: {event.exception!r}")
