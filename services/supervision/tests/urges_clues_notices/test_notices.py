@@ -12,7 +12,11 @@ from .conftest import CITY, COUNTY, PROVINCE, SIBLING_COUNTY, count_rows, outbox
 OFFICE = person(CITY, "office")
 PRINCIPAL = person(CITY, "principal")
 DEPUTY = person(CITY, "deputy")
-PUBLIC = {PUBLIC_CALLER_HEADER: sign_public_caller("203.0.113.9", TEST_SECRET)}
+
+
+def public() -> dict[str, str]:
+    """A fresh portal token: it lives two minutes, so one signed at import expired in a long run."""
+    return {PUBLIC_CALLER_HEADER: sign_public_caller("203.0.113.9", TEST_SECRET)}
 
 
 def exposure(**overrides):
@@ -49,7 +53,7 @@ async def test_draft_return_submit_approve_publish(supervision):
     path = f"/api/v1/notices/{draft['id']}"
     assert draft["state"] == "draft" and draft["issuing_org"] == CITY
     # Not public until approved.
-    problem(await client.get(f"/api/v1/public/notices/{draft['id']}", headers=PUBLIC), 404)
+    problem(await client.get(f"/api/v1/public/notices/{draft['id']}", headers=public()), 404)
     edited = await client.patch(path, json={"title": "关于落实不力问题的通报"}, headers=OFFICE)
     assert edited.status_code == 200 and edited.json()["title"] == "关于落实不力问题的通报"
     problem(await client.post(f"{path}/approve", headers=PRINCIPAL), 409, "notice-state")
@@ -64,7 +68,7 @@ async def test_draft_return_submit_approve_publish(supervision):
     assert (await client.post(f"{path}/submit", headers=OFFICE)).status_code == 200
     published = (await client.post(f"{path}/approve", headers=PRINCIPAL)).json()
     assert published["state"] == "published" and published["published_at"]
-    portal = await client.get("/api/v1/public/notices", headers=PUBLIC)
+    portal = await client.get("/api/v1/public/notices", headers=public())
     assert [n["id"] for n in portal.json()["items"]] == [draft["id"]]
     assert portal.json()["items"][0]["items"][0]["responsible"] == "王某某 (副局长)"
     assert "drafted_by" not in portal.json()["items"][0]
@@ -86,9 +90,9 @@ async def test_a_published_notice_is_immutable_and_corrected_by_a_new_one(superv
     assert put.status_code == 405 and put.headers["content-type"].startswith("application/problem+json")
     assert (await client.get(path, headers=OFFICE)).json() == old
     correction = await _published(client, exposure(title="更正通报", corrects=old["id"]))
-    shown = (await client.get(f"/api/v1/public/notices/{old['id']}", headers=PUBLIC)).json()
+    shown = (await client.get(f"/api/v1/public/notices/{old['id']}", headers=public())).json()
     assert shown["corrected_by"] == [correction["id"]] and shown["title"] == old["title"]
-    assert (await client.get(f"/api/v1/public/notices/{correction['id']}", headers=PUBLIC)).json()[
+    assert (await client.get(f"/api/v1/public/notices/{correction['id']}", headers=public())).json()[
         "corrects"
     ] == old["id"]
     # Correcting a draft is refused; a draft can be deleted.
@@ -118,6 +122,6 @@ async def test_bad_input_and_wrong_callers_write_nothing(supervision):
         problem(await client.post("/api/v1/notices", json=body, headers=who), status)
     problem(await client.get("/api/v1/notices", headers=person(CITY, "handler")), 403)
     problem(await client.get("/api/v1/notices/nope", headers=OFFICE), 404)
-    problem(await client.get("/api/v1/public/notices/nope", headers=PUBLIC), 404)
+    problem(await client.get("/api/v1/public/notices/nope", headers=public()), 404)
     assert await count_rows(app, Notice) == {"notice": 0}
     assert await outbox_types(app) == []
