@@ -1,6 +1,6 @@
 """CPU per request of the busiest routes, every service its own process, and their memory (issue 10 §1, §5).
 
-    ./dev python -m bench.route_costs [--requests 200] [--concurrency 8] [--no-write]
+    ./dev python -m bench.route_costs [--requests 200] [--concurrency 8] [--no-write] [--profile SERVICE DIR]
 
 Starts ``luoshi up`` in distributed mode on a RabbitMQ vhost and PostgreSQL databases of its own (as the e2e
 suite does), then for each route sends ``--requests`` calls through the gateway, ``--concurrency`` at a time,
@@ -8,14 +8,18 @@ waits until every service's queue has drained (the work a request's events cause
 route that caused it) and reads each service process's CPU from /proc/<pid>/stat, less what the idle
 cluster spends in the same time (scans, relays, heartbeats; measured before the first route). Prints a
 table of milliseconds of CPU per request by process, and the resident memory (RSS) of each process after the
-run, and replaces its section of RESULTS.md.
+run, and replaces its section of RESULTS.md. ``--profile notification /tmp/prof`` records that service with
+py-spy during each route (one collapsed-stack file per route, for ``bench/stacks.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import signal
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -37,6 +41,7 @@ SERVICES = ("gateway", "tasking", "supervision", "scoring", "notification")
 COUNTY, PROVINCE = "520102000000", "520000000000"
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+WARM_UP = 5
 
 
 def _service_pids(port: int) -> dict[str, int]:
@@ -209,6 +214,11 @@ def routes(story: Story) -> list[Route]:
     ]
 
 
+def _spy(pid: int, output: Path) -> subprocess.Popen[bytes]:
+    command = ["py-spy", "record", "-p", str(pid), "-f", "raw", "-o", str(output), "-r", "200"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # nosec B603
+
+
 def measure(
     cluster: Cluster,
     pids: dict[str, int],
@@ -217,6 +227,7 @@ def measure(
     n: int,
     concurrency: int,
     idle: dict[str, float],
+    profile: tuple[int, Path] | None = None,
 ) -> Cost:
     vhost = cluster.env["LUOSHI_AMQP_URL"].rsplit("/", 1)[-1]
     client = story.clients[route.who]
@@ -230,10 +241,20 @@ def measure(
             f"{route.name}: {response.status_code} {response.text[:300]}"
         )
 
+    for i in range(
+        WARM_UP
+    ):  # first calls import and compile lazily (anyio's backend, SQL caches): not counted
+        one(n + i)
+    latencies.clear()
+    wait_until(lambda: _drained(vhost), 300, "the queues to drain", interval=0.2)
+    spy = _spy(*profile) if profile else None
     before, started = _cpu(pids), time.monotonic()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, range(n)))
     wait_until(lambda: _drained(vhost), 300, "the queues to drain", interval=0.2)
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
     seconds = time.monotonic() - started
     after = _cpu(pids)
     cpu = {s: max(0.0, (after[s] - before[s] - idle[s] * seconds)) * 1000 / n for s in SERVICES}
@@ -275,6 +296,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--profile", nargs=2, metavar=("SERVICE", "DIR"))
     args = parser.parse_args()
     amqp = (
         os.environ.get("LUOSHI_BENCH_AMQP_URL")
@@ -287,7 +309,7 @@ def main() -> None:
         wait_for_seed_delivered(cluster)
         pids = _service_pids(cluster.port)
         story = Story(cluster)
-        story.make_tasks(args.requests)
+        story.make_tasks(args.requests + WARM_UP)
         vhost = cluster.env["LUOSHI_AMQP_URL"].rsplit("/", 1)[-1]
         wait_until(lambda: _drained(vhost), 300, "the queues to drain", interval=0.5)
         time.sleep(2)
@@ -297,7 +319,13 @@ def main() -> None:
         print("idle CPU, ms per second:", {s: round(v * 1000, 1) for s, v in idle.items()}, flush=True)
         costs = []
         for route in routes(story):
-            cost = measure(cluster, pids, route, story, args.requests, args.concurrency, idle)
+            profile = None
+            if args.profile:
+                folder = Path(args.profile[1])
+                folder.mkdir(parents=True, exist_ok=True)
+                slug = re.sub(r"[^a-z]+", "-", route.name.split(" ")[0] + route.name.split(" ")[1].lower())
+                profile = (pids[args.profile[0]], folder / f"{args.profile[0]}{slug}.txt")
+            cost = measure(cluster, pids, route, story, args.requests, args.concurrency, idle, profile)
             print(
                 f"{cost.route:34} {cost.requests / cost.seconds:6.0f}/s p95 {cost.p95_ms:6.1f} ms  "
                 + "  ".join(f"{s} {cost.cpu_ms[s]:.2f}" for s in SERVICES),
