@@ -1,8 +1,8 @@
-"""Authorisation matrix rows of 情况通报 (bulletins; Route: see matrix.py)."""
+"""Authorisation matrix rows of 情况通报 (bulletins; Route: see matrix_route.py)."""
 
 from __future__ import annotations
 
-from tests.e2e.matrix import Route, _json
+from tests.e2e.matrix_route import Route, call_json
 from tests.e2e.matrix_world import TARGET, UNKNOWN_ORG, everyone, in_scope
 
 BULLETIN_ROUTES: list[Route] = [
@@ -10,7 +10,7 @@ BULLETIN_ROUTES: list[Route] = [
         "GET",
         "/api/v1/bulletins/{org_code}",
         in_scope,
-        _json("GET", "/api/v1/bulletins/{rid}", period="2026-Q4"),
+        call_json("GET", "/api/v1/bulletins/{rid}", period="2026-Q4"),
         shared=lambda w: TARGET,
         guess=UNKNOWN_ORG,
         basis="inferred",
@@ -20,7 +20,7 @@ BULLETIN_ROUTES: list[Route] = [
         "GET",
         "/api/v1/public/bulletins/{org_code}",
         everyone,
-        _json("GET", "/api/v1/public/bulletins/{rid}", period="2026-Q4"),
+        call_json("GET", "/api/v1/public/bulletins/{rid}", period="2026-Q4"),
         shared=lambda w: TARGET,
         anonymous=False,
         note="the public version: totals and the published ranking, no sign-in",

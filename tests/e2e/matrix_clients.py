@@ -1,4 +1,4 @@
-"""Authorisation matrix rows of the gateway's machine clients (接入系统; Route: see matrix.py)."""
+"""Authorisation matrix rows of the gateway's machine clients (接入系统; Route: see matrix_route.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.matrix import Route, _json
+from tests.e2e.matrix_route import Route, call_json
 from tests.e2e.matrix_world import NOWHERE, TARGET, Caller, World, everyone, scoped
 
 READERS = frozenset({"admin", "office"})
@@ -42,7 +42,10 @@ def _list_rule(role: str, relation: str) -> Any:
 
 CLIENT_ROUTES: list[Route] = [
     Route(
-        "GET", "/api/v1/machine-clients/actions", everyone, _json("GET", "/api/v1/machine-clients/actions")
+        "GET",
+        "/api/v1/machine-clients/actions",
+        everyone,
+        call_json("GET", "/api/v1/machine-clients/actions"),
     ),
     Route(
         "POST",
@@ -55,7 +58,7 @@ CLIENT_ROUTES: list[Route] = [
         "GET",
         "/api/v1/machine-clients",
         _list_rule,
-        _json("GET", "/api/v1/machine-clients"),
+        call_json("GET", "/api/v1/machine-clients"),
         shared=_target_client,
         sees_target=lambda w, body: any(row["id"] == _target_client(w) for row in body["items"]),
     ),
@@ -63,7 +66,7 @@ CLIENT_ROUTES: list[Route] = [
         "GET",
         "/api/v1/machine-clients/{client_id}",
         scoped(READERS),
-        _json("GET", "/api/v1/machine-clients/{rid}"),
+        call_json("GET", "/api/v1/machine-clients/{rid}"),
         shared=_target_client,
         guess=NOWHERE,
     ),

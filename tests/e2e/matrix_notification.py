@@ -1,8 +1,8 @@
-"""The authorisation matrix rows of the notification service's routes (see matrix.py for the Route shape).
+"""The authorisation matrix rows of the notification service's routes (Route: see matrix_route.py).
 
 Every route here acts on the caller's own inbox or settings (the identity names the person), so every
-signed-in role is allowed and nothing of anyone else is reachable; the rows of GET /notifications and
-POST /notifications/{id}/read stay in matrix.py.
+signed-in role is allowed and nothing of anyone else is reachable; GET /notifications and POST
+/notifications/{id}/read are here too.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.matrix import Route, _json
+from tests.e2e.matrix_route import Route, call_json
 from tests.e2e.matrix_world import (
     ALLOW,
     DENY,
@@ -51,12 +51,30 @@ def _put_preferences(w: World, c: Caller, rid: str) -> httpx.Response:
     return c.client.put(PREFERENCES, json={k: mine[k] for k in keep})
 
 
+def _inbox(w: World, rid: str) -> Any:
+    return w.caller("handler", "own").client.get("/api/v1/notifications").json()["unread"]
+
+
 NOTIFICATION_ROUTES: list[Route] = [
+    # --- the inbox ---
+    Route(
+        "GET", "/api/v1/notifications", everyone, call_json("GET", "/api/v1/notifications"), basis="inferred"
+    ),
+    Route(
+        "POST",
+        "/api/v1/notifications/{notification_id}/read",
+        recipient_only,
+        call_json("POST", "/api/v1/notifications/{rid}/read"),
+        shared=lambda w: w.ids["notification"],
+        guess=NOWHERE,
+        witness=_inbox,
+        basis="inferred",
+    ),
     Route(
         "GET",
         "/api/v1/notifications/{notification_id}/sends",
         recipient_only,
-        _json("GET", "/api/v1/notifications/{rid}/sends"),
+        call_json("GET", "/api/v1/notifications/{rid}/sends"),
         shared=lambda w: w.ids["notification"],
         guess=NOWHERE,
         basis="inferred",
@@ -66,7 +84,7 @@ NOTIFICATION_ROUTES: list[Route] = [
         "GET",
         "/api/v1/notifications/unread-count",
         everyone,
-        _json("GET", "/api/v1/notifications/unread-count"),
+        call_json("GET", "/api/v1/notifications/unread-count"),
         basis="inferred",
         note="one's own inbox",
     ),
@@ -75,12 +93,17 @@ NOTIFICATION_ROUTES: list[Route] = [
         "POST",
         "/api/v1/notifications/read-all",
         everyone,
-        _json("POST", "/api/v1/notifications/read-all", kind="nothing.matches"),
+        call_json("POST", "/api/v1/notifications/read-all", kind="nothing.matches"),
         basis="inferred",
         note="one's own inbox (a kind nothing has: the matrix's own messages stay unread)",
     ),
     Route(
-        "GET", PREFERENCES, everyone, _json("GET", PREFERENCES), basis="inferred", note="one's own settings"
+        "GET",
+        PREFERENCES,
+        everyone,
+        call_json("GET", PREFERENCES),
+        basis="inferred",
+        note="one's own settings",
     ),
     Route("PUT", PREFERENCES, everyone, _put_preferences, basis="inferred", note="one's own settings"),
 ]
@@ -182,7 +205,7 @@ NOTIFICATION_ROUTES += [
         basis="inferred",
         note="an administrator of a scope registers a webhook for its subtree",
     ),
-    Route("GET", HOOKS, admins_only, _json("GET", HOOKS), sees_target=_lists_target, basis="inferred"),
+    Route("GET", HOOKS, admins_only, call_json("GET", HOOKS), sees_target=_lists_target, basis="inferred"),
     Route(
         "GET",
         HOOKS + "/{subscription_id}",

@@ -1,4 +1,4 @@
-"""The authorisation matrix rows of the scoring service's routes (see matrix.py for the Route shape).
+"""The authorisation matrix rows of the scoring service's routes (see matrix_route.py for the Route shape).
 
 Expectations follow docs/permissions.md (积分 / scoring): everyone signed in reads the rules; rule
 versions for 贵阳市's scope are added by an administrator or office that sees it; manual items,
@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.matrix import Route
+from tests.e2e.matrix_route import Route
 from tests.e2e.matrix_world import (
     ALLOW,
     DENY,

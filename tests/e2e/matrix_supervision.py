@@ -1,5 +1,5 @@
 """The authorisation matrix rows of the supervision service's routes, part A: inspections, evidence, plans,
-findings, rectification, exemptions, inspection load, representatives (see matrix.py for the Route shape).
+findings, rectification, exemptions, inspection load, representatives (Route: see matrix_route.py).
 
 Expectations come from docs/permissions.md (section 督查督办). The resources: inspections the province's
 office (贵州省督查室) organises, so the parent is the inspecting side and 贵阳市 (own) the inspected unit;
@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.matrix import Route, _json
+from tests.e2e.matrix_route import Route, call_json
 from tests.e2e.matrix_world import (
     ALLOW,
     CHILD,
@@ -226,8 +226,8 @@ RECTIFICATION = "/api/v1/rectifications/{rectification_id}"
 
 SUPERVISION_ROUTES: list[Route] = [
     # --- inspections (督查) ---
-    Route("GET", "/api/v1/inspections", everyone, _json("GET", "/api/v1/inspections")),
-    Route("GET", "/api/v1/inspections/export", everyone, _json("GET", "/api/v1/inspections/export")),
+    Route("GET", "/api/v1/inspections", everyone, call_json("GET", "/api/v1/inspections")),
+    Route("GET", "/api/v1/inspections/export", everyone, call_json("GET", "/api/v1/inspections/export")),
     Route(
         "POST",
         "/api/v1/inspections",
@@ -236,12 +236,14 @@ SUPERVISION_ROUTES: list[Route] = [
         witness=_total("/api/v1/inspections"),
         note="安排督查: 督查室和主要、分管负责同志, for units strictly below their own",
     ),
-    Route("GET", INSPECTION, sees, _json("GET", "/api/v1/inspections/{rid}"), shared=planned, guess=NOWHERE),
+    Route(
+        "GET", INSPECTION, sees, call_json("GET", "/api/v1/inspections/{rid}"), shared=planned, guess=NOWHERE
+    ),
     Route(
         "GET",
         INSPECTION + "/trace",
         sees,
-        _json("GET", "/api/v1/inspections/{rid}/trace"),
+        call_json("GET", "/api/v1/inspections/{rid}/trace"),
         shared=planned,
         guess=NOWHERE,
     ),
@@ -249,7 +251,7 @@ SUPERVISION_ROUTES: list[Route] = [
         "GET",
         INSPECTION + "/evidence",
         sees,
-        _json("GET", "/api/v1/inspections/{rid}/evidence"),
+        call_json("GET", "/api/v1/inspections/{rid}/evidence"),
         shared=planned,
         guess=NOWHERE,
     ),
@@ -257,7 +259,7 @@ SUPERVISION_ROUTES: list[Route] = [
         "POST",
         INSPECTION + "/conduct",
         inspecting_side(INSPECTING),
-        _json(
+        call_json(
             "POST",
             "/api/v1/inspections/{rid}/conduct",
             {"conducted_on": TODAY.isoformat(), "summary": "实施"},
@@ -271,7 +273,7 @@ SUPERVISION_ROUTES: list[Route] = [
         "POST",
         INSPECTION + "/report",
         inspecting_side(INSPECTING),
-        _json("POST", "/api/v1/inspections/{rid}/report", {"report": "授权矩阵督查报告"}),
+        call_json("POST", "/api/v1/inspections/{rid}/report", {"report": "授权矩阵督查报告"}),
         shared=conducted_elsewhere,
         fresh=fresh_conducted,
         witness=_inspection_state,
@@ -281,7 +283,7 @@ SUPERVISION_ROUTES: list[Route] = [
         "POST",
         INSPECTION + "/cancel",
         inspecting_side(ORGANISING),
-        _json("POST", "/api/v1/inspections/{rid}/cancel", {"reason": "授权矩阵撤销"}),
+        call_json("POST", "/api/v1/inspections/{rid}/cancel", {"reason": "授权矩阵撤销"}),
         shared=planned,
         fresh=fresh_planned,
         witness=_inspection_state,
@@ -301,7 +303,7 @@ SUPERVISION_ROUTES: list[Route] = [
         "GET",
         "/api/v1/inspection-evidence/{evidence_id}",
         sees,
-        _json("GET", "/api/v1/inspection-evidence/{rid}"),
+        call_json("GET", "/api/v1/inspection-evidence/{rid}"),
         shared=lambda w: w.shared("evidence", lambda: _evidence(w)),
         guess=NOWHERE,
     ),
@@ -322,12 +324,12 @@ SUPERVISION_ROUTES: list[Route] = [
         witness=_plans,
         note="each organising caller makes its own organisation's plan",
     ),
-    Route("GET", "/api/v1/inspection-plans", everyone, _json("GET", "/api/v1/inspection-plans")),
+    Route("GET", "/api/v1/inspection-plans", everyone, call_json("GET", "/api/v1/inspection-plans")),
     Route(
         "GET",
         "/api/v1/inspection-plans/{plan_id}",
         lambda role, relation: ALLOW if relation in SEES_TARGET else HIDE,
-        _json("GET", "/api/v1/inspection-plans/{rid}"),
+        call_json("GET", "/api/v1/inspection-plans/{rid}"),
         shared=lambda w: w.shared("plan", lambda: _plan(w)),
         guess=NOWHERE,
         basis="inferred",
@@ -346,12 +348,12 @@ SUPERVISION_ROUTES: list[Route] = [
         guess=NOWHERE,
         guess_in_body=True,
     ),
-    Route("GET", "/api/v1/findings", everyone, _json("GET", "/api/v1/findings")),
+    Route("GET", "/api/v1/findings", everyone, call_json("GET", "/api/v1/findings")),
     Route(
         "GET",
         "/api/v1/findings/{finding_id}",
         sees,
-        _json("GET", "/api/v1/findings/{rid}"),
+        call_json("GET", "/api/v1/findings/{rid}"),
         shared=finding,
         guess=NOWHERE,
     ),
@@ -359,7 +361,7 @@ SUPERVISION_ROUTES: list[Route] = [
         "POST",
         "/api/v1/findings/{finding_id}/rectification",
         inspecting_side(ORGANISING),
-        _json(
+        call_json(
             "POST",
             "/api/v1/findings/{rid}/rectification",
             {"leading_leader": "matrix-leader", "working_days": 20, "requirements": "整改要求"},
@@ -369,15 +371,18 @@ SUPERVISION_ROUTES: list[Route] = [
         witness=_total("/api/v1/rectifications"),
         guess=NOWHERE,
     ),
-    Route("GET", "/api/v1/rectifications", everyone, _json("GET", "/api/v1/rectifications")),
+    Route("GET", "/api/v1/rectifications", everyone, call_json("GET", "/api/v1/rectifications")),
     Route(
-        "POST", "/api/v1/rectification-scans", province_admin, _json("POST", "/api/v1/rectification-scans")
+        "POST",
+        "/api/v1/rectification-scans",
+        province_admin,
+        call_json("POST", "/api/v1/rectification-scans"),
     ),
     Route(
         "GET",
         RECTIFICATION,
         sees,
-        _json("GET", "/api/v1/rectifications/{rid}"),
+        call_json("GET", "/api/v1/rectifications/{rid}"),
         shared=rectification,
         guess=NOWHERE,
     ),
@@ -385,7 +390,7 @@ SUPERVISION_ROUTES: list[Route] = [
         "GET",
         RECTIFICATION + "/reports",
         sees,
-        _json("GET", "/api/v1/rectifications/{rid}/reports"),
+        call_json("GET", "/api/v1/rectifications/{rid}/reports"),
         shared=rectification,
         guess=NOWHERE,
     ),
@@ -393,7 +398,7 @@ SUPERVISION_ROUTES: list[Route] = [
         "POST",
         RECTIFICATION + "/reports",
         responsible_unit,
-        _json("POST", "/api/v1/rectifications/{rid}/reports", {"progress": "授权矩阵整改进展"}),
+        call_json("POST", "/api/v1/rectifications/{rid}/reports", {"progress": "授权矩阵整改进展"}),
         shared=rectification,
         witness=_rectification_state,
         guess=NOWHERE,
@@ -402,7 +407,7 @@ SUPERVISION_ROUTES: list[Route] = [
         "POST",
         RECTIFICATION + "/verify",
         inspecting_side(ORGANISING),
-        _json("POST", "/api/v1/rectifications/{rid}/verify", {"comment": "同意销号"}),
+        call_json("POST", "/api/v1/rectifications/{rid}/verify", {"comment": "同意销号"}),
         shared=submitted,
         fresh=_submitted,
         witness=_rectification_state,
@@ -412,7 +417,7 @@ SUPERVISION_ROUTES: list[Route] = [
         "POST",
         RECTIFICATION + "/reject",
         inspecting_side(ORGANISING),
-        _json("POST", "/api/v1/rectifications/{rid}/reject", {"reason": "整改不到位"}),
+        call_json("POST", "/api/v1/rectifications/{rid}/reject", {"reason": "整改不到位"}),
         shared=submitted,
         fresh=_submitted,
         witness=_rectification_state,
@@ -422,19 +427,19 @@ SUPERVISION_ROUTES: list[Route] = [
         "POST",
         RECTIFICATION + "/listing",
         inspecting_side(ORGANISING),
-        _json("POST", "/api/v1/rectifications/{rid}/listing", {"action": "place", "reason": "挂牌督办"}),
+        call_json("POST", "/api/v1/rectifications/{rid}/listing", {"action": "place", "reason": "挂牌督办"}),
         shared=rectification,
         fresh=_rectification,
         witness=_rectification_state,
         guess=NOWHERE,
     ),
     # --- exemptions, inspection load, representatives ---
-    Route("GET", "/api/v1/exemptions", everyone, _json("GET", "/api/v1/exemptions")),
+    Route("GET", "/api/v1/exemptions", everyone, call_json("GET", "/api/v1/exemptions")),
     Route(
         "GET",
         "/api/v1/inspection-load",
         roles_only(READERS),
-        _json("GET", "/api/v1/inspection-load"),
+        call_json("GET", "/api/v1/inspection-load"),
         basis="inferred",
         note="督查频次: the office and the leaders, for their own subtree",
     ),
@@ -442,13 +447,13 @@ SUPERVISION_ROUTES: list[Route] = [
         "GET",
         "/api/v1/dashboard/supervision",
         lambda role, relation: ALLOW if relation in SEES_TARGET else HIDE,
-        _json("GET", "/api/v1/dashboard/supervision", org=TARGET),
+        call_json("GET", "/api/v1/dashboard/supervision", org=TARGET),
         note="督查看板 of 贵阳市: its subtree, any role",
     ),
     Route(
         "GET",
         "/api/v1/representatives-inspections",
         everyone,
-        _json("GET", "/api/v1/representatives-inspections"),
+        call_json("GET", "/api/v1/representatives-inspections"),
     ),
 ]

@@ -1,4 +1,4 @@
-"""Authorisation matrix rows of supervision's urges, orders, clues and notices (Route: see matrix.py).
+"""Authorisation matrix rows of supervision's urges, orders, clues and notices (Route: see matrix_route.py).
 
 Urges (催办/督办): issued by an office, principal or deputy to a unit strictly below (own unit: 422), read
 by whoever sees the urged unit, answered only by the urged unit's own people; the scan on demand is a
@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.matrix import Route
+from tests.e2e.matrix_route import Route
 from tests.e2e.matrix_world import (
     ALLOW,
     DENY,

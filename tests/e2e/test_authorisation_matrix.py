@@ -1,7 +1,7 @@
 """The authorisation matrix (issue 3) against the real services over RabbitMQ and PostgreSQL.
 
 Every route of the merged OpenAPI document, called by a person of each role at 贵阳市 (own), 南明区
-(child), 六盘水市 (sibling) and 贵州省 (parent), on 贵阳市's resources; the table is in matrix.py.
+(child), 六盘水市 (sibling) and 贵州省 (parent), on 贵阳市's resources; the rows are in matrix_*.py.
 One test collects every mismatch and reports them together.
 """
 
@@ -16,20 +16,15 @@ import httpx
 import pytest
 
 from tests.e2e.cluster import Cluster, wait_for_seed_delivered, wait_until
-from tests.e2e.matrix import (
-    ROUTES as TASKING_AND_GATEWAY_ROUTES,
-)
-from tests.e2e.matrix import (
-    Route,
-    letter_body,
-    meeting_body,
-)
 from tests.e2e.matrix_bulletins import BULLETIN_ROUTES
 from tests.e2e.matrix_clients import CLIENT_ROUTES
+from tests.e2e.matrix_gateway import GATEWAY_ROUTES
 from tests.e2e.matrix_notification import NOTIFICATION_ROUTES
+from tests.e2e.matrix_route import Route
 from tests.e2e.matrix_scoring import SCORING_ROUTES
 from tests.e2e.matrix_supervision import SUPERVISION_ROUTES
 from tests.e2e.matrix_supervision_urges import SUPERVISION_URGE_ROUTES
+from tests.e2e.matrix_tasking import TASKING_ROUTES, letter_body, meeting_body
 from tests.e2e.matrix_world import (
     DENY,
     MATRIX_CATEGORY,
@@ -46,7 +41,8 @@ from tests.e2e.matrix_world import (
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 ROUTES = (
-    TASKING_AND_GATEWAY_ROUTES
+    GATEWAY_ROUTES
+    + TASKING_ROUTES
     + CLIENT_ROUTES
     + BULLETIN_ROUTES
     + SUPERVISION_ROUTES

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, closing
 from typing import Any
 
@@ -134,6 +134,32 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
 def identity_headers(identity: Identity, secret: str = TEST_SECRET) -> dict[str, str]:
     """The headers the gateway adds: a service trusts nothing else."""
     return {IDENTITY_HEADER: sign_identity(identity, secret)}
+
+
+class Person(Mapping[str, str]):
+    """The identity headers of one person, signed afresh on every use (signatures live 120 s, and
+    module-level people outlive that in a long test run)."""
+
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def __getitem__(self, key: str) -> str:
+        return identity_headers(self.identity)[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(identity_headers(self.identity))
+
+    def __len__(self) -> int:
+        return 1
+
+
+def person(org_code: str, *roles: str, person_id: str | None = None) -> Person:
+    """Headers for a person of ``org_code`` with ``roles`` (default: handler), id ``p-<org>-<roles>``."""
+    pid = person_id or f"p-{org_code}-{'-'.join(roles) or 'handler'}"
+    identity = Identity(
+        person_id=pid, username=pid, display_name=pid, org_code=org_code, roles=list(roles or ("handler",))
+    )
+    return Person(identity)
 
 
 @asynccontextmanager

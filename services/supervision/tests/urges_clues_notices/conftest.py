@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -21,8 +21,9 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from luoshi_kit.db import tables_of
-from luoshi_kit.identity import Identity
-from luoshi_kit.testing import TEST_SECRET, identity_headers, running_service
+from luoshi_kit.testing import TEST_SECRET, running_service
+from luoshi_kit.testing import Person as Person  # the tests import the people from here
+from luoshi_kit.testing import person as person
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import EXCHANGE, routing_key
 from luoshi_proto.tasking.v1 import TaskDeadlineAlert, TaskRef
@@ -35,35 +36,6 @@ COUNTY = "520102000000"  # 南明区
 SIBLING_COUNTY = "520103000000"  # 云岩区
 TOWNSHIP = "520102001000"  # 新华路街道
 T = TypeVar("T")
-
-
-class Person(Mapping[str, str]):
-    """Identity headers signed afresh on every use (signatures live 120 s)."""
-
-    def __init__(self, identity: Identity) -> None:
-        self.identity = identity
-
-    def __getitem__(self, key: str) -> str:
-        return identity_headers(self.identity)[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(identity_headers(self.identity))
-
-    def __len__(self) -> int:
-        return 1
-
-
-def person(org_code: str, *roles: str) -> Person:
-    pid = f"p-{org_code}-{'-'.join(roles) or 'handler'}"
-    return Person(
-        Identity(
-            person_id=pid,
-            username=pid,
-            display_name=pid,
-            org_code=org_code,
-            roles=list(roles or ("handler",)),
-        )
-    )
 
 
 def settings_for(postgres_url: str, amqp_url: str, **extra: Any) -> SupervisionSettings:

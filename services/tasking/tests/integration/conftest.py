@@ -11,7 +11,7 @@ Reusable by every tasking domain:
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import httpx
@@ -20,8 +20,9 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from luoshi_kit.db import tables_of
-from luoshi_kit.identity import Identity
-from luoshi_kit.testing import TEST_SECRET, identity_headers, running_service
+from luoshi_kit.testing import TEST_SECRET, running_service
+from luoshi_kit.testing import Person as Person  # the tests import the people from here
+from luoshi_kit.testing import person as person
 from luoshi_tasking.config import TaskingSettings
 from luoshi_tasking.main import create_app
 from luoshi_tasking.orgs.models import Org
@@ -53,36 +54,6 @@ async def add_orgs(app: FastAPI, rows: Iterable[tuple[str, str, str, str | None]
         for code, name, level, parent in rows:
             kind = "department" if len(code) > 12 else "government"
             session.add(Org(code=code, name=name, kind=kind, level=level, parent_code=parent, active=True))
-
-
-class Person(Mapping[str, str]):
-    """The identity headers of one person, signed afresh on every use (signatures live 120 s,
-    and module-level people outlive that in a long test run)."""
-
-    def __init__(self, identity: Identity) -> None:
-        self.identity = identity
-
-    def __getitem__(self, key: str) -> str:
-        return identity_headers(self.identity)[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(identity_headers(self.identity))
-
-    def __len__(self) -> int:
-        return 1
-
-
-def person(org_code: str, *roles: str, person_id: str | None = None) -> Person:
-    """Headers for a person of ``org_code`` with ``roles`` (default: handler)."""
-    pid = person_id or f"p-{org_code}-{'-'.join(roles) or 'handler'}"
-    identity = Identity(
-        person_id=pid,
-        username=pid,
-        display_name=pid,
-        org_code=org_code,
-        roles=list(roles or ("handler",)),
-    )
-    return Person(identity)
 
 
 async def count_rows(app: FastAPI, *models: Any) -> dict[str, int]:

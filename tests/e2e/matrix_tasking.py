@@ -1,24 +1,15 @@
-"""The authorisation matrix (issue 3): every public route, how to call it, and who may.
-
-Expectations come from docs/permissions.md and luoshi_tasking/tasks/permissions.py, not from what
-the code answers. Routes that the permission table does not mention are marked ``basis="inferred"``:
-their expectation applies the table's scope rule (own subtree only, 404 outside it) and the nearest
-documented action; a mismatch there is a question for the table as much as for the code.
-
-Relations are to the target unit 贵阳市: ``own`` is 贵阳市 itself, ``child`` 南明区 (below it),
-``sibling`` 六盘水市, ``parent`` 贵州省. The target's task is assigned by the province, so the parent
-is its issuer (交办方) and the target its lead unit (牵头方).
-"""
+"""The authorisation matrix rows of tasking's routes: tasks, plans, letters, meetings, the ledger, platform
+settings and important documents (expectations from luoshi_tasking/tasks/permissions.py and
+docs/permissions.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from tests.e2e.matrix_route import Route, call_json, listed
 from tests.e2e.matrix_world import (
     CHILD,
     DEADLINE,
@@ -31,8 +22,6 @@ from tests.e2e.matrix_world import (
     WORKING,
     Call,
     Caller,
-    Make,
-    Rule,
     Witness,
     World,
     assigns_to_target,
@@ -43,41 +32,10 @@ from tests.e2e.matrix_world import (
     imports_to_target,
     in_scope,
     province_admin,
-    recipient_only,
     scoped,
     session_body,
     task_action,
 )
-
-
-@dataclass
-class Route:
-    method: str
-    path: str
-    expect: Rule
-    call: Call
-    shared: Make = lambda w: ""  # the resource for denied (and non-consuming) calls
-    fresh: Make | None = None  # the allowed call consumes its resource: a new one per allowed caller
-    witness: Witness | None = None  # for writes: what a denied call must leave as it was
-    sees_target: Callable[[World, Any], bool] | None = None  # for lists: is the target's item shown?
-    guess: str | None = None  # an id that names nothing: every caller must get 404
-    guess_in_body: bool = False  # then only callers allowed on the route are asked
-    anonymous: bool = True  # also call it signed out: 401 (sign-in routes bring their own credentials)
-    basis: str = "doc"  # "doc": docs/permissions.md or tasks/permissions.py; "inferred": see module doc
-    note: str = ""  # why the expectation is what it is, where the table does not say
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.method, self.path)
-
-
-def _json(method: str, path: str, body: dict[str, Any] | None = None, **params: Any) -> Call:
-    """A call with the resource id in the path's ``{rid}``."""
-
-    def call(w: World, c: Caller, rid: str) -> httpx.Response:
-        return c.client.request(method, path.format(rid=rid), json=body, params=params or None)
-
-    return call
 
 
 def _task_witness(w: World, rid: str) -> Any:
@@ -86,68 +44,6 @@ def _task_witness(w: World, rid: str) -> Any:
 
 def _tasks_total(w: World, rid: str) -> Any:
     return w.task_total()
-
-
-def _listed(key: str, items: str | None = "items") -> Callable[[World, Any], bool]:
-    def shown(w: World, body: Any) -> bool:
-        # Lists are pages now ({items, total, …}); a route that still answers a bare list works too.
-        rows = body[items] if items else body.get("items", []) if isinstance(body, dict) else body
-        return any(w.ids[key] in (row.get("id"), row.get("code")) for row in rows)
-
-    return shown
-
-
-def _token(w: World, c: Caller, rid: str) -> httpx.Response:
-    return w.sign_in(c.username)
-
-
-def _refresh(w: World, c: Caller, rid: str) -> httpx.Response:
-    return c.client.post("/api/v1/auth/refresh", json={"refresh_token": c.refresh_token})
-
-
-def _logout(w: World, c: Caller, rid: str) -> httpx.Response:
-    # Sign out a session of its own, so the caller's token stays good for the rest of the matrix.
-    token = w.sign_in(c.username).json()["access_token"]
-    return httpx.post(
-        f"{w.base_url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}, timeout=10
-    )
-
-
-def _create_org(w: World, c: Caller, code: str) -> httpx.Response:
-    body = {"kind": "department", "parent_code": TARGET, "name": "授权矩阵新设局", "code": code}
-    return c.client.post("/api/v1/orgs", json=body)
-
-
-def _children(w: World, rid: str) -> Any:
-    page = w.admin.get(f"/api/v1/orgs/{TARGET}/children", params={"limit": 200}).json()
-    return sorted(o["code"] for o in page["items"])
-
-
-def _org(w: World, rid: str) -> Any:
-    return w.admin.get(f"/api/v1/orgs/{rid}").json()
-
-
-def _create_person(w: World, c: Caller, username: str) -> httpx.Response:
-    body = {
-        "display_name": "授权矩阵新增人员",
-        "org_code": TARGET,
-        "roles": ["handler"],
-        "username": username,
-    }
-    return c.client.post("/api/v1/people", json=body)
-
-
-def _people(w: World, rid: str) -> Any:
-    page = w.admin.get("/api/v1/people", params={"org": TARGET, "limit": 200}).json()
-    return sorted(p["id"] for p in page["items"])
-
-
-def _person(w: World, rid: str) -> Any:
-    return w.admin.get(f"/api/v1/people/{rid}").json()
-
-
-def _target_can_sign_in(w: World, rid: str) -> Any:
-    return w.sign_in(w.ids["target_username"], w.ids["target_password"]).status_code
 
 
 def _confirm(w: World, c: Caller, rid: str) -> httpx.Response:
@@ -239,130 +135,24 @@ def _put_current(path: str, fields: tuple[str, ...]) -> Call:
     return call
 
 
-def _inbox(w: World, rid: str) -> Any:
-    return w.caller("handler", "own").client.get("/api/v1/notifications").json()["unread"]
-
-
 DECIDING_ROLES_NOTE = "not in the table; like 交办 (principal, deputy, office, admin)"
 
-ROUTES: list[Route] = [
-    # --- gateway: sign-in (docs/permissions.md §3) ---
-    Route("POST", "/api/v1/auth/token", everyone, _token, anonymous=False),
-    Route("POST", "/api/v1/auth/refresh", everyone, _refresh, anonymous=False),
-    Route("POST", "/api/v1/auth/logout", everyone, _logout, anonymous=False),
-    Route("GET", "/api/v1/auth/me", everyone, _json("GET", "/api/v1/auth/me")),
-    # --- gateway: organisations ---
-    Route(
-        "GET",
-        "/api/v1/orgs",
-        everyone,
-        _json("GET", "/api/v1/orgs", name="贵阳市"),
-        sees_target=_listed("target_org", items=None),
-    ),
-    Route(
-        "GET",
-        "/api/v1/orgs/{code}",
-        in_scope,
-        _json("GET", "/api/v1/orgs/{rid}"),
-        shared=lambda w: TARGET,
-        guess=UNKNOWN_ORG,
-    ),
-    Route(
-        "GET",
-        "/api/v1/orgs/{code}/children",
-        in_scope,
-        _json("GET", "/api/v1/orgs/{rid}/children"),
-        shared=lambda w: TARGET,
-        guess=UNKNOWN_ORG,
-    ),
-    Route(
-        "POST",
-        "/api/v1/orgs",
-        scoped(frozenset({"admin"})),
-        _create_org,
-        shared=lambda w: f"{TARGET}D98",
-        fresh=World.new_department_code,
-        witness=_children,
-    ),
-    Route(
-        "PATCH",
-        "/api/v1/orgs/{code}",
-        scoped(frozenset({"admin"})),
-        lambda w, c, rid: c.client.patch(f"/api/v1/orgs/{rid}", json={"name": "授权矩阵局（改）"}),
-        shared=World.department,
-        guess=UNKNOWN_ORG,
-        witness=_org,
-    ),
-    # --- gateway: people ---
-    Route(
-        "POST",
-        "/api/v1/people",
-        scoped(frozenset({"admin"})),
-        _create_person,
-        shared=lambda w: "matrix_never_created",
-        fresh=lambda w: w.unique("matrix_new_person_"),
-        witness=_people,
-    ),
-    Route(
-        "GET",
-        "/api/v1/people",
-        scoped(frozenset({"admin", "office"})),
-        _json("GET", "/api/v1/people", org=TARGET),
-    ),
-    Route(
-        "GET",
-        "/api/v1/people/{person_id}",
-        scoped(frozenset({"admin", "office"})),
-        _json("GET", "/api/v1/people/{rid}"),
-        shared=lambda w: w.ids["target_person"],
-        guess=NOWHERE,
-    ),
-    Route(
-        "PATCH",
-        "/api/v1/people/{person_id}",
-        scoped(frozenset({"admin"})),
-        lambda w, c, rid: c.client.patch(f"/api/v1/people/{rid}", json={"display_name": "授权矩阵（改）"}),
-        shared=lambda w: w.ids["target_person"],
-        guess=NOWHERE,
-        witness=_person,
-    ),
-    Route(
-        "POST",
-        "/api/v1/people/{person_id}/password",
-        scoped(frozenset({"admin"})),
-        lambda w, c, rid: c.client.post(
-            f"/api/v1/people/{rid}/password", json={"new_password": "reset-by-admin-1"}
-        ),
-        shared=lambda w: w.ids["target_person"],
-        guess=NOWHERE,
-        witness=_target_can_sign_in,
-        note="office reads people but resets no password",
-    ),
-    Route("GET", "/api/v1/audit", scoped(frozenset({"admin"})), _json("GET", "/api/v1/audit", org=TARGET)),
-    # --- gateway: cross-service views (scope rule; the table names no role for reading) ---
-    Route(
-        "GET",
-        "/api/v1/tasks/{task_id}/timeline",
-        in_scope,
-        _json("GET", "/api/v1/tasks/{rid}/timeline"),
-        shared=lambda w: w.ids["task"],
-        guess=NOWHERE,
-    ),
-    Route("GET", "/api/v1/dashboard", in_scope, _json("GET", "/api/v1/dashboard", org=TARGET)),
+
+TASKING_ROUTES: list[Route] = [
     # --- tasking: tasks (tasks/permissions.py) ---
     Route("POST", "/api/v1/tasks", assigns_to_target, _create_task, witness=_tasks_total),
     Route(
         "GET",
         "/api/v1/tasks",
         everyone,
-        _json("GET", "/api/v1/tasks", category=MATRIX_CATEGORY),
-        sees_target=_listed("task"),
+        call_json("GET", "/api/v1/tasks", category=MATRIX_CATEGORY),
+        sees_target=listed("task"),
     ),
     Route(
         "GET",
         "/api/v1/tasks/{task_id}",
         in_scope,
-        _json("GET", "/api/v1/tasks/{rid}"),
+        call_json("GET", "/api/v1/tasks/{rid}"),
         shared=lambda w: w.ids["task"],
         guess=NOWHERE,
     ),
@@ -370,7 +160,7 @@ ROUTES: list[Route] = [
         "GET",
         "/api/v1/tasks/{task_id}/events",
         in_scope,
-        _json("GET", "/api/v1/tasks/{rid}/events"),
+        call_json("GET", "/api/v1/tasks/{rid}/events"),
         shared=lambda w: w.ids["task"],
         guess=NOWHERE,
     ),
@@ -378,7 +168,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/tasks/{task_id}/accept",
         task_action("own", WORKING),
-        _json("POST", "/api/v1/tasks/{rid}/accept"),
+        call_json("POST", "/api/v1/tasks/{rid}/accept"),
         shared=lambda w: w.task("assigned"),
         guess=NOWHERE,
         fresh=lambda w: w.new_task("assigned"),
@@ -388,7 +178,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/tasks/{task_id}/return",
         task_action("own", WORKING),
-        _json("POST", "/api/v1/tasks/{rid}/return", {"reason": "不属于本单位职责"}),
+        call_json("POST", "/api/v1/tasks/{rid}/return", {"reason": "不属于本单位职责"}),
         shared=lambda w: w.task("assigned"),
         guess=NOWHERE,
         fresh=lambda w: w.new_task("assigned"),
@@ -398,7 +188,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/tasks/{task_id}/reassign",
         task_action("parent", DIRECTING),
-        _json("POST", "/api/v1/tasks/{rid}/reassign", {"lead_unit": TARGET, "reason": "重新交办"}),
+        call_json("POST", "/api/v1/tasks/{rid}/reassign", {"lead_unit": TARGET, "reason": "重新交办"}),
         shared=lambda w: w.task("returned"),
         guess=NOWHERE,
         fresh=lambda w: w.new_task("returned"),
@@ -408,7 +198,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/tasks/{task_id}/cancel",
         task_action("parent", DIRECTING),
-        _json("POST", "/api/v1/tasks/{rid}/cancel", {"reason": "部署调整"}),
+        call_json("POST", "/api/v1/tasks/{rid}/cancel", {"reason": "部署调整"}),
         shared=lambda w: w.task("assigned"),
         guess=NOWHERE,
         fresh=lambda w: w.new_task("assigned"),
@@ -418,7 +208,7 @@ ROUTES: list[Route] = [
         "GET",
         "/api/v1/tasks/{task_id}/co-units",
         in_scope,
-        _json("GET", "/api/v1/tasks/{rid}/co-units"),
+        call_json("GET", "/api/v1/tasks/{rid}/co-units"),
         shared=lambda w: w.ids["task"],
         guess=NOWHERE,
     ),
@@ -437,7 +227,7 @@ ROUTES: list[Route] = [
         "GET",
         "/api/v1/tasks/{task_id}/decomposition/proposal",
         in_scope,
-        _json("GET", "/api/v1/tasks/{rid}/decomposition/proposal"),
+        call_json("GET", "/api/v1/tasks/{rid}/decomposition/proposal"),
         shared=lambda w: w.ids["task"],
         guess=NOWHERE,
     ),
@@ -475,7 +265,7 @@ ROUTES: list[Route] = [
         "GET",
         "/api/v1/tasks/{task_id}/extensions",
         in_scope,
-        _json("GET", "/api/v1/tasks/{rid}/extensions"),
+        call_json("GET", "/api/v1/tasks/{rid}/extensions"),
         shared=lambda w: w.ids["task"],
         guess=NOWHERE,
     ),
@@ -494,7 +284,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/tasks/{task_id}/complete",
         task_action("own", WORKING),
-        _json("POST", "/api/v1/tasks/{rid}/complete"),
+        call_json("POST", "/api/v1/tasks/{rid}/complete"),
         shared=lambda w: w.task("accepted"),
         guess=NOWHERE,
         fresh=lambda w: w.new_task("accepted"),
@@ -504,7 +294,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/tasks/{task_id}/review",
         task_action("parent", DIRECTING),
-        _json("POST", "/api/v1/tasks/{rid}/review", {"decision": "approve"}),
+        call_json("POST", "/api/v1/tasks/{rid}/review", {"decision": "approve"}),
         shared=lambda w: w.task("completed"),
         guess=NOWHERE,
         fresh=lambda w: w.new_task("completed"),
@@ -514,7 +304,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/tasks/{task_id}/archive",
         task_action("parent", DIRECTING),
-        _json("POST", "/api/v1/tasks/{rid}/archive"),
+        call_json("POST", "/api/v1/tasks/{rid}/archive"),
         shared=lambda w: w.task("closed"),
         guess=NOWHERE,
         fresh=lambda w: w.new_task("closed"),
@@ -524,7 +314,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/tasks/{task_id}/reports",
         task_action("own", WORKING),  # lead or co-unit; this task has no co-unit
-        _json(
+        call_json(
             "POST",
             "/api/v1/tasks/{rid}/reports",
             {"progress_percent": 30, "progress": "按计划推进", "problems": "无", "measures": "加快进度"},
@@ -537,7 +327,7 @@ ROUTES: list[Route] = [
         "GET",
         "/api/v1/tasks/{task_id}/reports",
         in_scope,
-        _json("GET", "/api/v1/tasks/{rid}/reports"),
+        call_json("GET", "/api/v1/tasks/{rid}/reports"),
         shared=lambda w: w.ids["task"],
         guess=NOWHERE,
     ),
@@ -546,7 +336,7 @@ ROUTES: list[Route] = [
         "GET",
         "/api/v1/tasks/{task_id}/plan",
         in_scope,
-        _json("GET", "/api/v1/tasks/{rid}/plan"),
+        call_json("GET", "/api/v1/tasks/{rid}/plan"),
         shared=lambda w: w.ids["task"],
         guess=NOWHERE,
         basis="inferred",
@@ -555,7 +345,7 @@ ROUTES: list[Route] = [
         "PUT",
         "/api/v1/tasks/{task_id}/plan",
         task_action("own", WORKING),
-        _json(
+        call_json(
             "PUT",
             "/api/v1/tasks/{rid}/plan",
             {"start": TODAY.isoformat(), "end": DEADLINE.isoformat(), "notes": "分三阶段推进"},
@@ -570,7 +360,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/responsibility-letters",
         creates_for_target(DIRECTING),
-        _json("POST", "/api/v1/responsibility-letters", letter_body()),
+        call_json("POST", "/api/v1/responsibility-letters", letter_body()),
         witness=_total("/api/v1/responsibility-letters"),
         basis="inferred",
         note=DECIDING_ROLES_NOTE,
@@ -579,15 +369,15 @@ ROUTES: list[Route] = [
         "GET",
         "/api/v1/responsibility-letters",
         everyone,
-        _json("GET", "/api/v1/responsibility-letters", limit=200),
-        sees_target=_listed("letter"),
+        call_json("GET", "/api/v1/responsibility-letters", limit=200),
+        sees_target=listed("letter"),
         basis="inferred",
     ),
     Route(
         "POST",
         "/api/v1/dispatch-meetings",
         creates_for_target(DIRECTING),
-        _json("POST", "/api/v1/dispatch-meetings", meeting_body()),
+        call_json("POST", "/api/v1/dispatch-meetings", meeting_body()),
         witness=_total("/api/v1/dispatch-meetings"),
         basis="inferred",
         note="a principal's 调度会: " + DECIDING_ROLES_NOTE,
@@ -596,15 +386,15 @@ ROUTES: list[Route] = [
         "GET",
         "/api/v1/dispatch-meetings",
         everyone,
-        _json("GET", "/api/v1/dispatch-meetings", limit=200),
-        sees_target=_listed("meeting"),
+        call_json("GET", "/api/v1/dispatch-meetings", limit=200),
+        sees_target=listed("meeting"),
         basis="inferred",
     ),
     Route(
         "GET",
         "/api/v1/dispatch-meetings/gaps",
         in_scope,
-        _json("GET", "/api/v1/dispatch-meetings/gaps", org=TARGET),
+        call_json("GET", "/api/v1/dispatch-meetings/gaps", org=TARGET),
         basis="inferred",
     ),
     # --- tasking: ledger (tasks/permissions.py: ledger entry, the ledger's unit) ---
@@ -625,7 +415,7 @@ ROUTES: list[Route] = [
         "GET",
         "/api/v1/ledger/{org_code}",
         in_scope,
-        _json("GET", "/api/v1/ledger/{rid}"),
+        call_json("GET", "/api/v1/ledger/{rid}"),
         shared=lambda w: TARGET,
         guess=UNKNOWN_ORG,
     ),
@@ -633,14 +423,14 @@ ROUTES: list[Route] = [
         "GET",
         "/api/v1/tasks/export",
         in_scope,
-        _json("GET", "/api/v1/tasks/export", org=TARGET),
+        call_json("GET", "/api/v1/tasks/export", org=TARGET),
         basis="inferred",
     ),
     Route(
         "GET",
         "/api/v1/tasks/import/template",
         everyone,
-        _json("GET", "/api/v1/tasks/import/template"),
+        call_json("GET", "/api/v1/tasks/import/template"),
         basis="inferred",
     ),
     Route(
@@ -653,19 +443,27 @@ ROUTES: list[Route] = [
     ),
     # --- tasking: settings of the whole platform (not in the table) ---
     Route(
-        "GET", "/api/v1/calendar/{year}", everyone, _json("GET", "/api/v1/calendar/2150"), basis="inferred"
+        "GET",
+        "/api/v1/calendar/{year}",
+        everyone,
+        call_json("GET", "/api/v1/calendar/2150"),
+        basis="inferred",
     ),
     Route(
         "PUT",
         "/api/v1/calendar/{year}",
         province_admin,
-        _json("PUT", "/api/v1/calendar/2150", {"holidays": [], "workdays": [], "note": "授权矩阵"}),
+        call_json("PUT", "/api/v1/calendar/2150", {"holidays": [], "workdays": [], "note": "授权矩阵"}),
         witness=_setting("/api/v1/calendar/2150"),
         basis="inferred",
         note="the province's working calendar: only the province's administrator",
     ),
     Route(
-        "GET", "/api/v1/deadline-rules", everyone, _json("GET", "/api/v1/deadline-rules"), basis="inferred"
+        "GET",
+        "/api/v1/deadline-rules",
+        everyone,
+        call_json("GET", "/api/v1/deadline-rules"),
+        basis="inferred",
     ),
     Route(
         "PUT",
@@ -683,12 +481,16 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/deadline-scans",
         province_admin,
-        _json("POST", "/api/v1/deadline-scans"),
+        call_json("POST", "/api/v1/deadline-scans"),
         basis="inferred",
         note="scans every unit's tasks: only the province's administrator",
     ),
     Route(
-        "GET", "/api/v1/documents/rules", everyone, _json("GET", "/api/v1/documents/rules"), basis="inferred"
+        "GET",
+        "/api/v1/documents/rules",
+        everyone,
+        call_json("GET", "/api/v1/documents/rules"),
+        basis="inferred",
     ),
     Route(
         "PUT",
@@ -707,7 +509,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/documents",
         creates_for_target(DIRECTING),
-        _json("POST", "/api/v1/documents", document_body()),
+        call_json("POST", "/api/v1/documents", document_body()),
         witness=_documents_total,
         basis="inferred",
         note=DECIDING_ROLES_NOTE,
@@ -716,15 +518,15 @@ ROUTES: list[Route] = [
         "GET",
         "/api/v1/documents",
         everyone,
-        _json("GET", "/api/v1/documents", limit=200),
-        sees_target=_listed("document"),
+        call_json("GET", "/api/v1/documents", limit=200),
+        sees_target=listed("document"),
         basis="inferred",
     ),
     Route(
         "GET",
         "/api/v1/documents/{document_id}",
         in_scope,
-        _json("GET", "/api/v1/documents/{rid}"),
+        call_json("GET", "/api/v1/documents/{rid}"),
         shared=World.document,
         guess=NOWHERE,
         basis="inferred",
@@ -733,7 +535,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/documents/{document_id}/sessions",
         scoped(DIRECTING),
-        _json("POST", "/api/v1/documents/{rid}/sessions", session_body()),
+        call_json("POST", "/api/v1/documents/{rid}/sessions", session_body()),
         shared=World.document,
         guess=NOWHERE,
         witness=_document,
@@ -744,7 +546,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/documents/{document_id}/reports",
         scoped(DIRECTING),
-        _json(
+        call_json(
             "POST",
             "/api/v1/documents/{rid}/reports",
             {"reported_on": TODAY.isoformat(), "content": "学习解读情况"},
@@ -754,17 +556,5 @@ ROUTES: list[Route] = [
         witness=_document,
         basis="inferred",
         note=DECIDING_ROLES_NOTE,
-    ),
-    # --- notification ---
-    Route("GET", "/api/v1/notifications", everyone, _json("GET", "/api/v1/notifications"), basis="inferred"),
-    Route(
-        "POST",
-        "/api/v1/notifications/{notification_id}/read",
-        recipient_only,
-        _json("POST", "/api/v1/notifications/{rid}/read"),
-        shared=lambda w: w.ids["notification"],
-        guess=NOWHERE,
-        witness=_inbox,
-        basis="inferred",
     ),
 ]
