@@ -1,5 +1,5 @@
-"""The SPA's files: text goes gzipped to a browser that accepts it, with ``Vary``; hashed assets are cached for
-a year; nothing else the gateway answers (the API, its problems) is compressed by this route."""
+"""The SPA's files: text goes gzipped to a browser that accepts it, with ``Vary``; hashed assets are cached
+for a year; nothing else the gateway answers (the API, its problems) is compressed by this route."""
 
 from __future__ import annotations
 

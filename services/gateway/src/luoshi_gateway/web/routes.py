@@ -1,6 +1,7 @@
 """``/`` and every client-side route: the SPA's files; ``/api/...`` that nothing else answered is a 404.
 
-Text files go gzipped to a browser that accepts it (the dashboard's first load moves about a third of the bytes).
+Text files go gzipped to a browser that accepts it (the dashboard's first load moves about a third of
+the bytes).
 """
 
 from __future__ import annotations
@@ -45,5 +46,7 @@ def _send(request: Request, file: Path, headers: dict[str, str], media_type: str
         headers = {**headers, "Vary": "Accept-Encoding"}
         if rules.worth_gzipping(file) and rules.accepts_gzip(request.headers.get("accept-encoding", "")):
             kind = media_type or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-            return Response(rules.gzipped(file), media_type=kind, headers={**headers, "Content-Encoding": "gzip"})
+            return Response(
+                rules.gzipped(file), media_type=kind, headers={**headers, "Content-Encoding": "gzip"}
+            )
     return FileResponse(file, media_type=media_type, headers=headers)

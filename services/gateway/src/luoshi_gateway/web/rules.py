@@ -18,8 +18,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 
 # Text the bundle is made of, worth gzipping (images and fonts are compressed already); smaller files are sent
-# as they are. Only the SPA's own files are compressed here: proxied API responses and the inbox's event stream
-# never pass through this route.
+# as they are. Only the SPA's own files are compressed here: proxied API responses and the inbox's event
+# stream never pass through this route.
 COMPRESSIBLE = frozenset({".js", ".mjs", ".css", ".html", ".svg", ".json", ".txt", ".map"})
 MIN_GZIP_BYTES = 1024
 
