@@ -13,7 +13,9 @@ import httpx
 import pytest
 
 from luoshi_cli.demo.main import SMALL
-from luoshi_cli.demo.plan import CYCLE, scenario
+from luoshi_cli.demo.oversight import quarter_of
+from luoshi_cli.demo.plan import CYCLE, login_name, scenario
+from luoshi_kit.timebase import business_today
 from tests.e2e.cluster import Cluster, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -83,9 +85,41 @@ def test_demo_loads_every_state_and_colour_once(embedded: Cluster) -> None:
         "an automatic 督办 for every overdue task",
         interval=1,
     )
+    _oversight(embedded, office)
     # The accounts it enabled sign in with the demo password.
     assert embedded.client("520100_office").get("/api/v1/auth/me").json()["org_code"] == "520100000000"
 
     again = _demo(embedded)
     assert again.returncode == 1 and "已载入" in again.stderr, again.stdout + again.stderr
     assert len(_all_tasks(office)) == count + decomposed
+
+
+def _oversight(cluster: Cluster, office: httpx.Client) -> None:
+    """Inspections (one 暗访 still hidden from its target), rectification, self-checks, the published
+    rankings on the public portal and the best city's exemption: all through the API."""
+    inspections = office.get("/api/v1/inspections", params={"limit": 200}).json()["items"]
+    kinds = Counter((i["kind"], i["state"]) for i in inspections)
+    assert kinds == Counter(
+        {("special", "conducted"): 1, ("unannounced", "conducted"): 1, ("unannounced", "planned"): 1}
+    )
+    hidden = next(i for i in inspections if i["state"] == "planned")
+    assert hidden["target_orgs"] == ["520103000000"]  # 云岩区, as the README says
+    county = cluster.client(login_name(hidden["target_orgs"][0], "office"))
+    assert county.get(f"/api/v1/inspections/{hidden['id']}").status_code == 404
+    items = office.get("/api/v1/rectifications", params={"limit": 200}).json()["items"]
+    assert sorted((r["state"], r["listed"]) for r in items) == [("submitted", True), ("verified", False)], (
+        items
+    )
+    period = quarter_of(business_today())
+    checks = office.get("/api/v1/self-checks", params={"period": period, "limit": 200}).json()
+    assert checks["total"] == SMALL.cities * (1 + SMALL.counties_per_city)
+    anonymous = httpx.Client(base_url=cluster.url, timeout=10)
+    for scope in ("520000000000", "520100000000"):
+        public = anonymous.get("/api/v1/public/rankings", params={"scope_org": scope, "period": period})
+        assert public.status_code == 200 and public.json()["total"] == 1, public.text
+    ranking = anonymous.get("/api/v1/public/rankings", params={"scope_org": "520000000000"}).json()["items"][
+        0
+    ]
+    best = min(ranking["lines"], key=lambda line: line["position"])["org_code"]
+    grants = office.get("/api/v1/exemption-grants").json()["items"]
+    assert [g["org_code"] for g in grants] == [best]

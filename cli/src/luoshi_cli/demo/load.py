@@ -8,7 +8,8 @@ embedded and the distributed mode alike and every step goes through the real rul
    落实反馈, 延期申请 and their decisions; one task per city decomposed (分解) into quarterly subtasks for
    two counties, one of them decomposed again to a township;
 3. time passes for the overdue scenarios (``backdate.py``), a deadline scan raises their alerts;
-4. urges (催办) of the lagging tasks, some answered.
+4. urges (催办) of the lagging tasks, some answered;
+5. inspections, rectification, self-checks, rankings and an exemption (``oversight.py``).
 
 It refuses to run twice: the first account it names is the marker.
 """
@@ -24,6 +25,7 @@ from typing import Any
 
 from luoshi_cli.demo.api import Api, DemoError
 from luoshi_cli.demo.backdate import Backdated, backdate
+from luoshi_cli.demo.oversight import Oversight, oversee
 from luoshi_cli.demo.plan import (
     CATEGORIES,
     SOURCES,
@@ -61,6 +63,7 @@ class Loaded:
     decomposed: list[str] = field(default_factory=list)  # the decomposition's parents and subtasks
     urges: int = 0
     requests: int = 0
+    oversight: Oversight = field(default_factory=Oversight)
 
 
 async def _children(api: Api, code: str, limit: int) -> list[Unit]:
@@ -290,6 +293,13 @@ async def load_demo(
         await _gather(jobs)
         await loader.after_time_passed(tasking_url, gateway_url)
         await loader.urges()
+        loader.loaded.oversight = await oversee(
+            api,
+            today,
+            cities=[c.code for c in cities],
+            counties={c.code: [(k.code, k.name) for k in counties[c.code]] for c in cities},
+            overdue=[row.task_id for row in loader.backdated],
+        )
         loader.loaded.requests = api.requests
         return loader.loaded
     finally:

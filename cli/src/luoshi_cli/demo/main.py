@@ -58,4 +58,10 @@ def print_loaded(loaded: Loaded, seconds: float) -> None:
     typer.echo("  状态 by state: " + ", ".join(f"{k} {v}" for k, v in sorted(loaded.by_state.items())))
     typer.echo("  颜色 by colour: " + ", ".join(f"{k} {v}" for k, v in sorted(loaded.by_colour.items())))
     typer.echo(f"  催办 urges: {loaded.urges}; 账号 accounts enabled: {len(loaded.accounts)}")
+    done = loaded.oversight
+    typer.echo(
+        f"  督查 inspections: {len(done.inspections)}; 整改 rectifications: {len(done.rectifications)}; "
+        f"自查 self-checks: {done.self_checks}; 排名 published rankings: {len(done.rankings)}; "
+        f"免督查 exempted: {', '.join(done.exempted)}"
+    )
     typer.echo("  账号 sign in as e.g. 520000_principal, 520100_office, 520102_office (密码同演示密码)")
