@@ -60,7 +60,18 @@ def database_down(service: str) -> Fault:
     )
 
 
+def postgres_crash(service: str) -> Fault:
+    """The service's own PostgreSQL server (the lab's, see ``Lab.private_postgres``) stopped immediately."""
+    return outage(
+        f"PostgreSQL of {service} stopped immediately, started after {{hold}}s",
+        lambda lab: lab.postgres_crashed(service),
+    )
+
+
 BROKER = outage("rabbitmqctl stop_app for {hold}s, then start_app", lambda lab: lab.broker_stopped())
+BROKER_KILL = outage(
+    "SIGKILL of the broker (beam.smp), restarted after {hold}s", lambda lab: lab.broker_killed()
+)
 
 
 @dataclass

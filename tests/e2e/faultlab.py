@@ -4,12 +4,13 @@ kills and restarts one by one, on a RabbitMQ vhost and PostgreSQL databases of i
 Shared by ``bench/faults.py`` (the campaign, figures) and ``tests/e2e/test_faults.py`` (a short run).
 
 On this machine RabbitMQ and PostgreSQL are shared system services, so:
-- the broker is never killed: ``rabbitmqctl stop_app``/``start_app`` (always restarted in a ``finally``)
-  stands for a broker outage;
-- the PostgreSQL server is never stopped: "the database of one service goes down" is
-  ``ALTER DATABASE … ALLOW_CONNECTIONS false`` on that service's own database plus
-  ``pg_terminate_backend`` of its connections (the server answers new connections to it with an
-  error, open ones are cut, as when its server dies), and ``ALLOW_CONNECTIONS true`` afterwards.
+- a broker outage is ``rabbitmqctl stop_app``/``start_app`` (always restarted in a ``finally``); killing the
+  broker's Erlang VM with SIGKILL (``broker_killed``) is only for a campaign on a machine nobody else uses
+  (``bench/faults.py --kill-broker``), restarted with ``rabbitmq-server -detached`` in a ``finally``;
+- the shared PostgreSQL server is never stopped. A service named in ``private_postgres`` gets a server of the
+  lab's own (tests/e2e/privatepg.py), which ``postgres_crashed`` stops immediately and starts again; on the
+  shared server "the database of one service goes down" is ``ALTER DATABASE … ALLOW_CONNECTIONS false`` plus
+  ``pg_terminate_backend`` of its connections, and ``ALLOW_CONNECTIONS true`` afterwards.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from luoshi_cli.registry import SERVICES, upstream_env
 from luoshi_kit.testing import rabbitmqctl
 from tests.broker import queue_depths
 from tests.e2e.cluster import METRICS_TOKEN, free_port_block, wait_until
+from tests.e2e.privatepg import PrivatePostgres
 
 NAMES = tuple(s.name for s in SERVICES)
 UNPUBLISHED = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
@@ -56,6 +58,25 @@ def _admin_sql(server_url: str, *statements: str) -> None:
     asyncio.run(run())
 
 
+def _broker_pid() -> int:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "beam.smp":
+                    return int(entry.name)
+            except OSError:
+                continue
+    raise AssertionError("no beam.smp process: is RabbitMQ running on this machine?")
+
+
+def _broker_up() -> bool:
+    try:
+        rabbitmqctl("await_startup", attempts=1)
+        return True
+    except (RuntimeError, subprocess.TimeoutExpired):
+        return False
+
+
 @dataclass
 class Lab:
     data_dir: Path
@@ -65,6 +86,8 @@ class Lab:
     port: int = field(default_factory=free_port_block)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    private_postgres: tuple[str, ...] = ()  # services whose database lives on a server of the lab's own
+    servers: dict[str, PrivatePostgres] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -74,7 +97,8 @@ class Lab:
         return f"{self.prefix}_{service}"
 
     def database_url(self, service: str) -> str:
-        return f"{self.postgres_server_url}/{self.database(service)}"
+        server = self.servers[service].url if service in self.servers else self.postgres_server_url
+        return f"{server}/{self.database(service)}"
 
     def service_url(self, service: str) -> str:
         offset = next(s.port_offset for s in SERVICES if s.name == service)
@@ -97,6 +121,9 @@ class Lab:
             "LUOSHI_JWT_SECRET": secrets.token_urlsafe(32),
             **upstream_env("127.0.0.1", self.port),
         }
+        for service in self.private_postgres:
+            self.servers[service] = PrivatePostgres().create()
+            self.env[f"LUOSHI_{service.upper()}_DATABASE_URL"] = self.database_url(service)
         for command in (["migrate"], ["seed", "--demo"]):
             subprocess.run(
                 [sys.executable, "-m", "luoshi_cli.main", *command, "--data-dir", str(self.data_dir)],
@@ -163,6 +190,8 @@ class Lab:
             self.postgres_server_url,
             *(f'DROP DATABASE IF EXISTS "{self.database(s)}" WITH (FORCE)' for s in NAMES),
         )
+        for server in self.servers.values():
+            server.destroy()
         rabbitmqctl("delete_vhost", self.prefix)
 
     def log(self, service: str) -> str:
@@ -194,6 +223,26 @@ class Lab:
         finally:
             rabbitmqctl("start_app")
             rabbitmqctl("await_startup")
+
+    @contextmanager
+    def postgres_crashed(self, service: str) -> Iterator[None]:
+        """The service's own PostgreSQL server stopped immediately (``-m immediate``), started again after."""
+        server = self.servers[service]
+        server.crash()
+        try:
+            yield
+        finally:
+            server.start()
+
+    @contextmanager
+    def broker_killed(self) -> Iterator[None]:
+        """SIGKILL of the broker's Erlang VM; ``rabbitmq-server -detached`` and ``await_startup`` after."""
+        os.kill(_broker_pid(), signal.SIGKILL)
+        try:
+            yield
+        finally:
+            subprocess.run(["rabbitmq-server", "-detached"], check=False, capture_output=True, timeout=60)  # nosec
+            wait_until(_broker_up, 180, "the broker to start again", interval=1)
 
     # --- what is left -----------------------------------------------------------------------------
 

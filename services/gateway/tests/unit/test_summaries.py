@@ -8,11 +8,16 @@ from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
+from sqlalchemy import func, select
 
 from luoshi_gateway.db import TABLES, Base
 from luoshi_gateway.views import summaries
-from luoshi_gateway.views.handlers import on_task_event
+from luoshi_gateway.views.handlers import HANDLERS, on_task_event
+from luoshi_gateway.views.models import TaskView, TimelineEntry
 from luoshi_kit.db import make_engine, make_sessionmaker
+from luoshi_kit.messaging.batch import finish_batch
+from luoshi_kit.messaging.bus import Delivery
+from luoshi_kit.messaging.inbox import EventConsumer
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import EVENT_TYPES
 from luoshi_proto.tasking.v1 import (
@@ -147,20 +152,43 @@ def _stream(seed: int, length: int) -> list[CloudEvent[TaskEvent]]:
     return events
 
 
+def _deliveries(events: list[CloudEvent[TaskEvent]]) -> list[Delivery]:
+    """As the bus hands them over (each payload serialised as its own event type, not as the base)."""
+    return [Delivery(e.id, e.type, e.model_dump_json(serialize_as_any=True).encode()) for e in events]
+
+
 @pytest.mark.parametrize("seed", range(8))
-async def test_summaries_equal_a_recount_after_a_random_event_stream(tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize("batched", [False, True])
+async def test_summaries_equal_a_recount_after_a_random_event_stream(
+    tmp_path: Path, seed: int, batched: bool
+) -> None:
+    """One event per transaction, or through the consumer in batches of random size (1-40) the way the
+    bus hands them over: views loaded per batch, timeline rows and figures written once per batch."""
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
     maker = make_sessionmaker(engine, TABLES)
+    events = _stream(seed, 150)
     try:
-        for event in _stream(seed, 150):
-            async with maker() as session, session.begin():
-                await on_task_event(session=session, event=event)
+        if batched:
+            consumer = EventConsumer(service="gateway", sessionmaker=maker, handlers=HANDLERS)
+            rng, start = random.Random(seed), 0
+            while start < len(events):
+                size = rng.randint(1, 40)
+                chunk = events[start : start + size]
+                await consumer.handle_batch(_deliveries(chunk))
+                start += size
+        else:
+            for event in events:
+                async with maker() as session, session.begin():
+                    await on_task_event(session=session, event=event)
+                    await finish_batch(session)
         async with maker() as session:
             stored = await summaries.stored(session=session)
             assert stored == await summaries.recount(session=session)
-            assert stored[("520000000000", "tasks")] == len({e.data.task.task_id for e in _stream(seed, 150)})
+            assert stored[("520000000000", "tasks")] == len({e.data.task.task_id for e in events})
+            timeline = await session.scalar(select(func.count()).select_from(TimelineEntry))
+            assert timeline == len(events)
         async with maker() as session, session.begin():
             await summaries.rebuild(session=session)
         async with maker() as session:
@@ -223,16 +251,52 @@ async def test_a_report_that_does_not_catch_up_keeps_the_task_lagging(tmp_path: 
             await on_task_event(
                 session=session, event=event(2, "tasking.task.progress_reported.v1", report(10, True))
             )
+            await finish_batch(session)
         assert await lagging_figure() == (1, 1)
         async with maker() as session, session.begin():
             await on_task_event(
                 session=session, event=event(3, "tasking.task.progress_reported.v1", report(90, False))
             )
+            await finish_batch(session)
         assert await lagging_figure() == (0, 0)
         async with maker() as session, session.begin():
             await on_task_event(
                 session=session, event=event(4, "tasking.task.progress_reported.v1", report(20, None))
             )
+            await finish_batch(session)
         assert await lagging_figure() == (0, 0)  # an older event without the field: as before, cleared
     finally:
         await engine.dispose()
+
+
+async def test_a_batch_gives_the_views_and_figures_one_event_at_a_time_gives(tmp_path: Path) -> None:
+    """Batching changes the number of statements, never the outcome: the same stream, once one event per
+    transaction and once in batches of 25, leaves the same views and the same figures."""
+    events = _stream(99, 200)
+    outcomes = []
+    for batched in (False, True):
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / f'gateway-{batched}.db'}")
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        maker = make_sessionmaker(engine, TABLES)
+        consumer = EventConsumer(service="gateway", sessionmaker=maker, handlers=HANDLERS)
+        try:
+            size = 25 if batched else 1
+            for start in range(0, len(events), size):
+                chunk = events[start : start + size]
+                await consumer.handle_batch(_deliveries(chunk))
+            async with maker() as session:
+                views = (await session.scalars(select(TaskView).order_by(TaskView.task_id))).all()
+                outcomes.append(
+                    (
+                        [
+                            (v.task_id, v.state, v.lead_unit, v.overdue, v.lagging, v.completed_on)
+                            for v in views
+                        ],
+                        await summaries.stored(session=session),
+                    )
+                )
+        finally:
+            await engine.dispose()
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0], "the stream left no views"

@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
 import { session, loadMe } from './auth/session'
 import { pathAllowed } from './auth/nav'
 import { navigation } from './utils/activity'
@@ -32,6 +32,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'plan/meetings', component: () => import('./views/plan/MeetingsView.vue'), meta: { title: '调度会', group: '挂图作战' } },
       { path: 'plan/documents', component: () => import('./views/plan/DocumentsView.vue'), meta: { title: '学习解读', group: '挂图作战' } },
       { path: 'plan/ledger', component: () => import('./views/plan/LedgerView.vue'), meta: { title: '工作台账', group: '挂图作战' } },
+      { path: 'supervision/inspections', component: () => import('./views/supervision/InspectionsView.vue'), meta: { title: '督查检查', group: '督查督办' } },
       { path: 'supervision/urges', component: () => import('./views/supervision/UrgesView.vue'), meta: { title: '催办督办', group: '督查督办' } },
       { path: 'supervision/rectifications', component: () => import('./views/supervision/RectificationsView.vue'), meta: { title: '整改清单', group: '督查督办' } },
       { path: 'supervision/clues', component: () => import('./views/supervision/CluesView.vue'), meta: { title: '线索处理', group: '督查督办' } },
@@ -58,10 +59,20 @@ router.beforeEach(() => {
   navigation(true)
 })
 
+/** Start fetching the route's page chunks now (the router would only after the guards): on a first load they
+ * come in while the person's identity is asked for, not after. */
+function preload(to: RouteLocationNormalized): void {
+  for (const record of to.matched) {
+    const c = record.components?.default
+    if (typeof c === 'function') void (c as () => Promise<unknown>)().catch(() => undefined)
+  }
+}
+
 router.beforeEach(async (to) => {
   if (to.meta.public) return true
   if (!session.accessToken) return { path: '/login', query: to.fullPath !== '/dashboard' && to.fullPath !== '/' ? { next: to.fullPath } : {} }
   if (!session.me) {
+    preload(to)
     try {
       await loadMe()
     } catch {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -27,6 +27,13 @@ class EventHandler(Protocol[ModelT]):
     def __call__(self, *, session: AsyncSession, event: CloudEvent[ModelT]) -> Awaitable[None]: ...
 
 
+class Prepare(Protocol):
+    """``async def prepare(*, session, events) -> None``: loads what the handler reads for a whole batch
+    (see ``luoshi_kit.messaging.batch``) before the handler runs for each of the events."""
+
+    def __call__(self, *, session: AsyncSession, events: Sequence[CloudEvent[Any]]) -> Awaitable[None]: ...
+
+
 class HandlerTable:
     """Event type -> handler. ``table.on("tasking.task.overdue.v1")`` registers a handler; the handler's
     ``event`` annotation must be ``CloudEvent[M]`` with ``M`` the type's payload model or a base of it
@@ -34,16 +41,19 @@ class HandlerTable:
 
     def __init__(self) -> None:
         self._handlers: dict[str, EventHandler[Any]] = {}
+        self._prepare: dict[str, Prepare] = {}
 
-    def on(self, *event_types: str) -> typing.Callable[[EventHandler[ModelT]], EventHandler[ModelT]]:
+    def on(
+        self, *event_types: str, prepare: Prepare | None = None
+    ) -> typing.Callable[[EventHandler[ModelT]], EventHandler[ModelT]]:
         def register(handler: EventHandler[ModelT]) -> EventHandler[ModelT]:
             for event_type in event_types:
-                self.add(event_type, handler)
+                self.add(event_type, handler, prepare)
             return handler
 
         return register
 
-    def add(self, event_type: str, handler: EventHandler[Any]) -> None:
+    def add(self, event_type: str, handler: EventHandler[Any], prepare: Prepare | None = None) -> None:
         if event_type in self._handlers:
             raise ValueError(f"{event_type} already has a handler")
         model = EVENT_TYPES.get(event_type)
@@ -56,13 +66,18 @@ class HandlerTable:
                 f"but {event_type} carries {model.__name__}"
             )
         self._handlers[event_type] = handler
+        if prepare is not None:
+            self._prepare[event_type] = prepare
+
+    def prepare_of(self, event_type: str) -> Prepare | None:
+        return self._prepare.get(event_type)
 
     def merge(self, *others: HandlerTable) -> HandlerTable:
         """A new table with this table's handlers and the others' (a type in two tables is an error)."""
         merged = HandlerTable()
         for table in (self, *others):
             for event_type, handler in table.items():
-                merged.add(event_type, handler)
+                merged.add(event_type, handler, table.prepare_of(event_type))
         return merged
 
     def __getitem__(self, event_type: str) -> EventHandler[Any]:

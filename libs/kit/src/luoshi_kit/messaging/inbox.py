@@ -10,7 +10,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from luoshi_kit.db import tables_of
+from luoshi_kit.db import table_of, tables_of
+from luoshi_kit.messaging.batch import finish_batch, forget_batch
 from luoshi_kit.messaging.bus import Delivery, PoisonMessage
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.metrics import EVENTS_CONSUMED, EVENTS_DUPLICATE, EVENTS_FAILED
@@ -65,26 +66,45 @@ class EventConsumer:
         _count_consumed(self.service, handled)
 
     async def _apply(self, session: AsyncSession, events: list[CloudEvent[Any]]) -> list[str]:
-        """Run the handlers of the events not yet in the inbox; returns the types handled."""
+        """Run the handlers of the events not yet in the inbox; returns the types handled. What the
+        handlers deferred (``luoshi_kit.messaging.batch``) and the inbox rows are written once, at the end."""
         ids = {e.id for e in events}
         seen = set(
             (await session.scalars(select(self.inbox.event_id).where(self.inbox.event_id.in_(ids)))).all()
         )
-        handled: list[str] = []
+        fresh: list[CloudEvent[Any]] = []
         for event in events:
             if event.id in seen:
                 EVENTS_DUPLICATE.labels(self.service, event.type).inc()
                 continue
             seen.add(event.id)
-            token = current_traceparent.set(event.traceparent)
-            try:
-                await self.handlers[event.type](session=session, event=event)
-            finally:
-                current_traceparent.reset(token)
-            session.add(self.inbox(event_id=event.id, event_type=event.type))
-            handled.append(event.type)
+            fresh.append(event)
+        forget_batch(session)
+        try:
+            await self._prepare(session, fresh)
+            for event in fresh:
+                token = current_traceparent.set(event.traceparent)
+                try:
+                    await self.handlers[event.type](session=session, event=event)
+                finally:
+                    current_traceparent.reset(token)
+            await finish_batch(session)
+        finally:
+            forget_batch(session)
+        if fresh:
+            rows = [{"event_id": e.id, "event_type": e.type} for e in fresh]
+            await session.execute(table_of(self.inbox).insert(), rows)
         await session.flush()
-        return handled
+        return [e.type for e in fresh]
+
+    async def _prepare(self, session: AsyncSession, events: list[CloudEvent[Any]]) -> None:
+        """Each handler's ``prepare`` once, with all the batch's events it will handle."""
+        batches: dict[Any, list[CloudEvent[Any]]] = {}
+        for event in events:
+            if (prepare := self.handlers.prepare_of(event.type)) is not None:
+                batches.setdefault(prepare, []).append(event)
+        for prepare, mine in batches.items():
+            await prepare(session=session, events=mine)
 
 
 def _count_consumed(service: str, event_types: list[str]) -> None:

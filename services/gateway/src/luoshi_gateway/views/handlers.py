@@ -2,36 +2,67 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.views.models import TaskView, TimelineEntry
 from luoshi_gateway.views.rules import TASK_EVENTS, actor_of, summary
 from luoshi_gateway.views.summaries import apply, contribution, deltas
+from luoshi_kit.db import table_of
+from luoshi_kit.messaging.batch import batch_cache, deferred
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.timebase import business_date
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.tasking.v1 import TaskEvent, TaskProgressReported
 
 HANDLERS = HandlerTable()
+_VIEWS = "task_views"  # task id -> its view (None: none yet), for the batch (see load_views)
 
 
-@HANDLERS.on(*TASK_EVENTS)
+async def load_views(*, session: AsyncSession, events: Sequence[CloudEvent[TaskEvent]]) -> None:
+    """The views of a batch's tasks in one query (and which have none yet), before its events apply."""
+    ids = {e.data.task.task_id for e in events}
+    known = batch_cache(session, _VIEWS)
+    known.update(dict.fromkeys(ids))
+    for view in await session.scalars(select(TaskView).where(TaskView.task_id.in_(ids))):
+        known[view.task_id] = view
+
+
+async def _insert_timeline(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await session.execute(table_of(TimelineEntry).insert(), rows)
+
+
+async def _apply_summaries(session: AsyncSession, changes: Counter[tuple[str, str]]) -> None:
+    await apply(session=session, changes={key: value for key, value in changes.items() if value})
+
+
+@HANDLERS.on(*TASK_EVENTS, prepare=load_views)
 async def on_task_event(*, session: AsyncSession, event: CloudEvent[TaskEvent]) -> None:
+    """The event on the task's timeline, its view brought up to date, the dashboard figures moved. The
+    timeline rows and the figures are written once per batch (``luoshi_kit.messaging.batch``)."""
     data, ref = event.data, event.data.task
-    session.add(
-        TimelineEntry(
-            event_id=event.id,
-            task_id=ref.task_id,
-            at=event.time,
-            event_type=event.type,
-            source=event.source.rsplit("/", 1)[-1],
-            actor_id=actor_of(data),
-            org_code=event.orgcode,
-            summary=summary(event.type, data),
-            data=data.model_dump(mode="json"),
-        )
+    deferred(session, _insert_timeline, list).append(
+        {
+            "event_id": event.id,
+            "task_id": ref.task_id,
+            "at": event.time,
+            "event_type": event.type,
+            "source": event.source.rsplit("/", 1)[-1],
+            "actor_id": actor_of(data),
+            "org_code": event.orgcode,
+            "summary": summary(event.type, data),
+            "data": data.model_dump(mode="json"),
+        }
     )
-    view = await session.get(TaskView, ref.task_id)
+    known = batch_cache(session, _VIEWS)
+    if ref.task_id in known:
+        view = known[ref.task_id]
+    else:  # called outside a prepared batch
+        view = await session.get(TaskView, ref.task_id)
     before, before_unit = contribution(view), view.lead_unit if view else None
     if view is None:
         view = TaskView(
@@ -43,6 +74,7 @@ async def on_task_event(*, session: AsyncSession, event: CloudEvent[TaskEvent]) 
             lagging=False,
         )
         session.add(view)
+        known[ref.task_id] = view
     elif view.updated_at > event.time and event.type != "tasking.task.assigned.v1":
         return  # an older event arriving late: the timeline has it, the view is already newer
     view.title, view.issuing_org, view.lead_unit = ref.title, ref.issuing_org, ref.lead_unit
@@ -66,4 +98,5 @@ async def on_task_event(*, session: AsyncSession, event: CloudEvent[TaskEvent]) 
         view.lagging = True
     if event.type == "tasking.task.deadline_extended.v1" and ref.deadline >= business_date(event.time):
         view.overdue = False  # the approved deadline is in the future again
-    await apply(session=session, changes=deltas(before, before_unit, contribution(view), view.lead_unit))
+    moved = deltas(before, before_unit, contribution(view), view.lead_unit)
+    deferred(session, _apply_summaries, Counter).update(moved)

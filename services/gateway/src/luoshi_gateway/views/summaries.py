@@ -18,10 +18,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.views.models import OrgSummary, TaskView
+from luoshi_kit.db import table_of
 from luoshi_proto.divisions import division_parts, government_of
 from luoshi_proto.tasking.states import CLOSED_STATES, OPEN_STATES
 
-_CHUNK = 2000  # rows per upsert: 3 parameters each, well under the drivers' limits
+_CHUNK = 2000  # rows per executemany, so a rebuild streams
 
 
 def summary_scopes(code: str) -> list[str]:
@@ -72,15 +73,19 @@ def deltas(
 
 
 async def apply(*, session: AsyncSession, changes: Mapping[tuple[str, str], int]) -> None:
-    """Add the changes with multi-row upserts (one for an event's few rows; chunked for a rebuild)."""
+    """Add the changes: one prepared upsert, executed for many rows (Core: the ORM's bulk path costs
+    a third more, and a multi-row VALUES compiles anew for every row count)."""
     rows = [{"org_code": org, "metric": metric, "value": value} for (org, metric), value in changes.items()]
+    if not rows:
+        return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = table_of(OrgSummary)
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["org_code", "metric"], set_={"value": table.c.value + statement.excluded.value}
+    )
     for start in range(0, len(rows), _CHUNK):
-        statement = insert(OrgSummary).values(rows[start : start + _CHUNK])
-        statement = statement.on_conflict_do_update(
-            index_elements=["org_code", "metric"], set_={"value": OrgSummary.value + statement.excluded.value}
-        )
-        await session.execute(statement)
+        await session.execute(statement, rows[start : start + _CHUNK])
 
 
 async def figures_of(*, session: AsyncSession, org_codes: Iterable[str]) -> dict[str, Counter[str]]:

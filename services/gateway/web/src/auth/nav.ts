@@ -39,11 +39,11 @@ export const NAV: NavItem[] = [
     key: 'supervision',
     icon: 'View',
     children: [
+      { key: 'inspections', path: '/supervision/inspections' },
       { key: 'urges', path: '/supervision/urges', roles: ACTORS },
       { key: 'rectifications', path: '/supervision/rectifications', roles: ACTORS },
       { key: 'clues', path: '/supervision/clues', roles: ['office', 'inspector', 'principal', 'deputy'] },
       { key: 'notices', path: '/supervision/notices', roles: ['office', 'principal', 'deputy'] },
-      { key: 'inspections', disabled: true },
     ],
   },
   {
