@@ -1,7 +1,7 @@
-"""督查检查 in a real browser over the distributed cluster: the province office schedules an inspection of a
-city (the empty form first shows its field messages), conducts it, records a finding and orders its rectification,
-which then stands on the rectification board; an unannounced inspection (暗访) of the county is not on the
-county's list while an announced one is."""
+"""督查检查 in a real browser over the distributed cluster: the province office schedules an inspection
+of a city (the empty form first shows its field messages), conducts it, records a finding and orders its
+rectification, which then stands on the rectification board; an unannounced inspection (暗访) of the county
+is not on the county's list while an announced one is."""
 
 from __future__ import annotations
 
