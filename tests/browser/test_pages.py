@@ -22,6 +22,7 @@ OFFICE_PAGES = [
     ("meetings", "/plan/meetings"),
     ("documents", "/plan/documents"),
     ("ledger", "/plan/ledger"),
+    ("inspections", "/supervision/inspections"),
     ("urges", "/supervision/urges"),
     ("rectifications", "/supervision/rectifications"),
     ("clues", "/supervision/clues"),
@@ -29,6 +30,7 @@ OFFICE_PAGES = [
     ("standings", "/scoring/standings"),
     ("rankings", "/scoring/rankings"),
     ("negative", "/scoring/negative"),
+    ("decisions", "/scoring/decisions"),
     ("inbox", "/inbox"),
     ("profile", "/profile"),
 ]
@@ -42,7 +44,9 @@ ADMIN_PAGES = [
     ("people", "/admin/people"),
     ("calendar", "/admin/calendar"),
     ("rules", "/admin/rules"),
+    ("scoring-rules", "/admin/scoring-rules"),
     ("clients", "/admin/clients"),
+    ("webhooks", "/admin/webhooks"),
     ("audit", "/admin/audit"),
 ]
 
@@ -75,6 +79,16 @@ def test_main_pages_are_accessible_and_photographed(open_session, cluster, viewp
         s.goto(path)
         s.page.locator("main#main").wait_for()
         found += _check(s, name)
+    s.goto("/profile")
+    s.page.get_by_role("tab", name="消息接收设置").click()
+    s.page.locator("[data-test=preferences-save]").wait_for()
+    s.settle()
+    found += _check(s, "profile-notifications")
+    s.goto("/supervision/inspections")
+    s.page.click("[data-test=inspection-new]")
+    s.page.locator("[data-test=inspection-form]").wait_for()
+    s.settle()
+    found += _check(s, "inspection-new")
     s.goto("/no/such/page")
     s.page.locator("[data-test=not-found]").wait_for()
     found += _check(s, "not-found-page")
