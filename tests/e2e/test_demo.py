@@ -85,6 +85,14 @@ def test_demo_loads_every_state_and_colour_once(embedded: Cluster) -> None:
         "an automatic 督办 for every overdue task",
         interval=1,
     )
+    # The dashboard's yellow (滞后) figure is the task list's: each lagging task reported while behind.
+    yellow = by_colour["yellow"]
+
+    def dashboard_yellow() -> bool:
+        board = office.get("/api/v1/dashboard", params={"org": "520000000000"}).json()
+        return board["by_colour"].get("yellow", 0) == board["lagging"] == yellow
+
+    wait_until(dashboard_yellow, 60, f"{yellow} yellow tasks on the dashboard", interval=1)
     _oversight(embedded, office)
     # The accounts it enabled sign in with the demo password.
     assert embedded.client("520100_office").get("/api/v1/auth/me").json()["org_code"] == "520100000000"

@@ -76,6 +76,10 @@ class TaskProgressReported(TaskEvent):
     progress: str = Field(description="工作进展")
     problems: str = Field(description="存在问题")
     measures: str = Field(description="下步措施或建议")
+    lagging: bool | None = Field(
+        default=None,
+        description="反馈后仍滞后于序时进度 (yellow, as the task list shows it); absent in older events",
+    )
 
 
 class TaskStateChanged(TaskEvent):

@@ -68,6 +68,7 @@ def _payload(rng: random.Random, event_type: str, ref: TaskRef) -> TaskEvent:
             progress="p",
             problems="",
             measures="",
+            lagging=rng.choice([None, False, True]),
         )
     if model is TaskDeadlineAlert:
         return TaskDeadlineAlert(
@@ -192,6 +193,78 @@ async def test_summaries_equal_a_recount_after_a_random_event_stream(
             await summaries.rebuild(session=session)
         async with maker() as session:
             assert await summaries.stored(session=session) == stored
+    finally:
+        await engine.dispose()
+
+
+async def test_a_report_that_does_not_catch_up_keeps_the_task_lagging(tmp_path: Path) -> None:
+    """The figures follow the colour the report leaves (tasking says it), not only the weekly warning:
+    a task reported still behind right after the deadline scan counts as lagging (yellow)."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    maker = make_sessionmaker(engine, TABLES)
+    ref = TaskRef(
+        task_id="t", title="t", issuing_org="520000000000", lead_unit=UNITS[0], deadline=date(2026, 3, 1)
+    )
+
+    def event(n: int, event_type: str, data: TaskEvent) -> CloudEvent[TaskEvent]:
+        return CloudEvent[TaskEvent](
+            source="/luoshi/tasking",
+            type=event_type,
+            orgcode=ref.lead_unit,
+            subject="t",
+            time=T0 + timedelta(minutes=n),
+            data=data,
+        )
+
+    def report(percent: int, lagging: bool | None) -> TaskProgressReported:
+        return TaskProgressReported(
+            task=ref,
+            by=BY,
+            at=T0,
+            report_id="r",
+            progress_percent=percent,
+            progress="p",
+            problems="",
+            measures="",
+            lagging=lagging,
+        )
+
+    async def lagging_figure() -> tuple[int, int]:
+        async with maker() as session:
+            figures = (await summaries.figures_of(session=session, org_codes=["520000000000"]))[
+                "520000000000"
+            ]
+            return figures["lagging"], figures["colour:yellow"]
+
+    try:
+        async with maker() as session, session.begin():
+            await on_task_event(
+                session=session,
+                event=event(0, "tasking.task.assigned.v1", TaskAssigned(task=ref, by=BY, at=T0)),
+            )
+            await on_task_event(
+                session=session,
+                event=event(1, "tasking.task.accepted.v1", TaskAccepted(task=ref, by=BY, at=T0)),
+            )
+            await on_task_event(
+                session=session, event=event(2, "tasking.task.progress_reported.v1", report(10, True))
+            )
+            await finish_batch(session)
+        assert await lagging_figure() == (1, 1)
+        async with maker() as session, session.begin():
+            await on_task_event(
+                session=session, event=event(3, "tasking.task.progress_reported.v1", report(90, False))
+            )
+            await finish_batch(session)
+        assert await lagging_figure() == (0, 0)
+        async with maker() as session, session.begin():
+            await on_task_event(
+                session=session, event=event(4, "tasking.task.progress_reported.v1", report(20, None))
+            )
+            await finish_batch(session)
+        assert await lagging_figure() == (0, 0)  # an older event without the field: as before, cleared
     finally:
         await engine.dispose()
 

@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
 import { session, loadMe } from './auth/session'
 import { pathAllowed } from './auth/nav'
 import { navigation } from './utils/activity'
@@ -32,6 +32,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'plan/meetings', component: () => import('./views/plan/MeetingsView.vue'), meta: { title: '调度会', group: '挂图作战' } },
       { path: 'plan/documents', component: () => import('./views/plan/DocumentsView.vue'), meta: { title: '学习解读', group: '挂图作战' } },
       { path: 'plan/ledger', component: () => import('./views/plan/LedgerView.vue'), meta: { title: '工作台账', group: '挂图作战' } },
+      { path: 'supervision/inspections', component: () => import('./views/supervision/InspectionsView.vue'), meta: { title: '督查检查', group: '督查督办' } },
       { path: 'supervision/urges', component: () => import('./views/supervision/UrgesView.vue'), meta: { title: '催办督办', group: '督查督办' } },
       { path: 'supervision/rectifications', component: () => import('./views/supervision/RectificationsView.vue'), meta: { title: '整改清单', group: '督查督办' } },
       { path: 'supervision/clues', component: () => import('./views/supervision/CluesView.vue'), meta: { title: '线索处理', group: '督查督办' } },
@@ -39,6 +40,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'scoring/standings', component: () => import('./views/scoring/StandingsView.vue'), meta: { title: '积分台账', group: '积分排名' } },
       { path: 'scoring/rankings', component: () => import('./views/scoring/RankingsView.vue'), meta: { title: '排名审定', group: '积分排名' } },
       { path: 'scoring/negative', component: () => import('./views/scoring/NegativeView.vue'), meta: { title: '负面清单', group: '积分排名' } },
+      { path: 'scoring/decisions', component: () => import('./views/scoring/DecisionsView.vue'), meta: { title: '激励问责', group: '积分排名' } },
       { path: 'inbox', component: () => import('./views/InboxView.vue'), meta: { title: '消息中心' } },
       { path: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: '个人设置' } },
       { path: 'admin/orgs', component: () => import('./views/admin/OrgsView.vue'), meta: { title: '组织机构', group: '系统管理' } },
@@ -46,6 +48,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'admin/calendar', component: () => import('./views/admin/CalendarView.vue'), meta: { title: '工作日历', group: '系统管理' } },
       { path: 'admin/rules', component: () => import('./views/admin/RulesView.vue'), meta: { title: '提醒规则', group: '系统管理' } },
       { path: 'admin/clients', component: () => import('./views/admin/ClientsView.vue'), meta: { title: '接入系统', group: '系统管理' } },
+      { path: 'admin/scoring-rules', component: () => import('./views/admin/ScoringRulesView.vue'), meta: { title: '积分规则', group: '系统管理' } },
+      { path: 'admin/webhooks', component: () => import('./views/admin/WebhooksView.vue'), meta: { title: '事件订阅', group: '系统管理' } },
       { path: 'admin/audit', component: () => import('./views/admin/AuditView.vue'), meta: { title: '审计记录', group: '系统管理' } },
       { path: ':rest(.*)*', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
     ],
@@ -58,10 +62,20 @@ router.beforeEach(() => {
   navigation(true)
 })
 
+/** Start fetching the route's page chunks now (the router would only after the guards): on a first load they
+ * come in while the person's identity is asked for, not after. */
+function preload(to: RouteLocationNormalized): void {
+  for (const record of to.matched) {
+    const c = record.components?.default
+    if (typeof c === 'function') void (c as () => Promise<unknown>)().catch(() => undefined)
+  }
+}
+
 router.beforeEach(async (to) => {
   if (to.meta.public) return true
   if (!session.accessToken) return { path: '/login', query: to.fullPath !== '/dashboard' && to.fullPath !== '/' ? { next: to.fullPath } : {} }
   if (!session.me) {
+    preload(to)
     try {
       await loadMe()
     } catch {

@@ -67,10 +67,11 @@ describe('navigation follows roles', () => {
   it('an administrator sees every administration page', () => {
     expect(keys(['admin'])).toEqual(expect.arrayContaining(['orgs', 'people', 'calendar', 'rules', 'audit']))
   })
-  it('supervision pages open where their API is; the rest stay disabled', () => {
+  it('every supervision page is open to the office; a handler sees inspections and urges, not clues', () => {
     const sup = menuFor(['office']).find((i) => i.key === 'supervision')!
-    expect(sup.children!.filter((c) => c.path).map((c) => c.key)).toEqual(['urges', 'rectifications', 'clues', 'notices'])
-    expect(sup.children!.filter((c) => !c.path).every((c) => c.disabled)).toBe(true)
+    expect(sup.children!.map((c) => c.key)).toEqual(['inspections', 'urges', 'rectifications', 'clues', 'notices'])
+    expect(sup.children!.every((c) => c.path && !c.disabled)).toBe(true)
+    expect(keys(['handler'])).toContain('inspections')
     expect(keys(['handler'])).toContain('urges')
     expect(keys(['handler'])).not.toContain('clues')
     expect(pathAllowed('/supervision/notices', ['handler'])).toBe(false)

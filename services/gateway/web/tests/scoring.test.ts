@@ -39,3 +39,14 @@ describe('rankings', () => {
     expect(signed('0.00')).toBe('0.00')
   })
 })
+
+describe('accountability form', () => {
+  it('reads one person a line, name then position, and skips blank lines', async () => {
+    const { parsePersons } = await import('../src/utils/scoring')
+    expect(parsePersons('张三 县政府办公室主任\n\n 李四，副县长 \n王五')).toEqual([
+      { name: '张三', position: '县政府办公室主任' },
+      { name: '李四', position: '副县长' },
+      { name: '王五', position: '' },
+    ])
+  })
+})

@@ -10,6 +10,7 @@ Reusable by every tasking domain:
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
@@ -71,6 +72,16 @@ async def outbox_types(app: FastAPI, subject: str | None = None) -> list[str]:
     async with app.state.sessionmaker() as session:
         rows = (await session.execute(query)).all()
     return [t for t, body in rows if subject is None or f'"subject":"{subject}"' in body]
+
+
+async def outbox_payloads(app: FastAPI, event_type: str, subject: str) -> list[dict[str, Any]]:
+    """The ``data`` of one task's events of one type in the outbox, oldest first."""
+    outbox = tables_of(app.state.sessionmaker).outbox
+    query = select(outbox.body).where(outbox.event_type == event_type).order_by(outbox.created_at)
+    async with app.state.sessionmaker() as session:
+        bodies = (await session.scalars(query)).all()
+    events = [json.loads(body) for body in bodies]
+    return [e["data"] for e in events if e["subject"] == subject]
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from .conftest import (
     PROVINCE,
     SIBLING_COUNTY,
     count_rows,
+    outbox_payloads,
     outbox_types,
     person,
     unique_title,
@@ -66,6 +68,31 @@ async def test_lead_unit_report_sets_progress_and_emits_the_event(tasking: Servi
     assert (await outbox_types(app, task_id))[-1] == "tasking.task.progress_reported.v1"
     events = (await client.get(f"/api/v1/tasks/{task_id}/events", headers=OFFICE)).json()
     assert events[-1]["action"] == "reported" and events[-1]["detail"]["report_id"] == report["id"]
+
+
+async def test_the_event_says_whether_the_task_is_still_behind_after_the_report(tasking: Service) -> None:
+    """The dashboard follows it: a report that does not catch up leaves the task yellow (lagging)."""
+    app, client = tasking
+    today = date.today()
+    body = {
+        "title": unique_title(),
+        "lead_unit": COUNTY,
+        "start_date": (today - timedelta(days=300)).isoformat(),
+        "deadline": (today + timedelta(days=30)).isoformat(),
+    }
+    created = await client.post("/api/v1/tasks", json=body, headers=OFFICE)
+    assert created.status_code == 201, created.text
+    task_id = created.json()["id"]
+    assert (await client.post(f"/api/v1/tasks/{task_id}/accept", headers=LEAD)).status_code == 200
+    for percent in (10, 95):
+        response = await client.post(
+            f"/api/v1/tasks/{task_id}/reports", json=REPORT | {"progress_percent": percent}, headers=LEAD
+        )
+        assert response.status_code == 201, response.text
+    status = (await client.get(f"/api/v1/tasks/{task_id}", headers=OFFICE)).json()["status"]
+    assert status["lagging"] is False and status["expected_percent"] > 20
+    payloads = await outbox_payloads(app, "tasking.task.progress_reported.v1", task_id)
+    assert [(p["progress_percent"], p["lagging"]) for p in payloads] == [(10, True), (95, False)]
 
 
 async def test_co_unit_reports_go_to_the_lead_unit(tasking: Service) -> None:

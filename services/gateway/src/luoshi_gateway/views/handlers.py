@@ -85,7 +85,9 @@ async def on_task_event(*, session: AsyncSession, event: CloudEvent[TaskEvent]) 
         view.state = new_state
     if isinstance(data, TaskProgressReported):
         view.progress_percent = data.progress_percent
-        view.lagging = False  # a new report clears the warning until the engine raises it again
+        # The task's colour after the report (tasking computes it); an older event without it clears the
+        # warning until the engine raises it again.
+        view.lagging = bool(data.lagging)
     if event.type == "tasking.task.completed.v1":
         view.completed_on = business_date(event.time)
     if event.type == "tasking.task.reopened.v1":

@@ -153,3 +153,71 @@ export interface RectificationReport {
   reported_org: string
   reported_at: string
 }
+
+export type InspectionState = 'planned' | 'conducted' | 'reported' | 'cancelled'
+export type InspectionKind = 'special' | 'cross' | 'unannounced' | 'follow_up' | 'onsite' | 'representatives' | 'third_party' | 're_inspection'
+export type SubjectKind = 'decision' | 'document' | 'tasks' | 'theme'
+export type MemberRole = 'inspector' | 'leader' | 'representative' | 'assessor'
+
+export interface Inspection {
+  id: string
+  title: string
+  kind: InspectionKind
+  subject_kind: SubjectKind
+  subject: string
+  description: string
+  inspecting_org: string
+  unannounced: boolean
+  plan_id: string | null
+  clue_id: string | null
+  rectification_id: string | null
+  target_orgs: string[]
+  task_ids: string[]
+  inspector_units: string[]
+  leader_id: string | null
+  team: { person_id: string; role: MemberRole }[]
+  planned_start: string
+  planned_end: string
+  state: InspectionState
+  conducted_on: string | null
+  conducted_summary: string
+  report: string
+  findings_count: number
+  created_by: string
+  created_at: string
+  merged?: boolean
+}
+
+export interface InspectionTrace {
+  action: string
+  actor_id: string
+  actor_org: string
+  reason: string | null
+  detail: Record<string, unknown>
+  at: string
+}
+
+export interface InspectionPlan {
+  id: string
+  org_code: string
+  year: number
+  title: string
+  period_start: string
+  period_end: string
+  notes: string
+  created_by: string
+  created_at: string
+  inspections: Inspection[]
+}
+
+export interface Finding {
+  id: string
+  inspection_id: string | null
+  task_id: string | null
+  org_code: string
+  inspecting_org: string
+  title: string
+  description: string
+  created_by: string
+  created_at: string
+}

@@ -1,5 +1,6 @@
 // Who is signed in: tokens (localStorage, so several tabs share a sign-in), the identity, refresh and expiry.
 import { reactive } from 'vue'
+import { api } from '@/api/http'
 
 export interface Identity {
   person_id: string
@@ -101,13 +102,14 @@ export function refreshSession(): Promise<boolean> {
 
 export async function loadMe(): Promise<Identity | null> {
   if (!session.accessToken) return null
-  const { api } = await import('@/api/http')
   session.me = await api.get<Identity>('/auth/me')
-  try {
-    session.orgName = (await api.get<{ name: string }>(`/orgs/${session.me.org_code}`)).name
-  } catch {
-    session.orgName = session.me.org_code
-  }
+  // The organisation's name fills the header when it comes; the page does not wait for it.
+  const code = session.me.org_code
+  session.orgName = code
+  void api.get<{ name: string }>(`/orgs/${code}`).then(
+    (org) => (session.orgName = org.name),
+    () => undefined,
+  )
   schedule()
   return session.me
 }

@@ -69,3 +69,26 @@ export function levelOfCode(code: string): string {
   if (/^\d{6}0{6}$/.test(gov)) return 'county'
   return 'township'
 }
+
+export const INCENTIVE_KINDS: Record<string, string> = {
+  funds: '资金激励',
+  project: '项目倾斜',
+  policy: '政策支持',
+  pilot: '先行先试',
+  demonstration: '示范创建',
+  commendation: '通报表扬',
+}
+/** Who records incentives and accountability decisions (services/scoring/ledger/manual.py SCORING_ROLES). */
+export const DECIDERS = ['principal', 'office', 'admin']
+
+/** A decision's people concerned as the form keeps them, one "姓名 职务" a line, to the API's list. */
+export function parsePersons(text: string): { name: string; position: string }[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [name, ...rest] = l.split(/[\s,，]+/)
+      return { name, position: rest.join(' ') }
+    })
+}

@@ -10,7 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.outbox import add_event
+from luoshi_kit.timebase import business_today
 from luoshi_proto.tasking.v1 import TaskProgressReported
+from luoshi_tasking.calendar.service import load_calendar
+from luoshi_tasking.deadlines.rules import task_status
+from luoshi_tasking.deadlines.service import load_settings
 from luoshi_tasking.reports.models import ProgressReport
 from luoshi_tasking.reports.schemas import ReportCreate
 from luoshi_tasking.tasks.lifecycle import SOURCE, actor, task_ref, trace
@@ -53,6 +57,11 @@ async def submit_report(
             task.progress_percent = data.progress_percent
             await roll_up(session=session, task=task, identity=identity)
     trace(session=session, task=task, identity=identity, action="reported", at=now, detail=detail)
+    # Whether the task is still behind after this report: the dashboard's figures follow it, so a report
+    # that does not catch up keeps the task yellow there as in the task list (the deadline scan warns of
+    # lagging once a week only, and never in the week the task was accepted).
+    cal, settings = await load_calendar(session=session), await load_settings(session=session)
+    lagging = task_status(task, business_today(), cal, settings).lagging
     add_event(
         session=session,
         source=SOURCE,
@@ -67,6 +76,7 @@ async def submit_report(
             progress=data.progress,
             problems=data.problems,
             measures=data.measures,
+            lagging=lagging,
         ),
     )
     return report

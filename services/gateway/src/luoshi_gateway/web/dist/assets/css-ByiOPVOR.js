@@ -1,1 +1,0 @@
-import"./index-14yURt39.js";import"./css-CVqujaAi.js";

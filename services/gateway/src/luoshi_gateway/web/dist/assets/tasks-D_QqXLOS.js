@@ -1,1 +1,0 @@
-import{t as e}from"./http-DRbp6Lbq.js";var t=t=>e.get(`/tasks/${t}`),n=t=>e.get(`/tasks`,t);export{n,t};

@@ -1,1 +1,0 @@
-import{Yt as e}from"./index-14yURt39.js";var t=t=>[``,...e].includes(t);export{t};
