@@ -170,18 +170,20 @@ async def list_tasks(
     ids = select(TaskScope.task_id).where(*keyed)
     if joined:
         ids = ids.join(Task, Task.id == TaskScope.task_id).where(*joined)
-    page = select(Task).join(TaskScope, TaskScope.task_id == Task.id).where(*keyed, *joined)
-    rows = (await session.scalars(page.order_by(*order).offset(offset).limit(limit))).all()
-    return list(rows), await _page_total(session, ids, offset, len(rows), limit)
-
-
-async def _page_total(session: AsyncSession, ids: Select[str], offset: int, found: int, limit: int) -> int:
-    if found < limit and (found or not offset):
-        return offset + found  # the last page: nothing follows it
-    # Past the end (found nothing at offset > 0): the total is below offset, count just that far.
-    ids = ids.offset(offset).limit(COUNT_CAP + 1) if found else ids.limit(offset)
-    counted = await session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-    return offset + counted if found else counted
+    # The page and its capped count in one statement (the count an InitPlan PostgreSQL runs once): one
+    # round trip instead of two, which was a sixth of a list page's CPU.
+    ahead = ids.offset(offset).limit(COUNT_CAP + 1).subquery()
+    counted = select(func.count()).select_from(ahead).scalar_subquery()
+    page = select(Task, counted).join(TaskScope, TaskScope.task_id == Task.id).where(*keyed, *joined)
+    found = (await session.execute(page.order_by(*order).offset(offset).limit(limit))).all()
+    rows = [task for task, _ in found]
+    if found:
+        return rows, offset + int(found[0][1])
+    if not offset:
+        return rows, 0
+    # Past the end (nothing at offset > 0): the total is below offset, count just that far.
+    below = await session.scalar(select(func.count()).select_from(ids.limit(offset).subquery())) or 0
+    return rows, int(below)
 
 
 async def get_task(*, session: AsyncSession, identity: Identity, task_id: str, lock: bool = False) -> Task:
