@@ -17,7 +17,7 @@ from luoshi_kit.scope import require_in_scope
 from luoshi_kit.timebase import business_today
 from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.tasks.decomposition import nature_of
-from luoshi_tasking.tasks.lifecycle import SOURCE, announce_assigned, assigned_event, new_trace, trace
+from luoshi_tasking.tasks.lifecycle import SOURCE, announce_assigned, assigned_event, trace
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
 from luoshi_tasking.tasks.rules import check_can_assign, check_deadline
 from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskCreate
@@ -86,9 +86,9 @@ async def insert_assignment(*, session: AsyncSession, task: Task, identity: Iden
     """The rows ``record_assignment`` writes — the task, its ``task_scope`` rows, its trace, its outbox
     event — as four Core INSERTs, bypassing the unit of work (issue 10: the ORM flush was a third of a
     task write's CPU). For a task nothing else in the transaction changes; ``task`` stays transient."""
-    action = "assigned"
-    trace_row = new_trace(
-        task=task, identity=identity, action=action, at=task.created_at, detail=_assignment_detail(task)
+    detail = _assignment_detail(task)
+    trace_row = trace(
+        session=None, task=task, identity=identity, action="assigned", at=task.created_at, detail=detail
     )
     await session.execute(table_of(Task).insert(), [_values(task)])
     await session.execute(table_of(TaskScope).insert(), scope_rows(task))
