@@ -297,13 +297,16 @@ def _scored(s: Story) -> None:
 
 
 def _unannounced_inspection(s: Story) -> str:
-    """暗访 of 南明区: invisible to it until conducted; a public clue about it is triaged into it."""
+    """暗访 of 南明区 about its late quarter: invisible to it until conducted, on its task's timeline from
+    then on; a public clue about it is triaged into it."""
+    assert s.lagging
     inspection = {
         "title": "暗访 南明区 重点项目建设",
         "kind": "unannounced",
         "subject_kind": "theme",
         "subject": "重点项目建设攻坚",
         "target_orgs": [NANMING],
+        "task_ids": [s.lagging["id"]],
         "planned_start": TODAY.isoformat(),
         "planned_end": TODAY.isoformat(),
     }
@@ -313,6 +316,10 @@ def _unannounced_inspection(s: Story) -> str:
     conduct = {"conducted_on": TODAY.isoformat(), "summary": "征拆进度滞后, 台账不实"}
     _ok(s.office.post(f"/api/v1/inspections/{iid}/conduct", json=conduct))
     assert _ok(s.nanming.get(f"/api/v1/inspections/{iid}"))["id"] == iid
+    # On the task's timeline from conducted on; the scheduled event (published before it) never.
+    _on_timeline(s.nanming, s.lagging["id"], "supervision.inspection.conducted.v1")
+    kinds = [i["event_type"] for i in _timeline(s.nanming, s.lagging["id"])]
+    assert "supervision.inspection.scheduled.v1" not in kinds, kinds
 
     clue = {
         "org_code": PROVINCE,
@@ -330,7 +337,8 @@ def _unannounced_inspection(s: Story) -> str:
 
 def _rectification(s: Story, iid: str) -> None:
     """The finding → a listed rectification item (挂牌督办) → first report rejected → second verified."""
-    body = {"inspection_id": iid, "org_code": NANMING, "title": "征拆台账不实"}
+    assert s.lagging
+    body = {"inspection_id": iid, "org_code": NANMING, "task_id": s.lagging["id"], "title": "征拆台账不实"}
     finding = _ok(s.office.post("/api/v1/findings", json=body), 201)
     order_body = {
         "leading_leader": f"p-{NANMING}-principal",
@@ -506,6 +514,13 @@ def _timelines(s: Story) -> None:
             ("tasking.task.overdue.v1", None),  # the deadline scan
             ("supervision.urge.issued.v1", None),  # the automatic 督办
             ("supervision.urge.answered.v1", f"p-{NANMING}-principal"),
+            ("supervision.inspection.conducted.v1", "u-province_office"),  # the 暗访, from conducted on
+            ("supervision.finding.recorded.v1", "u-province_office"),
+            ("supervision.rectification.ordered.v1", "u-province_office"),
+            ("supervision.rectification.reported.v1", nanming),
+            ("supervision.rectification.rejected.v1", "u-province_office"),
+            ("supervision.rectification.reported.v1", nanming),
+            ("supervision.rectification.verified.v1", "u-province_office"),
             ("tasking.task.extension_requested.v1", nanming),
             ("tasking.task.extension_decided.v1", city),
             ("tasking.task.deadline_extended.v1", city),

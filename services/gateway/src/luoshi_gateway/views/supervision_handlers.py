@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.views.supervision_models import RectificationView, RepresentativesInspection
+from luoshi_gateway.views.timeline_supervision import rectification_entry
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.supervision.v1 import InspectionScheduled, RectificationEvent
@@ -26,6 +27,7 @@ RECTIFICATION_EVENTS = (
 @SUPERVISION_VIEW_HANDLERS.on(*RECTIFICATION_EVENTS)
 async def on_rectification(*, session: AsyncSession, event: CloudEvent[RectificationEvent]) -> None:
     ref = event.data.rectification
+    await rectification_entry(session=session, event=event)  # on the task's timeline, if it names one
     view = await session.get(RectificationView, ref.rectification_id)
     if view is None:
         view = RectificationView(rectification_id=ref.rectification_id, state="open", overdue=False)
