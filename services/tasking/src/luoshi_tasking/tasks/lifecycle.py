@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import utcnow
 from luoshi_kit.identity import Identity
-from luoshi_kit.messaging.outbox import add_event
+from luoshi_kit.messaging.outbox import PendingEvent, add_event
 from luoshi_proto.tasking.v1 import (
     Actor,
     TaskAccepted,
@@ -64,7 +64,22 @@ def trace(
     detail: dict[str, Any] | None = None,
 ) -> TaskEvent:
     """The trace row (全程留痕): who, when, from which organisation, why."""
-    row = TaskEvent(
+    row = new_trace(task=task, identity=identity, action=action, at=at, reason=reason, detail=detail)
+    session.add(row)
+    return row
+
+
+def new_trace(
+    *,
+    task: Task,
+    identity: Identity,
+    action: str,
+    at: datetime,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> TaskEvent:
+    """The trace row, not yet in any session (``trace`` adds it; a Core insert may take its values)."""
+    return TaskEvent(
         id=str(uuid.uuid4()),
         task_id=task.id,
         action=action,
@@ -74,18 +89,15 @@ def trace(
         detail=detail or {},
         at=at,
     )
-    session.add(row)
-    return row
 
 
 def announce_assigned(*, session: AsyncSession, task: Task, identity: Identity, at: datetime) -> None:
-    add_event(
-        session=session,
-        source=SOURCE,
-        orgcode=task.lead_unit,
-        subject=task.id,
-        data=TaskAssigned(task=task_ref(task), by=actor(identity), at=at),
-    )
+    add_event(session=session, source=SOURCE, **assigned_event(task, identity, at).__dict__)
+
+
+def assigned_event(task: Task, identity: Identity, at: datetime) -> PendingEvent:
+    data = TaskAssigned(task=task_ref(task), by=actor(identity), at=at)
+    return PendingEvent(data=data, orgcode=task.lead_unit, subject=task.id)
 
 
 def step(

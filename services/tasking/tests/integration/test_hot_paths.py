@@ -1,0 +1,82 @@
+"""The statements the two busiest routes send (issue 10): a task write is its four rows and nothing else,
+and a page of the task list reads no more than that page when nothing follows it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import event, func, select
+
+from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
+
+from .conftest import CITY, COUNTY, PROVINCE, TOWNSHIP, person
+
+Service = tuple[FastAPI, httpx.AsyncClient]
+CLERK = person(PROVINCE, "office")
+
+
+@contextmanager
+def statements(app: FastAPI) -> Iterator[list[str]]:
+    """The SQL statements this task sends while the block runs (first word and table, e.g.
+    ``INSERT task``); the relay's and the consumer's, in tasks of their own, are not counted."""
+    seen: list[str] = []
+    mine = asyncio.current_task()
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if asyncio.current_task() is not mine:
+            return
+        words = statement.split()
+        table = words[2] if words[0] == "INSERT" else ""
+        seen.append(f"{words[0]} {table}".strip())
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_a_task_write_is_its_four_rows(tasking: Service) -> None:
+    app, client = tasking
+    body = {"title": "热路径", "lead_unit": TOWNSHIP, "co_units": [CITY], "deadline": "2099-12-31"}
+    await client.post("/api/v1/tasks", json=body, headers=CLERK)  # the first fills the per-process caches
+    with statements(app) as seen:
+        created = await client.post("/api/v1/tasks", json=body, headers=CLERK)
+    assert created.status_code == 201, created.text
+    assert seen == ["INSERT task", "INSERT task_scope", "INSERT task_event", "INSERT outbox"]
+    task_id = created.json()["id"]
+    async with app.state.sessionmaker() as session:
+        scopes = set(
+            (await session.scalars(select(TaskScope.scope).where(TaskScope.task_id == task_id))).all()
+        )
+        trace = (await session.scalars(select(TaskEvent).where(TaskEvent.task_id == task_id))).all()
+        task = await session.get(Task, task_id)
+    # Township 520102001000 and city 520100000000 under the province's issuing org: every division prefix.
+    assert scopes == {"52", "5201", "520102", "520102001"}
+    assert [t.action for t in trace] == ["assigned"]
+    assert trace[0].detail == {"lead_unit": TOWNSHIP, "co_units": [CITY], "nature": created.json()["nature"]}
+    assert (
+        task is not None and task.description == "" and task.extension_count == 0 and task.co_units == [CITY]
+    )
+    fetched = await client.get(f"/api/v1/tasks/{task_id}", headers=CLERK)
+    assert fetched.json() == created.json()
+
+
+async def test_a_list_page_with_nothing_after_it_is_one_query(tasking: Service) -> None:
+    app, client = tasking
+    body = {"title": "热路径", "lead_unit": COUNTY, "deadline": "2099-12-31"}
+    for _ in range(3):
+        await client.post("/api/v1/tasks", json=body, headers=CLERK)
+    await client.get("/api/v1/tasks", params={"limit": 20}, headers=CLERK)
+    with statements(app) as seen:
+        page = await client.get("/api/v1/tasks", params={"limit": 20}, headers=CLERK)
+    assert page.json()["total"] == 3 and len(page.json()["items"]) == 3
+    assert seen == ["SELECT"]
+    async with app.state.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Task)) == 3
