@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,12 @@ class Received:
         with self.lock:
             return list(self.events)
 
-    def ids(self) -> Counter[str]:
-        return Counter(e["id"] for e in self.snapshot())
+    def ids(self, since: datetime | None = None) -> Counter[str]:
+        """How often each event arrived (of those that happened at ``since`` or later)."""
+        events = self.snapshot()
+        if since is not None:
+            events = [e for e in events if datetime.fromisoformat(e["time"]) >= since]
+        return Counter(e["id"] for e in events)
 
     def of(self, event_type: str, subject: str) -> list[dict[str, Any]]:
         return [e for e in self.snapshot() if e["type"] == event_type and e.get("subject") == subject]

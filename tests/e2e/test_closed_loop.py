@@ -38,6 +38,7 @@ import pytest
 from sqlalchemy import pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from luoshi_cli.demo.oversight import next_quarter, quarter_of
 from tests.e2e.cluster import Cluster, wait_until
 from tests.e2e.loop_listeners import Received, WebhookReceiver, amqp_subscriber, webhook_receiver
 
@@ -45,8 +46,6 @@ pytestmark = pytest.mark.e2e
 PROVINCE, DEPT, CITY = "520000000000", "520000000000D01", "520100000000"
 NANMING, YUNYAN, TOWNSHIP = "520102000000", "520103000000", "520102001000"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-TODAY = datetime.now(SHANGHAI).date()
-QUARTER = f"{TODAY.year}Q{(TODAY.month - 1) // 3 + 1}"
 WATCHED = ("tasking.task", "supervision", "scoring")  # what 贵阳市's two platforms subscribe to
 
 
@@ -82,8 +81,14 @@ class Story:
     lagging: dict[str, Any] | None = None  # 南明区's first quarter: lags, goes overdue
     ours: dict[str, list[dict[str, Any]]] | None = None
     town_task: str = ""
+    # The business date (Asia/Shanghai) when the story starts, not when the module was imported.
+    today: date = field(default_factory=lambda: datetime.now(SHANGHAI).date())
     # (event type, subject) of the events 贵阳市's platforms must each get once: every step adds its own.
     events: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def quarter(self) -> str:
+        return quarter_of(self.today)
 
 
 def _cast(cluster: Cluster) -> Story:
@@ -156,8 +161,9 @@ def _finish(worker: httpx.Client, issuer: httpx.Client, task_id: str) -> None:
     _ok(issuer.post(f"/api/v1/tasks/{task_id}/review", json=review))
 
 
-def _subscribe(s: Story, url: str) -> tuple[str, str]:
-    """贵阳市's webhook subscription (an administrator registers it): its id and secret (shown once)."""
+def _subscribe(s: Story, url: str) -> tuple[str, str, datetime]:
+    """贵阳市's webhook subscription (an administrator registers it): its id, secret (shown once) and
+    creation time."""
     body = {
         "name": "贵阳市公文系统",
         "url": url,
@@ -166,7 +172,7 @@ def _subscribe(s: Story, url: str) -> tuple[str, str]:
     }
     created = _ok(s.admin.post("/api/v1/subscriptions", json=body), 201)
     assert created["secret"].startswith("whsec_")
-    return str(created["id"]), str(created["secret"])
+    return str(created["id"]), str(created["secret"]), datetime.fromisoformat(created["created_at"])
 
 
 def _document(s: Story) -> None:
@@ -174,21 +180,21 @@ def _document(s: Story) -> None:
         "title": "关于夯实基础创新机制提升各级政府执行力落实力的意见",
         "issuer_level": "国务院",
         "reference": "国发〔2026〕8号",
-        "issue_date": TODAY.isoformat(),
+        "issue_date": s.today.isoformat(),
         "org_code": DEPT,
     }
     doc = _ok(s.office.post("/api/v1/documents", json=body), 201)
-    assert doc["status"] == "study_pending" and doc["study_due"] > TODAY.isoformat()
+    assert doc["status"] == "study_pending" and doc["study_due"] > s.today.isoformat()
     path = f"/api/v1/documents/{doc['id']}"
     session = {
-        "held_on": TODAY.isoformat(),
+        "held_on": s.today.isoformat(),
         "attendees": "厅领导班子成员",
         "summary": "背景、新要求、落实打算",
     }
     _ok(s.dept.post(f"{path}/sessions", json=session), 201)
     after = _ok(s.dept.get(path))
-    assert after["status"] == "report_pending" and after["report_due"] > TODAY.isoformat()
-    report = {"reported_on": TODAY.isoformat(), "content": "学习解读情况报告"}
+    assert after["status"] == "report_pending" and after["report_due"] > s.today.isoformat()
+    report = {"reported_on": s.today.isoformat(), "content": "学习解读情况报告"}
     _ok(s.dept.post(f"{path}/reports", json=report), 201)
     assert _ok(s.office.get(path))["status"] == "reported"
 
@@ -198,7 +204,7 @@ def _decompose(s: Story) -> None:
     body = {
         "title": "重点项目建设攻坚",
         "lead_unit": CITY,
-        "deadline": date(TODAY.year + 1, 6, 30).isoformat(),
+        "deadline": date(s.today.year + 1, 6, 30).isoformat(),
         "nature": "yearly",
         "source_level": "省政府",
         "source_ref": "国发〔2026〕8号",
@@ -246,20 +252,20 @@ def _lags_and_goes_overdue(s: Story) -> None:
     """南明区 lags → 催办 of its handler → overdue → the automatic 督办, answered by its principal."""
     assert s.lagging
     lagging = s.lagging["id"]
-    _backdate(s.cluster, lagging, date.fromisoformat(s.lagging["deadline"]), TODAY - timedelta(days=80))
+    _backdate(s.cluster, lagging, date.fromisoformat(s.lagging["deadline"]), s.today - timedelta(days=80))
     status = _ok(s.city.get(f"/api/v1/tasks/{lagging}"))["status"]
     assert status["colour"] == "yellow" and status["lagging"], status
     urge_body = {
         "kind": "urge",
         "org_code": NANMING,
         "message": "进度滞后于序时进度, 请加快推进",
-        "answer_due": (TODAY + timedelta(days=3)).isoformat(),
+        "answer_due": (s.today + timedelta(days=3)).isoformat(),
         "task_id": lagging,
         "task_title": s.lagging["title"],
     }
     assert _ok(s.city.post("/api/v1/urges", json=urge_body), 201)["state"] == "open"
 
-    _backdate(s.cluster, lagging, TODAY - timedelta(days=3), TODAY - timedelta(days=80))
+    _backdate(s.cluster, lagging, s.today - timedelta(days=3), s.today - timedelta(days=80))
     assert _ok(s.city.get(f"/api/v1/tasks/{lagging}"))["status"]["colour"] == "red"
     _ok(s.admin.post("/api/v1/deadline-scans"))
     _on_timeline(s.office, lagging, "tasking.task.overdue.v1")
@@ -307,13 +313,13 @@ def _unannounced_inspection(s: Story) -> str:
         "subject": "重点项目建设攻坚",
         "target_orgs": [NANMING],
         "task_ids": [s.lagging["id"]],
-        "planned_start": TODAY.isoformat(),
-        "planned_end": TODAY.isoformat(),
+        "planned_start": s.today.isoformat(),
+        "planned_end": s.today.isoformat(),
     }
     iid = str(_ok(s.office.post("/api/v1/inspections", json=inspection), 201)["id"])
     assert s.nanming.get(f"/api/v1/inspections/{iid}").status_code == 404
     assert iid not in [i["id"] for i in _ok(s.nanming.get("/api/v1/inspections"))["items"]]
-    conduct = {"conducted_on": TODAY.isoformat(), "summary": "征拆进度滞后, 台账不实"}
+    conduct = {"conducted_on": s.today.isoformat(), "summary": "征拆进度滞后, 台账不实"}
     _ok(s.office.post(f"/api/v1/inspections/{iid}/conduct", json=conduct))
     assert _ok(s.nanming.get(f"/api/v1/inspections/{iid}"))["id"] == iid
     # On the task's timeline from conducted on; the scheduled event (published before it) never.
@@ -368,28 +374,28 @@ def _quarter_end(s: Story) -> str:
     _finish(s.township, s.nanming, s.town_task)
 
     def scored() -> dict[str, Any] | None:
-        page = _ok(s.nanming.get(f"/api/v1/points/standings/{TOWNSHIP}", params={"period": QUARTER}))
+        page = _ok(s.nanming.get(f"/api/v1/points/standings/{TOWNSHIP}", params={"period": s.quarter}))
         # The standing and its entries are read one after the other: wait until they agree as well.
         agree = page["standing"]["entries"] == page["entries"]["total"]
         return page if agree and any(e["task_id"] == s.town_task for e in page["entries"]["items"]) else None
 
     ledger = _eventually(scored, "the township's close-out to be scored")["standing"]["points"]
-    mine = {"period": QUARTER, "claimed_points": ledger, "summary": "本季度承接任务按期完成"}
+    mine = {"period": s.quarter, "claimed_points": ledger, "summary": "本季度承接任务按期完成"}
     check = _ok(s.township.post("/api/v1/self-checks", json=mine), 201)
     assert check["to_org"] == NANMING and float(check["ledger_points"]) == float(ledger)
     county = {
-        "period": QUARTER,
+        "period": s.quarter,
         "claimed_points": "0",
         "summary": "重点项目一季度任务逾期, 已按督办要求整改",
         "explanation": "逾期扣分待复核",
     }
     _ok(s.nanming.post("/api/v1/self-checks", json=county), 201)
-    filed = _ok(s.city.get("/api/v1/self-checks", params={"org": NANMING, "period": QUARTER}))["items"]
+    filed = _ok(s.city.get("/api/v1/self-checks", params={"org": NANMING, "period": s.quarter}))["items"]
     assert [c["org_code"] for c in filed] == [NANMING]
-    missing = _ok(s.nanming.get("/api/v1/self-checks/missing", params={"period": QUARTER}))["items"]
+    missing = _ok(s.nanming.get("/api/v1/self-checks/missing", params={"period": s.quarter}))["items"]
     assert TOWNSHIP not in [m["org_code"] for m in missing]
 
-    body = {"scope_org": NANMING, "tier": "township", "period": QUARTER}
+    body = {"scope_org": NANMING, "tier": "township", "period": s.quarter}
     ranking = _ok(s.nanming.post("/api/v1/rankings", json=body), 201)
     rid = ranking["id"]
     assert ranking["state"] == "draft"
@@ -400,7 +406,7 @@ def _quarter_end(s: Story) -> str:
     published = _ok(s.nanming.post(f"/api/v1/rankings/{rid}/publish"))
     best = min(published["lines"], key=lambda line: line["position"])
     assert best["org_code"] == TOWNSHIP and float(best["points"]) == float(ledger), published["lines"]
-    public = _ok(anonymous.get("/api/v1/public/rankings", params={"scope_org": NANMING, "period": QUARTER}))
+    public = _ok(anonymous.get("/api/v1/public/rankings", params={"scope_org": NANMING, "period": s.quarter}))
     assert [r["id"] for r in public["items"]] == [rid]
     shown = _ok(anonymous.get(f"/api/v1/public/rankings/{rid}"))
     assert shown["lines"][0]["org_code"] == TOWNSHIP
@@ -408,21 +414,14 @@ def _quarter_end(s: Story) -> str:
     return str(best["org_code"])
 
 
-def _next_quarter() -> tuple[date, date]:
-    first_month = (TODAY.month - 1) // 3 * 3 + 4
-    start = date(TODAY.year + (first_month > 12), (first_month - 1) % 12 + 1, 1)
-    after = date(start.year + (start.month > 9), (start.month + 2) % 12 + 1, 1)
-    return start, after - timedelta(days=1)
-
-
 def _exempt_and_plan(s: Story, best: str) -> None:
     """The best township is exempted next quarter; 南明区's routine inspection plan has to skip it."""
-    start, end = _next_quarter()
+    start, end = next_quarter(s.today)
     grant = {
         "org_code": best,
         "starts_on": start.isoformat(),
         "ends_on": end.isoformat(),
-        "basis": f"{QUARTER} 乡镇排名第一, 成效特别显著",
+        "basis": f"{s.quarter} 乡镇排名第一, 成效特别显著",
     }
     exemption = _ok(s.nanming.post("/api/v1/exemption-grants", json=grant), 201)
     s.events.append(("scoring.exemption.granted.v1", exemption["id"]))
@@ -439,7 +438,7 @@ def _exempt_and_plan(s: Story, best: str) -> None:
         "period_end": end.isoformat(),
     }
     plan = _ok(s.nanming.post("/api/v1/inspection-plans", json=plan_body), 201)
-    ranking = _ok(s.nanming.get("/api/v1/rankings", params={"scope_org": NANMING, "period": QUARTER}))
+    ranking = _ok(s.nanming.get("/api/v1/rankings", params={"scope_org": NANMING, "period": s.quarter}))
     lines = _ok(s.nanming.get(f"/api/v1/rankings/{ranking['items'][0]['id']}"))["lines"]
     other = next(line["org_code"] for line in lines if line["org_code"] != best)
     routine = {
@@ -463,7 +462,7 @@ def _close_out(s: Story) -> None:
     """The late quarter catches up; everything is completed bottom-up, reviewed, closed (销号), archived."""
     assert s.lagging and s.ours
     lagging = s.lagging["id"]
-    late = {"requested_deadline": (TODAY + timedelta(days=10)).isoformat(), "reason": "按督办要求赶进度"}
+    late = {"requested_deadline": (s.today + timedelta(days=10)).isoformat(), "reason": "按督办要求赶进度"}
     ext = _ok(s.nanming.post(f"/api/v1/tasks/{lagging}/extensions", json=late), 201)
     assert ext["late"] is True
     path = f"/api/v1/tasks/{lagging}/extensions/{ext['id']}/decision"
@@ -540,8 +539,10 @@ def _timelines(s: Story) -> None:
     )
 
 
-def _each_once(hook: WebhookReceiver, bus: Received, story: list[tuple[str, str]]) -> None:
-    """Both platforms got each of the story's events exactly once, the webhook's signed, and the same set."""
+def _each_once(hook: WebhookReceiver, bus: Received, story: list[tuple[str, str]], since: datetime) -> None:
+    """Both platforms got each of the story's events exactly once, the webhook's signed, and the same set
+    of every event from the subscription on (the AMQP queue was bound a moment before it: an event of
+    another test still in flight then reaches only that)."""
 
     def complete() -> bool:
         return all(hook.of(t, subject) and bus.of(t, subject) for t, subject in story)
@@ -551,7 +552,12 @@ def _each_once(hook: WebhookReceiver, bus: Received, story: list[tuple[str, str]
         assert len(hook.of(event_type, subject)) == 1, (event_type, subject)
         assert len(bus.of(event_type, subject)) == 1, (event_type, subject)
     assert not hook.refused, hook.refused
-    wait_until(lambda: set(hook.ids()) == set(bus.ids()), 60, "the same events at both platforms", 0.5)
+    after = since + timedelta(seconds=1)
+
+    def same() -> bool:
+        return set(hook.ids(after)) == set(bus.ids(after))
+
+    wait_until(same, 60, "the same events at both platforms", 0.5)
     assert max(hook.ids().values()) == 1 and max(bus.ids().values()) == 1
     assert len(set(hook.delivery_ids)) == len(hook.delivery_ids)
     assert all(e["type"].startswith(WATCHED) for e in bus.snapshot())
@@ -564,7 +570,7 @@ def test_the_closed_loop(distributed: Cluster) -> None:
         webhook_receiver() as (hook, url),
         amqp_subscriber(distributed.env["LUOSHI_AMQP_URL"], patterns) as bus,
     ):
-        subscription, hook.secret = _subscribe(s, url)
+        subscription, hook.secret, since = _subscribe(s, url)
         try:
             _document(s)
             _decompose(s)
@@ -577,7 +583,7 @@ def test_the_closed_loop(distributed: Cluster) -> None:
             _exempt_and_plan(s, best)
             _close_out(s)
             _timelines(s)
-            _each_once(hook, bus, s.events)
+            _each_once(hook, bus, s.events, since)
             assert not hook.of("supervision.inspection.scheduled.v1", iid)  # 暗访: withheld until conducted
         finally:  # the receiver goes away with this test: later tests' events would only fail there
             _ok(s.admin.patch(f"/api/v1/subscriptions/{subscription}", json={"active": False}))
