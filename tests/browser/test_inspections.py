@@ -1,7 +1,8 @@
-"""督查检查 in a real browser over the distributed cluster: the province office schedules an inspection
-of a city (the empty form first shows its field messages), conducts it, records a finding and orders its
-rectification, which then stands on the rectification board; an unannounced inspection (暗访) of the county
-is not on the county's list while an announced one is."""
+"""督查检查 and 激励 in a real browser over the distributed cluster: the province office schedules an
+inspection of a city (the empty form first shows its field messages), conducts it, records a finding and
+orders its rectification, which then stands on the rectification board; an unannounced inspection (暗访) of
+the county is not on the county's list while an announced one is; an incentive recorded for the public
+appears on the portal."""
 
 from __future__ import annotations
 
@@ -93,3 +94,26 @@ def test_an_unannounced_inspection_is_not_shown_to_its_target(open_session, clus
     assert table.get_by_text(secret).count() == 0
     handler.shot("inspections-as-target")
     assert not (office.errors or handler.errors)
+
+
+def test_an_incentive_recorded_for_the_public_appears_on_the_portal(open_session, cluster) -> None:
+    office = open_session()
+    page = office.sign_in("province_office")
+    office.goto("/scoring/decisions")
+    page.click("[data-test=incentive-add]")
+    form = page.locator("[data-test=incentive-form]")
+    page.click("[data-test=incentive-save]")
+    form.locator(".el-form-item__error").first.wait_for()  # nothing filled: field messages
+    _pick_org(page, "[data-test=incentive-form] .org-picker", "贵州省人民政府", "贵阳市人民政府")
+    title = f"营商环境改善明显 {uuid.uuid4().hex[:6]}"
+    page.get_by_label("激励事项").fill(title)
+    page.get_by_label("激励依据").fill("季度积分排名第一")
+    form.get_by_text("在门户公开").click()
+    page.click("[data-test=incentive-save]")
+    page.locator("[data-test=incentives]").get_by_text(title).wait_for()
+
+    public = open_session()
+    page = public.goto("/portal/notices")
+    page.locator("[data-test=public-decisions]").get_by_text(title).wait_for()
+    public.shot("portal-incentive")
+    assert not (office.errors or public.errors)

@@ -1,7 +1,7 @@
-"""Issue 14's flows beyond tasks, in a real browser over the distributed cluster: the deputy sees the lagging
-warning arrive live (the notification stream), the principal approves a ranking and the public sees it on
-the portal, a member of the public files a clue that the office triages and the reporter looks up, and the
-urged unit answers an urge with 原因 and 整改措施."""
+"""Issue 14's supervision and scoring flows, in a real browser over the distributed cluster: the principal
+approves a ranking and the public sees it on the portal, and the urged unit answers an urge with 原因 and
+整改措施. The live lagging warning and the public clue are in test_live_and_clues.py, inspections in
+test_inspections.py."""
 
 from __future__ import annotations
 

@@ -122,6 +122,14 @@ class WorkCalendar:
     _tables: dict[int, _YearTable] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    # (first, last) year -> working days of the years first..last-1 / whether any of first..last is
+    # provisional: a task list computes both for every task, and a far deadline spans many years.
+    _spans: dict[tuple[int, int], int] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    _provisional_spans: dict[tuple[int, int], bool] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def _year(self, year: int) -> _YearTable:
         table = self._tables.get(year)
@@ -172,9 +180,21 @@ class WorkCalendar:
         if end < start:
             return -self.working_days_between(end, start)
         count = self._upto(end) - self._upto(start)
-        for year in range(start.year, end.year):
-            count += self._year(year).total
+        if end.year > start.year:
+            span = self._spans.get((start.year, end.year))
+            if span is None:
+                span = sum(self._year(year).total for year in range(start.year, end.year))
+                self._spans[(start.year, end.year)] = span
+            count += span
         return count
+
+    def any_provisional(self, first_year: int, last_year: int) -> bool:
+        """True when any year of first_year..last_year (inclusive) is provisional."""
+        hit = self._provisional_spans.get((first_year, last_year))
+        if hit is None:
+            hit = any(self._year(y).provisional for y in range(first_year, last_year + 1))
+            self._provisional_spans[(first_year, last_year)] = hit
+        return hit
 
     def next_workday(self, day: date) -> date:
         """``day`` itself when it is a working day, else the first working day after it."""

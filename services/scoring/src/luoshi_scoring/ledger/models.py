@@ -23,6 +23,9 @@ class PointsEntry(Base):
         # The same occurrence (an event, or e.g. one task's feedback in one quarter) adds nothing twice.
         UniqueConstraint("source_key", "rule_code", "org_code", name="uq_points_entry_occurrence"),
         Index("ix_points_entry_org_period", "org_code", "period", "recorded_at"),
+        # A unit's year view (its year's and quarters' entries, newest first) reads this in order and
+        # stops at the page instead of collecting five periods' entries and sorting them (issue 12).
+        Index("ix_points_entry_org_recorded", "org_code", "recorded_at"),
         Index("ix_points_entry_period", "period"),
     )
 

@@ -161,7 +161,7 @@ def colour(
 
 
 def _provisional(first: date, last: date, cal: WorkCalendar) -> bool:
-    return any(cal.is_provisional(date(y, 1, 1)) for y in range(first.year, last.year + 1))
+    return cal.any_provisional(first.year, last.year)
 
 
 def task_status(task: TaskLike, today: date, cal: WorkCalendar, settings: DeadlineSettings) -> TaskStatus:

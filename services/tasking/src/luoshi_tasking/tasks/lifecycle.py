@@ -55,7 +55,7 @@ def actor(identity: Identity) -> Actor:
 
 def trace(
     *,
-    session: AsyncSession,
+    session: AsyncSession | None,
     task: Task,
     identity: Identity,
     action: str,
@@ -63,23 +63,9 @@ def trace(
     reason: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> TaskEvent:
-    """The trace row (全程留痕): who, when, from which organisation, why."""
-    row = new_trace(task=task, identity=identity, action=action, at=at, reason=reason, detail=detail)
-    session.add(row)
-    return row
-
-
-def new_trace(
-    *,
-    task: Task,
-    identity: Identity,
-    action: str,
-    at: datetime,
-    reason: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> TaskEvent:
-    """The trace row, not yet in any session (``trace`` adds it; a Core insert may take its values)."""
-    return TaskEvent(
+    """The trace row (全程留痕): who, when, from which organisation, why. Added to ``session``; with
+    ``session=None`` only made (a Core insert takes its values: ``service.insert_assignment``)."""
+    row = TaskEvent(
         id=str(uuid.uuid4()),
         task_id=task.id,
         action=action,
@@ -89,6 +75,9 @@ def new_trace(
         detail=detail or {},
         at=at,
     )
+    if session is not None:
+        session.add(row)
+    return row
 
 
 def announce_assigned(*, session: AsyncSession, task: Task, identity: Identity, at: datetime) -> None:

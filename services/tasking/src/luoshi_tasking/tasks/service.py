@@ -17,7 +17,7 @@ from luoshi_kit.scope import require_in_scope
 from luoshi_kit.timebase import business_today
 from luoshi_tasking.orgs.service import require_known_orgs
 from luoshi_tasking.tasks.decomposition import nature_of
-from luoshi_tasking.tasks.lifecycle import SOURCE, announce_assigned, assigned_event, new_trace, trace
+from luoshi_tasking.tasks.lifecycle import SOURCE, announce_assigned, assigned_event, trace
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
 from luoshi_tasking.tasks.rules import check_can_assign, check_deadline
 from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskCreate
@@ -86,9 +86,9 @@ async def insert_assignment(*, session: AsyncSession, task: Task, identity: Iden
     """The rows ``record_assignment`` writes — the task, its ``task_scope`` rows, its trace, its outbox
     event — as four Core INSERTs, bypassing the unit of work (issue 10: the ORM flush was a third of a
     task write's CPU). For a task nothing else in the transaction changes; ``task`` stays transient."""
-    action = "assigned"
-    trace_row = new_trace(
-        task=task, identity=identity, action=action, at=task.created_at, detail=_assignment_detail(task)
+    detail = _assignment_detail(task)
+    trace_row = trace(
+        session=None, task=task, identity=identity, action="assigned", at=task.created_at, detail=detail
     )
     await session.execute(table_of(Task).insert(), [_values(task)])
     await session.execute(table_of(TaskScope).insert(), scope_rows(task))
@@ -170,18 +170,20 @@ async def list_tasks(
     ids = select(TaskScope.task_id).where(*keyed)
     if joined:
         ids = ids.join(Task, Task.id == TaskScope.task_id).where(*joined)
-    page = select(Task).join(TaskScope, TaskScope.task_id == Task.id).where(*keyed, *joined)
-    rows = (await session.scalars(page.order_by(*order).offset(offset).limit(limit))).all()
-    return list(rows), await _page_total(session, ids, offset, len(rows), limit)
-
-
-async def _page_total(session: AsyncSession, ids: Select[str], offset: int, found: int, limit: int) -> int:
-    if found < limit and (found or not offset):
-        return offset + found  # the last page: nothing follows it
-    # Past the end (found nothing at offset > 0): the total is below offset, count just that far.
-    ids = ids.offset(offset).limit(COUNT_CAP + 1) if found else ids.limit(offset)
-    counted = await session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-    return offset + counted if found else counted
+    # The page and its capped count in one statement (the count an InitPlan PostgreSQL runs once): one
+    # round trip instead of two, which was a sixth of a list page's CPU.
+    ahead = ids.offset(offset).limit(COUNT_CAP + 1).subquery()
+    counted = select(func.count()).select_from(ahead).scalar_subquery()
+    page = select(Task, counted).join(TaskScope, TaskScope.task_id == Task.id).where(*keyed, *joined)
+    found = (await session.execute(page.order_by(*order).offset(offset).limit(limit))).all()
+    rows = [task for task, _ in found]
+    if found:
+        return rows, offset + int(found[0][1])
+    if not offset:
+        return rows, 0
+    # Past the end (nothing at offset > 0): the total is below offset, count just that far.
+    below = await session.scalar(select(func.count()).select_from(ids.limit(offset).subquery())) or 0
+    return rows, int(below)
 
 
 async def get_task(*, session: AsyncSession, identity: Identity, task_id: str, lock: bool = False) -> Task:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +24,7 @@ async def with_status(*, session: AsyncSession, tasks: Sequence[Task]) -> list[T
     out = []
     for task in tasks:
         item = TaskOut.model_validate(task)
-        item.status = TaskStatusOut(**asdict(task_status(task, today, cal, settings)))
+        item.status = TaskStatusOut(**vars(task_status(task, today, cal, settings)))  # flat: no asdict copy
         out.append(item)
     return out
 
