@@ -6,6 +6,7 @@ import pytest
 from fastapi import FastAPI
 
 from luoshi_cli.serving import uvicorn_config
+from luoshi_gateway.proxy.client import KEEPALIVE_SECONDS
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])  # a test value: nothing binds
@@ -15,3 +16,9 @@ def test_uvicorn_config(host: str) -> None:
     # uvicorn would otherwise rewrite the client from X-Forwarded-For whenever the peer is 127.0.0.1.
     assert config.proxy_headers is False
     assert config.access_log is False and config.lifespan == "on"
+
+
+def test_services_keep_idle_connections_longer_than_the_gateway_reuses_them() -> None:
+    """Otherwise the gateway may send a request on a connection the service is just closing: a 502."""
+    config = uvicorn_config(FastAPI(), host="127.0.0.1", port=8000)
+    assert config.timeout_keep_alive > KEEPALIVE_SECONDS + 10

@@ -554,10 +554,23 @@ def _each_once(hook: WebhookReceiver, bus: Received, story: list[tuple[str, str]
     assert not hook.refused, hook.refused
     after = since + timedelta(seconds=1)
 
-    def same() -> bool:
-        return set(hook.ids(after)) == set(bus.ids(after))
+    def only_one() -> list[tuple[str, str, str, str]]:
+        webhook, amqp = set(hook.ids(after)), set(bus.ids(after))
+        events = {e["id"]: e for e in [*hook.snapshot(), *bus.snapshot()]}
+        return sorted(
+            (
+                "webhook" if i in webhook else "amqp",
+                events[i]["type"],
+                events[i]["orgcode"],
+                events[i]["time"],
+            )
+            for i in webhook ^ amqp
+        )
 
-    wait_until(same, 60, "the same events at both platforms", 0.5)
+    try:
+        wait_until(lambda: not only_one(), 60, "the same events at both platforms", 0.5)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: seen by one platform only: {only_one()}") from None
     assert max(hook.ids().values()) == 1 and max(bus.ids().values()) == 1
     assert len(set(hook.delivery_ids)) == len(hook.delivery_ids)
     assert all(e["type"].startswith(WATCHED) for e in bus.snapshot())

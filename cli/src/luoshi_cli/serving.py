@@ -3,6 +3,10 @@
 uvicorn by default rewrites the client address from ``X-Forwarded-For`` whenever the peer is
 127.0.0.1 (``proxy_headers``/``forwarded_allow_ips``); Luoshi decides that itself, from
 ``LUOSHI_TRUSTED_PROXIES`` (``luoshi_kit.forwarded``), so uvicorn must not.
+
+Idle keep-alive connections stay open ``KEEP_ALIVE_SECONDS`` (uvicorn's default is 5 s): longer than the
+gateway's proxy keeps one for reuse, so the client side always closes first and never sends a request on a
+connection the server is closing at that moment.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import uvicorn
+
+KEEP_ALIVE_SECONDS = 65
 
 
 def uvicorn_config(app: Any, *, host: str, port: int) -> uvicorn.Config:
@@ -22,4 +28,5 @@ def uvicorn_config(app: Any, *, host: str, port: int) -> uvicorn.Config:
         lifespan="on",
         server_header=False,
         proxy_headers=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )

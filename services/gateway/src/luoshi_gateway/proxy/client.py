@@ -68,6 +68,12 @@ _FORWARD_RESPONSE = (
 )
 
 
+# How long an idle connection to a service is kept for reuse. The services' uvicorn keeps one open longer
+# (luoshi_cli.serving): were it the other way round, a request sent on a connection the service is closing
+# at that moment fails (a POST is not retried) — seen as a 502 upstream-unavailable under load.
+KEEPALIVE_SECONDS = 30
+
+
 class ServiceClient:
     def __init__(self, upstreams: dict[str, str], timeout_seconds: float):
         self.upstreams = upstreams
@@ -79,7 +85,9 @@ class ServiceClient:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=200, limit_per_host=100, keepalive_timeout=30)
+            connector = aiohttp.TCPConnector(
+                limit=200, limit_per_host=100, keepalive_timeout=KEEPALIVE_SECONDS
+            )
             self._session = aiohttp.ClientSession(
                 connector=connector, timeout=self.timeout, auto_decompress=False
             )
