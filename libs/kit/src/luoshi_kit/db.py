@@ -181,6 +181,14 @@ def make_sessionmaker(
     )
 
 
+async def snapshot_reads(session: AsyncSession) -> None:
+    """Begin the session's transaction so that every read in it sees one snapshot: REPEATABLE READ on
+    PostgreSQL (whose default, READ COMMITTED, lets a figure and the rows it sums come from different
+    commits); SQLite's transaction already reads one snapshot. Call it before the first statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 async def database_ready(engine: AsyncEngine) -> bool:
     try:
         async with engine.connect() as conn:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 
+from luoshi_kit.db import snapshot_reads
 from luoshi_kit.deps import SessionDep
 from luoshi_kit.errors import not_found
 from luoshi_kit.identity import Identity
@@ -54,6 +55,7 @@ async def standing_page(
 ) -> StandingPage:
     require_in_scope(identity, org_code)
     wanted = period or quarter_of(business_today())
+    await snapshot_reads(session)  # the figures and the entries listed from the same commits
     standing = await standing_of(session=session, org_code=org_code, period=wanted)
     names = await names_of(session=session, codes=[org_code])
     out = StandingOut(
