@@ -30,6 +30,7 @@ from luoshi_proto.tasking.v1 import (
     TaskExtensionDecided,
     TaskExtensionRequested,
     TaskProgressReported,
+    TaskProgressRolledUp,
     TaskRef,
     TaskReturned,
     TaskStateChanged,
@@ -127,6 +128,13 @@ SAMPLES["tasking.task.progress_reported.v1"] = (
         progress="已完成选址",
         problems="资金未到位",
         measures="协调财政局拨付",
+    ),
+    "520102001000",
+    "T-2025-0042",
+)
+SAMPLES["tasking.task.progress_rolled_up.v1"] = (
+    TaskProgressRolledUp(
+        task=_TASK, at=_AT, subtask_id="T-2025-0043", progress_percent=55, previous_percent=40, lagging=False
     ),
     "520102001000",
     "T-2025-0042",

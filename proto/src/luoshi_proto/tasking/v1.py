@@ -101,6 +101,18 @@ class FieldChange(BaseModel):
     after: str | int | list[str] | None
 
 
+class TaskProgressRolledUp(TaskEvent):
+    """tasking.task.progress_rolled_up.v1 — a parent task's progress, recomputed from its subtasks after
+    one of them changed (进度汇总: the plain mean of its live subtasks). Nobody reported: the event carries
+    the figures so read models of the parent follow."""
+
+    at: datetime
+    subtask_id: str = Field(description="the subtask whose change moved the parent")
+    progress_percent: int = Field(ge=0, le=100)
+    previous_percent: int = Field(ge=0, le=100)
+    lagging: bool = Field(description="汇总后仍滞后于序时进度 (yellow, as the task list shows it)")
+
+
 class TaskUpdated(TaskEvent):
     """tasking.task.updated.v1 — the issuer changed the task's fields (任务变更), with a reason. A change
     of lead unit is also announced by a new tasking.task.assigned.v1 to the new unit."""

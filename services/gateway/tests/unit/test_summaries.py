@@ -32,6 +32,7 @@ from luoshi_proto.tasking.v1 import (
     TaskExtensionDecided,
     TaskExtensionRequested,
     TaskProgressReported,
+    TaskProgressRolledUp,
     TaskRef,
     TaskStateChanged,
     TaskUpdated,
@@ -69,6 +70,15 @@ def _payload(rng: random.Random, event_type: str, ref: TaskRef) -> TaskEvent:
             problems="",
             measures="",
             lagging=rng.choice([None, False, True]),
+        )
+    if model is TaskProgressRolledUp:
+        return TaskProgressRolledUp(
+            task=ref,
+            at=T0,
+            subtask_id="s",
+            progress_percent=rng.randint(0, 100),
+            previous_percent=rng.randint(0, 100),
+            lagging=rng.choice([False, True]),
         )
     if model is TaskDeadlineAlert:
         return TaskDeadlineAlert(
@@ -265,6 +275,16 @@ async def test_a_report_that_does_not_catch_up_keeps_the_task_lagging(tmp_path: 
             )
             await finish_batch(session)
         assert await lagging_figure() == (0, 0)  # an older event without the field: as before, cleared
+        # A parent's progress recomputed from its subtasks (nobody reported) moves the view and its colour.
+        rolled = TaskProgressRolledUp(
+            task=ref, at=T0, subtask_id="s", progress_percent=35, previous_percent=20, lagging=True
+        )
+        async with maker() as session, session.begin():
+            await on_task_event(session=session, event=event(5, "tasking.task.progress_rolled_up.v1", rolled))
+            await finish_batch(session)
+        assert await lagging_figure() == (1, 1)
+        async with maker() as session:
+            assert (await session.get(TaskView, "t")).progress_percent == 35  # type: ignore[union-attr]
     finally:
         await engine.dispose()
 

@@ -43,6 +43,7 @@ EXPECTED: dict[str, tuple[dict[str, set[str]], bool]] = {
     "tasking.task.deadline_extended.v1": ({L: HANDLER}, False),
     "tasking.task.co_unit_confirmed.v1": ({L: HANDLER}, False),
     "tasking.ledger.entry_recorded.v1": ({}, False),
+    "tasking.task.progress_rolled_up.v1": ({}, False),
     "tasking.task.due_soon.v1": ({L: HANDLER}, False),
     "tasking.task.lagging.v1": ({L: {"handler", "deputy"}}, False),
     "tasking.task.overdue.v1": ({L: {"principal", "deputy", "handler"}}, True),

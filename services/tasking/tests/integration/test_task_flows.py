@@ -25,6 +25,7 @@ from .conftest import (
     SIBLING_COUNTY,
     TOWNSHIP,
     count_rows,
+    outbox_payloads,
     outbox_types,
     person,
     unique_title,
@@ -380,7 +381,7 @@ async def test_bad_input_on_every_write_route_is_refused_and_writes_nothing(task
 
 
 async def test_decomposition_into_quarters_and_roll_up(tasking: Service) -> None:
-    _app, client = tasking
+    app, client = tasking
     task = await create(client, start_date="2098-02-10", deadline="2098-11-15", category="年度任务")
     base = f"/api/v1/tasks/{task['id']}"
     assert_problem(
@@ -479,6 +480,13 @@ async def test_decomposition_into_quarters_and_roll_up(tasking: Service) -> None
     trace = (await client.get(f"{base}/events", headers=COUNTY_OFFICE)).json()
     rolled = [e["detail"] for e in trace if e["action"] == "progress_rolled_up"]
     assert rolled[-1] == {"from": 20, "to": 30, "subtask_id": q2}
+    # Each move of the parent is announced with its figures, so the read models (dashboard, bulletin) follow.
+    announced = await outbox_payloads(app, "tasking.task.progress_rolled_up.v1", task["id"])
+    assert [(e["previous_percent"], e["progress_percent"], e["subtask_id"]) for e in announced] == [
+        (0, 20, months[0]["id"]),  # the month's report moved Q1, and Q1 the task
+        (20, 30, q2),
+    ]
+    assert all(e["lagging"] is False for e in announced)  # its year has hardly begun (2098)
 
 
 async def test_lists_filter_page_and_sort(tasking: Service) -> None:

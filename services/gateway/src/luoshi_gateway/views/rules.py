@@ -11,6 +11,7 @@ from luoshi_proto.tasking.v1 import (
     TaskExtensionDecided,
     TaskExtensionRequested,
     TaskProgressReported,
+    TaskProgressRolledUp,
     TaskUpdated,
 )
 
@@ -20,6 +21,7 @@ TASK_EVENTS: dict[str, tuple[str, str | None]] = {
     "tasking.task.accepted.v1": ("签收 accepted", "accepted"),
     "tasking.task.returned.v1": ("退回 returned", "returned"),
     "tasking.task.progress_reported.v1": ("落实反馈 progress reported", None),
+    "tasking.task.progress_rolled_up.v1": ("进度汇总 progress rolled up from subtasks", None),
     "tasking.task.completed.v1": ("完成待复核 completed", "completed"),
     "tasking.task.reopened.v1": ("复核退回 reopened", "accepted"),
     "tasking.task.closed.v1": ("复核确认·销号 closed", "closed"),
@@ -45,6 +47,8 @@ def summary(event_type: str, data: TaskEvent) -> str:
         text += f": {reason}"
     if isinstance(data, TaskProgressReported):
         text += f" {data.progress_percent}% — {data.progress}"
+    if isinstance(data, TaskProgressRolledUp):
+        text += f" {data.previous_percent}% → {data.progress_percent}%"
     if isinstance(data, TaskDeadlineAlert):
         text += f" ({data.colour}, 序时进度 {data.expected_percent}%)"
     if isinstance(data, TaskUpdated):

@@ -88,6 +88,7 @@ TASK_RULES: dict[str, Rule] = {
     ),
     "tasking.task.co_unit_confirmed.v1": Rule("协办单位已确认: {task.title}", (hear(HANDLER, lead),)),
     "tasking.ledger.entry_recorded.v1": nobody("台账记录是牵头单位自己的操作, 无需通知"),
+    "tasking.task.progress_rolled_up.v1": nobody("进度汇总随下级落实反馈而来, 交办方已收到那条反馈的通知"),
     # Document alerts reach the organisation that studies the document.
     "tasking.document.study_due.v1": Rule(
         "今日应完成学习解读: {document.title}", (hear(("office", "deputy"), studying_unit),), "时限 {due}"

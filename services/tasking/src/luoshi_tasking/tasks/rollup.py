@@ -2,7 +2,8 @@
 
 A parent with subtasks takes the plain mean of its live subtasks' progress (cancelled ones left out,
 each subtask weighing the same, rounded down so 99.5 % never shows as done); its own reports then
-record text but no longer set its percentage. The roll-up climbs to the root in the same transaction.
+record text but no longer set its percentage. The roll-up climbs to the root in the same transaction, and
+each parent it moves announces its new figure (tasking.task.progress_rolled_up.v1) for the read models.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import utcnow
 from luoshi_kit.identity import Identity
-from luoshi_tasking.tasks.lifecycle import trace
+from luoshi_kit.messaging.outbox import add_event
+from luoshi_kit.timebase import business_today
+from luoshi_proto.tasking.v1 import TaskProgressRolledUp
+from luoshi_tasking.calendar.service import load_calendar
+from luoshi_tasking.deadlines.rules import task_status
+from luoshi_tasking.deadlines.service import load_settings
+from luoshi_tasking.tasks.lifecycle import SOURCE, task_ref, trace
 from luoshi_tasking.tasks.models import Task
 
 
@@ -50,6 +57,20 @@ async def roll_up(*, session: AsyncSession, task: Task, identity: Identity) -> N
             at=utcnow(),
             detail={"from": parent.progress_percent, "to": new, "subtask_id": task.id},
         )
-        parent.progress_percent = new
-        parent.updated_at = utcnow()
+        previous, parent.progress_percent, parent.updated_at = parent.progress_percent, new, utcnow()
+        cal, settings = await load_calendar(session=session), await load_settings(session=session)
+        add_event(
+            session=session,
+            source=SOURCE,
+            orgcode=parent.lead_unit,
+            subject=parent.id,
+            data=TaskProgressRolledUp(
+                task=task_ref(parent),
+                at=parent.updated_at,
+                subtask_id=task.id,
+                progress_percent=new,
+                previous_percent=previous,
+                lagging=task_status(parent, business_today(), cal, settings).lagging,
+            ),
+        )
         child = parent
