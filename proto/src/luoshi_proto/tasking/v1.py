@@ -56,6 +56,11 @@ class TaskAccepted(TaskEvent):
 
     by: Actor
     at: datetime
+    lagging: bool | None = Field(
+        default=None,
+        description="签收时已滞后于序时进度 (its start lies in the past: yellow, as the task list shows it); "
+        "absent in older events",
+    )
 
 
 class TaskReturned(TaskEvent):

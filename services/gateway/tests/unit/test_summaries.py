@@ -254,10 +254,11 @@ async def test_a_report_that_does_not_catch_up_keeps_the_task_lagging(tmp_path: 
                 session=session,
                 event=event(0, "tasking.task.assigned.v1", TaskAssigned(task=ref, by=BY, at=T0)),
             )
-            await on_task_event(
-                session=session,
-                event=event(1, "tasking.task.accepted.v1", TaskAccepted(task=ref, by=BY, at=T0)),
-            )
+            accepted = TaskAccepted(task=ref, by=BY, at=T0, lagging=True)  # its start lay in the past
+            await on_task_event(session=session, event=event(1, "tasking.task.accepted.v1", accepted))
+            await finish_batch(session)
+        assert await lagging_figure() == (1, 1)  # yellow from the day it was signed for
+        async with maker() as session, session.begin():
             await on_task_event(
                 session=session, event=event(2, "tasking.task.progress_reported.v1", report(10, True))
             )

@@ -84,6 +84,9 @@ async def test_the_event_says_whether_the_task_is_still_behind_after_the_report(
     assert created.status_code == 201, created.text
     task_id = created.json()["id"]
     assert (await client.post(f"/api/v1/tasks/{task_id}/accept", headers=LEAD)).status_code == 200
+    # Behind from the day it is signed for (its start lies 300 days back): the accepted event says so.
+    accepted = await outbox_payloads(app, "tasking.task.accepted.v1", task_id)
+    assert [p["lagging"] for p in accepted] == [True]
     for percent in (10, 95):
         response = await client.post(
             f"/api/v1/tasks/{task_id}/reports", json=REPORT | {"progress_percent": percent}, headers=LEAD

@@ -17,7 +17,7 @@ from luoshi_kit.messaging.batch import batch_cache, deferred
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.timebase import business_date
 from luoshi_proto.envelope import CloudEvent
-from luoshi_proto.tasking.v1 import TaskEvent, TaskProgressReported, TaskProgressRolledUp
+from luoshi_proto.tasking.v1 import TaskAccepted, TaskEvent, TaskProgressReported, TaskProgressRolledUp
 
 HANDLERS = HandlerTable()
 _VIEWS = "task_views"  # task id -> its view (None: none yet), for the batch (see load_views)
@@ -83,6 +83,8 @@ async def on_task_event(*, session: AsyncSession, event: CloudEvent[TaskEvent]) 
     new_state = TASK_EVENTS.get(event.type, ("", None))[1]
     if new_state:
         view.state = new_state
+    if isinstance(data, TaskAccepted) and data.lagging is not None:
+        view.lagging = data.lagging  # behind from the day it was signed for (its start lies in the past)
     if isinstance(data, TaskProgressReported | TaskProgressRolledUp):
         view.progress_percent = data.progress_percent
         # The task's colour after the report (tasking computes it); an older event without it clears the

@@ -15,6 +15,9 @@ from luoshi_kit.scope import require_in_scope
 from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import is_below
 from luoshi_proto.tasking.v1 import TaskCoUnitConfirmed
+from luoshi_tasking.calendar.service import load_calendar
+from luoshi_tasking.deadlines.rules import task_status
+from luoshi_tasking.deadlines.service import load_settings
 from luoshi_tasking.ledger.service import add_entry
 from luoshi_tasking.tasks.lifecycle import SOURCE, actor, step, task_ref, trace
 from luoshi_tasking.tasks.models import CoUnitConfirmation, Task
@@ -26,9 +29,16 @@ from luoshi_tasking.tasks.service import check_lead_not_co_unit, get_task, requi
 from luoshi_tasking.tasks.state_machine import STATES, transition
 
 
-def accept_task(*, session: AsyncSession, task: Task, identity: Identity, note: str | None = None) -> Task:
+def accept_task(
+    *,
+    session: AsyncSession,
+    task: Task,
+    identity: Identity,
+    note: str | None = None,
+    lagging: bool | None = None,
+) -> Task:
     """签收: the lead unit takes the task on and opens its ledger account (建账)."""
-    now = step(session=session, task=task, identity=identity, action="accept", reason=note)
+    now = step(session=session, task=task, identity=identity, action="accept", reason=note, lagging=lagging)
     add_entry(session=session, org_code=task.lead_unit, task=task, kind="open", identity=identity, at=now)
     return task
 
@@ -36,7 +46,11 @@ def accept_task(*, session: AsyncSession, task: Task, identity: Identity, note: 
 async def accept(*, session: AsyncSession, identity: Identity, task_id: str, note: str | None) -> Task:
     task = await get_task(session=session, identity=identity, task_id=task_id, lock=True)
     require(identity, task, "accept")
-    return accept_task(session=session, task=task, identity=identity, note=note)
+    # A task whose start lies in the past can be behind from the day it is signed for (the dashboard's
+    # figures follow the colour the event says; the deadline scan warns of lagging once a week only).
+    cal, settings = await load_calendar(session=session), await load_settings(session=session)
+    lagging = task_status(task, business_today(), cal, settings).lagging
+    return accept_task(session=session, task=task, identity=identity, note=note, lagging=lagging)
 
 
 async def return_task(*, session: AsyncSession, identity: Identity, task_id: str, reason: str) -> Task:

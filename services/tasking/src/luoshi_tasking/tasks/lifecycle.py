@@ -98,8 +98,10 @@ def step(
     reason: str | None = None,
     detail: dict[str, Any] | None = None,
     at: datetime | None = None,
+    lagging: bool | None = None,
 ) -> datetime:
-    """Move ``task`` by ``action`` (409 if illegal), record the trace and stage the event."""
+    """Move ``task`` by ``action`` (409 if illegal), record the trace and stage the event (``lagging``: the
+    colour an accepted task starts with, for the read models)."""
     from_state = task.state
     to_state = transition(from_state, action)
     now = at or utcnow()
@@ -126,7 +128,7 @@ def step(
     )
     by = actor(identity)
     if action == "accept":
-        data: Any = TaskAccepted(task=task_ref(task), by=by, at=now)
+        data: Any = TaskAccepted(task=task_ref(task), by=by, at=now, lagging=lagging)
         add_event(session=session, source=SOURCE, orgcode=task.lead_unit, subject=task.id, data=data)
     elif action == "return":
         data = TaskReturned(task=task_ref(task), by=by, at=now, reason=reason or "")
