@@ -42,6 +42,7 @@ COUNTY, PROVINCE = "520102000000", "520000000000"
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 WARM_UP = 5
+HEADING = "## CPU per request of the busiest routes (issue 10), `bench/route_costs.py`"
 
 
 def _service_pids(port: int) -> dict[str, int]:
@@ -280,6 +281,7 @@ def report_table(costs: list[Cost], rss: dict[str, float], args: argparse.Namesp
         )
     memory = ", ".join(f"{s} {rss[s]:.0f} MiB" for s in SERVICES)
     return (
+        f"{HEADING}\n\n"
         f"`./dev python -m bench.route_costs --requests {args.requests} --concurrency {args.concurrency}` — "
         f"{machine()}; load average at the end {load_average()}; "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n"
