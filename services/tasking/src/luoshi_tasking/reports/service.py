@@ -10,17 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.outbox import add_event
-from luoshi_kit.timebase import business_today
 from luoshi_proto.tasking.v1 import TaskProgressReported
-from luoshi_tasking.calendar.service import load_calendar
-from luoshi_tasking.deadlines.rules import task_status
-from luoshi_tasking.deadlines.service import load_settings
 from luoshi_tasking.reports.models import ProgressReport
 from luoshi_tasking.reports.schemas import ReportCreate
 from luoshi_tasking.tasks.lifecycle import SOURCE, actor, task_ref, trace
 from luoshi_tasking.tasks.permissions import require
 from luoshi_tasking.tasks.rollup import has_live_children, roll_up
 from luoshi_tasking.tasks.service import get_task
+from luoshi_tasking.tasks.status import status_now
 from luoshi_tasking.tasks.subtasks import require_accepted
 
 
@@ -60,8 +57,7 @@ async def submit_report(
     # Whether the task is still behind after this report: the dashboard's figures follow it, so a report
     # that does not catch up keeps the task yellow there as in the task list (the deadline scan warns of
     # lagging once a week only, and never in the week the task was accepted).
-    cal, settings = await load_calendar(session=session), await load_settings(session=session)
-    lagging = task_status(task, business_today(), cal, settings).lagging
+    lagging = (await status_now(session=session, task=task)).lagging
     add_event(
         session=session,
         source=SOURCE,

@@ -15,9 +15,6 @@ from luoshi_kit.scope import require_in_scope
 from luoshi_kit.timebase import business_today
 from luoshi_proto.divisions import is_below
 from luoshi_proto.tasking.v1 import TaskCoUnitConfirmed
-from luoshi_tasking.calendar.service import load_calendar
-from luoshi_tasking.deadlines.rules import task_status
-from luoshi_tasking.deadlines.service import load_settings
 from luoshi_tasking.ledger.service import add_entry
 from luoshi_tasking.tasks.lifecycle import SOURCE, actor, step, task_ref, trace
 from luoshi_tasking.tasks.models import CoUnitConfirmation, Task
@@ -27,6 +24,7 @@ from luoshi_tasking.tasks.rules import check_deadline
 from luoshi_tasking.tasks.schemas import CoUnitConfirmationOut, Reassign
 from luoshi_tasking.tasks.service import check_lead_not_co_unit, get_task, require_known_orgs
 from luoshi_tasking.tasks.state_machine import STATES, transition
+from luoshi_tasking.tasks.status import status_now
 
 
 def accept_task(
@@ -48,8 +46,7 @@ async def accept(*, session: AsyncSession, identity: Identity, task_id: str, not
     require(identity, task, "accept")
     # A task whose start lies in the past can be behind from the day it is signed for (the dashboard's
     # figures follow the colour the event says; the deadline scan warns of lagging once a week only).
-    cal, settings = await load_calendar(session=session), await load_settings(session=session)
-    lagging = task_status(task, business_today(), cal, settings).lagging
+    lagging = (await status_now(session=session, task=task)).lagging
     return accept_task(session=session, task=task, identity=identity, note=note, lagging=lagging)
 
 

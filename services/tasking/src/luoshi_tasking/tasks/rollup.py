@@ -14,13 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.outbox import add_event
-from luoshi_kit.timebase import business_today
 from luoshi_proto.tasking.v1 import TaskProgressRolledUp
-from luoshi_tasking.calendar.service import load_calendar
-from luoshi_tasking.deadlines.rules import task_status
-from luoshi_tasking.deadlines.service import load_settings
 from luoshi_tasking.tasks.lifecycle import SOURCE, task_ref, trace
 from luoshi_tasking.tasks.models import Task
+from luoshi_tasking.tasks.status import status_now
 
 
 def mean_progress(percents: list[int]) -> int | None:
@@ -58,7 +55,6 @@ async def roll_up(*, session: AsyncSession, task: Task, identity: Identity) -> N
             detail={"from": parent.progress_percent, "to": new, "subtask_id": task.id},
         )
         previous, parent.progress_percent, parent.updated_at = parent.progress_percent, new, utcnow()
-        cal, settings = await load_calendar(session=session), await load_settings(session=session)
         add_event(
             session=session,
             source=SOURCE,
@@ -70,7 +66,7 @@ async def roll_up(*, session: AsyncSession, task: Task, identity: Identity) -> N
                 subtask_id=task.id,
                 progress_percent=new,
                 previous_percent=previous,
-                lagging=task_status(parent, business_today(), cal, settings).lagging,
+                lagging=(await status_now(session=session, task=parent)).lagging,
             ),
         )
         child = parent

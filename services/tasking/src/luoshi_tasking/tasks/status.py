@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.timebase import business_today
 from luoshi_tasking.calendar.service import load_calendar
-from luoshi_tasking.deadlines.rules import task_status
+from luoshi_tasking.deadlines.rules import TaskStatus, task_status
 from luoshi_tasking.deadlines.service import load_settings
 from luoshi_tasking.tasks.models import Task
 from luoshi_tasking.tasks.schemas import TaskOut, TaskStatusOut
@@ -32,3 +32,10 @@ async def with_status(*, session: AsyncSession, tasks: Sequence[Task]) -> list[T
 async def task_out(*, session: AsyncSession, task: Task) -> TaskOut:
     """What a write answers: the same fields (status included) as ``GET /tasks/{id}``."""
     return (await with_status(session=session, tasks=[task]))[0]
+
+
+async def status_now(*, session: AsyncSession, task: Task) -> TaskStatus:
+    """One task's status today: the colour its events announce to the read models (as the list shows it)."""
+    cal = await load_calendar(session=session)
+    settings = await load_settings(session=session)
+    return task_status(task, business_today(), cal, settings)
