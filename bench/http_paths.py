@@ -39,7 +39,9 @@ from luoshi_kit.migrations import upgrade
 
 PG = os.environ.get("LUOSHI_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 AMQP = os.environ.get("LUOSHI_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672")
-PREFIX, VHOST = "luoshi_bench_http", "luoshi_bench_http"
+# Overridable so two runs (e.g. two worktrees) can share the machine without sharing databases or ports.
+PREFIX = VHOST = os.environ.get("LUOSHI_BENCH_HTTP_PREFIX", "luoshi_bench_http")
+PORT_BASE = int(os.environ.get("LUOSHI_BENCH_HTTP_PORT", "18100"))
 SECRET, JWT = "bench-internal-secret-0123456789abcdef", "bench-jwt-secret-0123456789abcdef"
 CLERK = Identity(
     person_id="u-province_office",
@@ -48,7 +50,7 @@ CLERK = Identity(
     org_code="520000000000",
     roles=["office"],
 )
-PORTS = {"anchor": 18190, "tasking": 18101, "gateway": 18100}
+PORTS = {"anchor": PORT_BASE + 90, "tasking": PORT_BASE + 1, "gateway": PORT_BASE}
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 TICK = os.sysconf("SC_CLK_TCK")
 WRITE_BODY = json.dumps({"title": "压测任务", "lead_unit": "520102000000", "deadline": "2099-12-31"})

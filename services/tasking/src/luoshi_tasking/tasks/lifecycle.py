@@ -64,7 +64,7 @@ def trace(
     detail: dict[str, Any] | None = None,
 ) -> TaskEvent:
     """The trace row (全程留痕): who, when, from which organisation, why. Added to ``session``; with
-    ``session=None`` only made (a Core insert takes its values: ``service.insert_assignment``)."""
+    ``session=None`` only made (a Core insert takes its values: ``assignment.insert_assignment``)."""
     row = TaskEvent(
         id=str(uuid.uuid4()),
         task_id=task.id,

@@ -9,19 +9,19 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_kit.db import table_of, utcnow
+from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
-from luoshi_kit.messaging.outbox import add_events
 from luoshi_kit.scope import require_in_scope
 from luoshi_kit.timebase import business_today
 from luoshi_tasking.orgs.service import require_known_orgs
+from luoshi_tasking.tasks.assignment import assignment_detail, insert_assignment
 from luoshi_tasking.tasks.decomposition import nature_of
-from luoshi_tasking.tasks.lifecycle import SOURCE, announce_assigned, assigned_event, trace
+from luoshi_tasking.tasks.lifecycle import announce_assigned, trace
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
 from luoshi_tasking.tasks.rules import check_can_assign, check_deadline
 from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskCreate
-from luoshi_tasking.tasks.scopes import scope_key, scope_rows
+from luoshi_tasking.tasks.scopes import scope_key
 from luoshi_tasking.tasks.state_machine import OPEN_STATES
 
 Sort = Literal["deadline", "-deadline", "-created_at"]
@@ -66,39 +66,13 @@ def new_task(*, data: TaskCreate, issuing_org: str, created_by: str, **extra: An
     )
 
 
-def _assignment_detail(task: Task) -> dict[str, Any]:
-    detail = {"lead_unit": task.lead_unit, "co_units": task.co_units, "nature": task.nature}
-    if task.parent_id:
-        detail["parent_id"] = task.parent_id
-    return detail
-
-
 def record_assignment(*, session: AsyncSession, task: Task, identity: Identity) -> None:
     """The new task, its trace and its tasking.task.assigned.v1 event (through the unit of work, for
     a task the same transaction goes on changing, such as a subtask signed for at once)."""
     session.add(task)
-    detail = _assignment_detail(task)
+    detail = assignment_detail(task)
     trace(session=session, task=task, identity=identity, action="assigned", at=task.created_at, detail=detail)
     announce_assigned(session=session, task=task, identity=identity, at=task.created_at)
-
-
-async def insert_assignment(*, session: AsyncSession, task: Task, identity: Identity) -> None:
-    """The rows ``record_assignment`` writes — the task, its ``task_scope`` rows, its trace, its outbox
-    event — as four Core INSERTs, bypassing the unit of work (issue 10: the ORM flush was a third of a
-    task write's CPU). For a task nothing else in the transaction changes; ``task`` stays transient."""
-    detail = _assignment_detail(task)
-    trace_row = trace(
-        session=None, task=task, identity=identity, action="assigned", at=task.created_at, detail=detail
-    )
-    await session.execute(table_of(Task).insert(), [_values(task)])
-    await session.execute(table_of(TaskScope).insert(), scope_rows(task))
-    await session.execute(table_of(TaskEvent).insert(), [_values(trace_row)])
-    await add_events(session=session, source=SOURCE, events=[assigned_event(task, identity, task.created_at)])
-
-
-def _values(row: Task | TaskEvent) -> dict[str, Any]:
-    """The column values set on a transient row (unset ones take their column defaults)."""
-    return {key: value for key, value in vars(row).items() if not key.startswith("_")}
 
 
 async def create_task(*, session: AsyncSession, identity: Identity, data: TaskCreate) -> Task:
