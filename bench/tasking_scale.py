@@ -42,7 +42,7 @@ from luoshi_tasking.deadlines.models import DeadlineAlert
 from luoshi_tasking.deadlines.scan import ALERT_CHUNK
 from luoshi_tasking.tasks import service as task_service
 from luoshi_tasking.tasks.models import Task
-from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskPage
+from luoshi_tasking.tasks.schemas import COUNT_CAP
 from luoshi_tasking.tasks.scopes import scope_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,11 +223,11 @@ async def list_page_latencies(
         ident = Identity(person_id="b", username="b", display_name="b", org_code=org, roles=["handler"])
         async with maker() as session:
             started = time.perf_counter()
-            _items, total = await task_service.list_tasks(
-                session=session, identity=ident, offset=offset, limit=50, state=state, sort=sort
+            _items, _total, estimated = await task_service.list_tasks(
+                session=session, identity=ident, offset=offset, limit=50, state=state, sort=sort, count=True
             )
             elapsed = (time.perf_counter() - started) * 1000
-        return elapsed, TaskPage(items=[], total=total, offset=offset, limit=50).total_is_estimate
+        return elapsed, estimated
 
     await page(orgs[0]["code"], None, "deadline", 0)  # warm-up
     for level, n in samples.items():

@@ -234,13 +234,13 @@ class World:
             a.get(f"/api/v1/tasks/{task_id}/reports").json()["total"],
             a.get(f"/api/v1/tasks/{task_id}/co-units").json(),
             a.get(f"/api/v1/tasks/{task_id}/plan").json()["version"],
-            a.get("/api/v1/tasks", params={"parent_id": task_id, "limit": 1}).json()["total"],
+            a.get("/api/v1/tasks", params={"parent_id": task_id, "limit": 1, "total": "1"}).json()["total"],
             a.get(f"/api/v1/ledger/{TARGET}", params={"limit": 200}).json(),
             a.get(f"/api/v1/tasks/{task_id}/extensions").json(),
         )
 
     def task_total(self) -> int:
-        return int(self.admin.get("/api/v1/tasks", params={"limit": 1}).json()["total"])
+        return int(self.admin.get("/api/v1/tasks", params={"limit": 1, "total": "true"}).json()["total"])
 
     def document(self) -> str:
         def make() -> str:

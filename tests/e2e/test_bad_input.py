@@ -34,7 +34,7 @@ CASES: dict[str, tuple[Any, int, str]] = {
 
 
 def _total(client: httpx.Client) -> int:
-    return int(client.get("/api/v1/tasks", params={"limit": 1}).json()["total"])
+    return int(client.get("/api/v1/tasks", params={"limit": 1, "total": "true"}).json()["total"])
 
 
 @pytest.mark.parametrize("case", list(CASES))

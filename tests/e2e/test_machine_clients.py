@@ -84,13 +84,13 @@ def test_the_inbound_examples_act_within_their_scope_only(distributed: Cluster, 
 
     # Outside 贵阳市's subtree: 404, as for a person of 贵阳市; nothing written.
     documents = admin.get("/api/v1/documents", params={"limit": 1}).json()["total"]
-    tasks = admin.get("/api/v1/tasks", params={"limit": 1}).json()["total"]
+    tasks = admin.get("/api/v1/tasks", params={"limit": 1, "total": "true"}).json()["total"]
     outside = _run("gongwen_register_document.py", gongwen_env, SIBLING, "越权登记", "黔府发〔2026〕8号")
     assert outside.returncode == 1 and "not-found" in outside.stdout, outside.stdout + outside.stderr
     outside = _run("yingji_create_task.py", yingji_env, SIBLING, "越权交办", deadline)
     assert outside.returncode == 1 and "not-found" in outside.stdout, outside.stdout + outside.stderr
     assert admin.get("/api/v1/documents", params={"limit": 1}).json()["total"] == documents
-    assert admin.get("/api/v1/tasks", params={"limit": 1}).json()["total"] == tasks
+    assert admin.get("/api/v1/tasks", params={"limit": 1, "total": "true"}).json()["total"] == tasks
 
     # An action it was not granted: the 公文 system cannot create tasks.
     token = httpx.post(

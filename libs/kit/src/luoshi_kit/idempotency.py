@@ -38,6 +38,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel
 from sqlalchemy import Index, Integer, String, Text, delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -188,7 +189,7 @@ async def idempotent(
             replay = await _claim(session, model, identity.person_id, key, print_, now)
             if replay is not None:
                 return replay
-        body = json.dumps(jsonable_encoder(await work()), ensure_ascii=False)
+        body = _json(await work())
         if key:
             await session.execute(
                 delete(model).where(model.scope == identity.person_id, model.created_at < now - TTL)
@@ -215,6 +216,14 @@ async def idempotent(
                     "使用同一 Idempotency-Key 的请求已由另一处理完成, 请重试以取得其结果",
                 ) from None
     return Response(content=body, status_code=status_code, media_type="application/json")
+
+
+def _json(result: Any) -> str:
+    """The response body: a pydantic model serialises itself (in Rust, several times faster than
+    ``jsonable_encoder`` on a task), anything else goes through FastAPI's encoder."""
+    if isinstance(result, BaseModel):
+        return result.model_dump_json(by_alias=True)
+    return json.dumps(jsonable_encoder(result), ensure_ascii=False)
 
 
 async def stored(*, session: AsyncSession, scope: str, key: str) -> Any | None:

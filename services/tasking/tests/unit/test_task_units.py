@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
 from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_kit.identity import Identity
+from luoshi_kit.paging import PageParams
 from luoshi_proto.divisions import division_parts
 from luoshi_tasking.db import TABLES, Base
-from luoshi_tasking.tasks import schemas, service
+from luoshi_tasking.tasks import service
 from luoshi_tasking.tasks.models import Task, TaskScope
 from luoshi_tasking.tasks.schemas import TaskPage
 
@@ -68,12 +69,21 @@ async def _seen(
     org: str | None = None,
     sort: service.Sort = "deadline",
 ) -> tuple[list[str], int]:
+    ids, total, _lower_bound = await _page(
+        maker, caller, offset=offset, limit=limit, state=state, org=org, sort=sort, count=True
+    )
+    return ids, total
+
+
+async def _page(
+    maker: async_sessionmaker[AsyncSession], caller: str, *, count: bool, **filters: Any
+) -> tuple[list[str], int, bool]:
     who = Identity(person_id="p", username="p", display_name="p", org_code=caller, roles=["handler"])
     async with maker() as session:
-        rows, total = await service.list_tasks(
-            session=session, identity=who, offset=offset, limit=limit, state=state, org=org, sort=sort
+        rows, total, lower_bound = await service.list_tasks(
+            session=session, identity=who, **{"offset": 0, "limit": 50, **filters}, count=count
         )
-    return [t.id for t in rows], total
+    return [t.id for t in rows], total, lower_bound
 
 
 async def _units(maker: async_sessionmaker[AsyncSession], task_id: str) -> set[tuple[str, str]]:
@@ -124,12 +134,19 @@ async def test_totals_exact_up_to_the_cap_then_a_lower_bound(
     assert await _seen(maker, PROVINCE, limit=2, offset=2) == (["c"], 3)
     assert await _seen(maker, PROVINCE, limit=2, offset=9) == ([], 3)  # past the end: still exact
     monkeypatch.setattr(service, "COUNT_CAP", 1)
-    monkeypatch.setattr(schemas, "COUNT_CAP", 1)
-    ids, total = await _seen(maker, PROVINCE, limit=1)
-    assert (ids, total) == (["a"], 2)  # at least 2: more than the cap follow the offset
-    page = TaskPage(items=[], total=total, offset=0, limit=1)
+    assert await _page(maker, PROVINCE, limit=1, count=True) == (["a"], 2, True)  # more than the cap follow
+    assert await _page(maker, PROVINCE, limit=1, offset=2, count=True) == (["c"], 3, False)
+
+
+async def test_without_count_a_page_is_fetched_one_row_long(maker: async_sessionmaker[AsyncSession]) -> None:
+    assert await _page(maker, PROVINCE, limit=2, count=False) == (["a", "b"], 3, True)  # at least one more
+    assert await _page(maker, PROVINCE, limit=1, count=False) == (["a"], 2, True)
+    assert await _page(maker, PROVINCE, limit=1, offset=1, count=False) == (["b"], 3, True)
+    assert await _page(maker, PROVINCE, limit=1, offset=2, count=False) == (["c"], 3, False)  # the last page
+    assert await _page(maker, PROVINCE, limit=3, count=False) == (["a", "b", "c"], 3, False)
+    assert await _page(maker, PROVINCE, limit=2, offset=9, count=False) == ([], 3, False)  # past the end
+    page = TaskPage.of([], 2, PageParams(offset=0, limit=1), estimated=True)
     assert page.total_is_estimate and page.has_more
-    assert not TaskPage(items=[], total=3, offset=2, limit=1).total_is_estimate
 
 
 def _old_involves(scope: str) -> ColumnElement[bool]:

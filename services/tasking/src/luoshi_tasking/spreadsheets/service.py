@@ -72,7 +72,7 @@ async def export_ledger(*, session: AsyncSession, identity: Identity, org: str, 
         raise Problem(404, "not-found", "单位不存在或不可见 Organisation not found")
     tasks: list[Task] = []
     while True:
-        page, total = await list_tasks(
+        page, total, _lower_bound = await list_tasks(
             session=session, identity=identity, offset=len(tasks), limit=EXPORT_PAGE, org=org, sort="deadline"
         )
         tasks += page

@@ -13,7 +13,7 @@ from luoshi_kit.paging import PageDep
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.tasks import service
 from luoshi_tasking.tasks.flow_routes import router as flow_router
-from luoshi_tasking.tasks.schemas import TaskCreate, TaskEventOut, TaskOut, TaskPage
+from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskCreate, TaskEventOut, TaskOut, TaskPage
 from luoshi_tasking.tasks.service import Sort
 from luoshi_tasking.tasks.state_machine import STATES
 from luoshi_tasking.tasks.status import task_out, with_status
@@ -49,8 +49,15 @@ async def list_tasks(
     parent_id: Annotated[str | None, Query(max_length=36, description="某任务的子任务")] = None,
     top_level: Annotated[bool | None, Query(description="只看未分解来源的顶层任务")] = None,
     sort: Sort = "deadline",
+    count: Annotated[
+        bool,
+        Query(
+            alias="total",
+            description=f"计数总数 (至多本页之后 {COUNT_CAP} 条); 默认不计数: total 末页准确, 之前为下限",
+        ),
+    ] = False,
 ) -> TaskPage:
-    rows, total = await service.list_tasks(
+    rows, total, estimated = await service.list_tasks(
         session=session,
         identity=identity,
         offset=page.offset,
@@ -64,9 +71,10 @@ async def list_tasks(
         parent_id=parent_id,
         top_level=top_level,
         sort=sort,
+        count=count,
     )
     items = await with_status(session=session, tasks=rows)
-    return TaskPage.of(items, total, page)
+    return TaskPage.of(items, total, page, estimated=estimated)
 
 
 @router.get("/{task_id}", response_model=TaskOut, summary="任务详情 A task")

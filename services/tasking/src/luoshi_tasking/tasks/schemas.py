@@ -121,15 +121,12 @@ class TaskOut(BaseModel):
     status: TaskStatusOut | None = Field(default=None, description="任务清单与详情中给出")
 
 
-COUNT_CAP = 10_000  # a list page counts at most this many tasks after its offset
+COUNT_CAP = 10_000  # asked for its total (?total=true), a page counts at most this many tasks past its offset
 
 
 class TaskPage(Page[TaskOut]):
-    @model_validator(mode="after")
-    def _estimated(self) -> TaskPage:
-        # The service counts at most COUNT_CAP tasks past the offset; more than that is a lower bound.
-        self.total_is_estimate = self.total - self.offset > COUNT_CAP
-        return self
+    """A page of tasks. Its ``total`` is counted only on request (``?total=true``); otherwise it is exact on
+    the last page and a lower bound (``total_is_estimate``, ``has_more``) before it."""
 
 
 class TaskEventOut(BaseModel):

@@ -111,9 +111,12 @@ async def list_tasks(
     parent_id: str | None = None,
     top_level: bool | None = None,
     sort: Sort = "deadline",
-) -> tuple[list[Task], int]:
-    """A page of the tasks visible to ``identity`` (within ``org`` if given) and their total; the
-    total is exact up to COUNT_CAP tasks past ``offset``, a lower bound beyond (TaskPage says which)."""
+    count: bool = False,
+) -> tuple[list[Task], int, bool]:
+    """A page of the tasks visible to ``identity`` (within ``org`` if given), their total and whether that
+    total is a lower bound. Nothing is counted unless ``count``: the page is fetched one row long, so the
+    total is exact on the last page and ``offset + limit + 1`` (a lower bound) before it. With ``count`` it
+    is exact up to COUNT_CAP tasks past ``offset``, a lower bound beyond."""
     scope = identity.org_code
     if org is not None:
         require_in_scope(identity, org)
@@ -144,20 +147,26 @@ async def list_tasks(
     ids = select(TaskScope.task_id).where(*keyed)
     if joined:
         ids = ids.join(Task, Task.id == TaskScope.task_id).where(*joined)
-    # The page and its capped count in one statement (the count an InitPlan PostgreSQL runs once): one
-    # round trip instead of two, which was a sixth of a list page's CPU.
-    ahead = ids.offset(offset).limit(COUNT_CAP + 1).subquery()
-    counted = select(func.count()).select_from(ahead).scalar_subquery()
-    page = select(Task, counted).join(TaskScope, TaskScope.task_id == Task.id).where(*keyed, *joined)
-    found = (await session.execute(page.order_by(*order).offset(offset).limit(limit))).all()
-    rows = [task for task, _ in found]
-    if found:
-        return rows, offset + int(found[0][1])
+    page = select(Task).join(TaskScope, TaskScope.task_id == Task.id).where(*keyed, *joined).order_by(*order)
+    if count:
+        # The page and its capped count in one statement (the count an InitPlan PostgreSQL runs once).
+        ahead = ids.offset(offset).limit(COUNT_CAP + 1).subquery()
+        counted = select(func.count()).select_from(ahead).scalar_subquery()
+        found = (await session.execute(page.add_columns(counted).offset(offset).limit(limit))).all()
+        rows = [task for task, _ in found]
+        if found:
+            return rows, offset + int(found[0][1]), int(found[0][1]) > COUNT_CAP
+    else:
+        rows = list((await session.scalars(page.offset(offset).limit(limit + 1))).all())
+        if len(rows) > limit:
+            return rows[:limit], offset + limit + 1, True
+        if rows:
+            return rows, offset + len(rows), False
     if not offset:
-        return rows, 0
+        return rows, 0, False
     # Past the end (nothing at offset > 0): the total is below offset, count just that far.
     below = await session.scalar(select(func.count()).select_from(ids.limit(offset).subquery())) or 0
-    return rows, int(below)
+    return rows, int(below), False
 
 
 async def get_task(*, session: AsyncSession, identity: Identity, task_id: str, lock: bool = False) -> Task:

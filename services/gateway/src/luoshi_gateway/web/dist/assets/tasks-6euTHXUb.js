@@ -1,0 +1,1 @@
+import{u as e}from"./index-DCHExxZN.js";var t=t=>e.get(`/tasks/${t}`),n=t=>e.get(`/tasks`,t);export{n,t};

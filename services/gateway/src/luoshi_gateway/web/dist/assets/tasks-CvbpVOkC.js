@@ -1,1 +1,0 @@
-import{u as e}from"./index-Ch-ROphb.js";var t=t=>e.get(`/tasks/${t}`),n=t=>e.get(`/tasks`,t);export{n,t};
