@@ -189,6 +189,15 @@ async def snapshot_reads(session: AsyncSession) -> None:
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
+async def autocommit(session: AsyncSession) -> None:
+    """No BEGIN and no COMMIT round trips around the session's statements on PostgreSQL: each one commits
+    (a read: ends) by itself. For work of one statement — a read that must not pay for a transaction, a
+    write whose rows one statement writes — never for work of several writes. The session's commit still
+    runs its hooks (the outbox relay's wake-up). Call it before the first statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 async def database_ready(engine: AsyncEngine) -> bool:
     try:
         async with engine.connect() as conn:

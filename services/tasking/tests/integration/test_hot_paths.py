@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import event, select
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection as Adapter
 
 from luoshi_kit.db import tables_of
 from luoshi_proto.registry import routing_key
@@ -27,8 +28,8 @@ CLERK = person(PROVINCE, "office")
 @contextmanager
 def statements(app: FastAPI) -> Iterator[list[str]]:
     """The SQL statements this task sends while the block runs (first word and table, e.g.
-    ``INSERT task``, ``SELECT counted`` for one with a count); the relay's and the consumer's, in tasks
-    of their own, are not counted."""
+    ``INSERT task``, ``SELECT counted`` for one with a count, ``BEGIN`` for a transaction's start); the
+    relay's and the consumer's, in tasks of their own, are not counted."""
     seen: list[str] = []
     mine = asyncio.current_task()
 
@@ -43,11 +44,19 @@ def statements(app: FastAPI) -> Iterator[list[str]]:
             table = "counted"
         seen.append(f"{words[0]} {table}".strip())
 
+    async def begin(adapter: Any) -> None:  # a BEGIN round trip (none in autocommit)
+        if asyncio.current_task() is mine and adapter.isolation_level != "autocommit":
+            seen.append("BEGIN")
+        await start(adapter)
+
     engine = app.state.engine.sync_engine
+    start = Adapter._start_transaction
     event.listen(engine, "before_cursor_execute", record)
+    Adapter._start_transaction = begin  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        Adapter._start_transaction = start  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", record)
 
 
@@ -81,6 +90,32 @@ async def test_a_task_write_is_one_statement_of_its_four_rows(tasking: Service) 
     assert json.loads(events[0].body)["data"]["task"]["co_units"] == [CITY]
     fetched = await client.get(f"/api/v1/tasks/{task_id}", headers=CLERK)
     assert fetched.json() == created.json()
+    for _ in range(200):  # committed without a transaction, the relay was still woken
+        if await _published(app, events[0].id):
+            break
+        await asyncio.sleep(0.05)
+    assert await _published(app, events[0].id)
+
+
+async def _published(app: FastAPI, event_id: str) -> bool:
+    async with app.state.sessionmaker() as session:
+        outbox = tables_of(session).outbox
+        return await session.scalar(select(outbox.published_at).where(outbox.id == event_id)) is not None
+
+
+async def test_a_keyed_task_write_stays_one_transaction(tasking: Service) -> None:
+    app, client = tasking
+    body = {"title": "热路径", "lead_unit": TOWNSHIP, "deadline": "2099-12-31"}
+    keyed = {**CLERK, "Idempotency-Key": "hot-path-1"}
+    with statements(app) as seen:
+        created = await client.post("/api/v1/tasks", json=body, headers=keyed)
+    assert created.status_code == 201, created.text
+    # The key's record is a second write: the lock, the lookup, the task, the record in one transaction
+    # (the driver sends BEGIN as the first statement goes out).
+    assert seen[:2] == ["SELECT", "BEGIN"] and "WITH task task_scope task_event outbox" in seen
+    assert seen[-1] == "INSERT idempotency_key"
+    again = await client.post("/api/v1/tasks", json=body, headers=keyed)
+    assert again.json() == created.json() and again.headers["Idempotent-Replayed"] == "true"
 
 
 async def test_a_list_page_is_one_query_counting_only_on_request(tasking: Service) -> None:

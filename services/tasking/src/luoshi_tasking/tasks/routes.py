@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from luoshi_kit.db import autocommit
 from luoshi_kit.deps import IdentityDep, SessionDep
 from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.paging import PageDep
@@ -28,10 +29,17 @@ async def create_task(
 ) -> Response:
     async def work() -> TaskOut:
         task = await service.create_task(session=session, identity=identity, data=body)
-        return await task_out(session=session, task=task)
+        return await task_out(session=session, task=task)  # calendar and rules: cached, no statement
 
     return await idempotent(
-        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+        request=request,
+        session=session,
+        identity=identity,
+        key=key,
+        payload=body,
+        status_code=201,
+        work=work,
+        one_statement=True,  # on PostgreSQL the task's rows are one statement (tasks/assignment.py)
     )
 
 
@@ -57,6 +65,7 @@ async def list_tasks(
         ),
     ] = False,
 ) -> TaskPage:
+    await autocommit(session)  # one SELECT (its count included on request): no transaction around it
     rows, total, estimated = await service.list_tasks(
         session=session,
         identity=identity,
@@ -79,6 +88,7 @@ async def list_tasks(
 
 @router.get("/{task_id}", response_model=TaskOut, summary="任务详情 A task")
 async def get_task(task_id: str, session: SessionDep, identity: IdentityDep) -> TaskOut:
+    await autocommit(session)  # one SELECT
     task = await service.get_task(session=session, identity=identity, task_id=task_id)
     return await task_out(session=session, task=task)
 
