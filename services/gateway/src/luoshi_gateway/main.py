@@ -19,6 +19,7 @@ from luoshi_gateway.orgs.routes import router as orgs_router
 from luoshi_gateway.orgs.service import announce_tree
 from luoshi_gateway.people.routes import router as people_router
 from luoshi_gateway.proxy.client import UPLOAD_PATHS, ServiceClient
+from luoshi_gateway.proxy.fastpath import install_fast_proxy
 from luoshi_gateway.proxy.openapi import mount_docs_assets
 from luoshi_gateway.proxy.openapi import router as openapi_router
 from luoshi_gateway.proxy.public import router as public_router
@@ -104,6 +105,7 @@ def create_app(settings: GatewaySettings | None = None, *, bus: Bus | None = Non
     app = create_service_app(SPEC, settings, bus=bus)
     install_denial_audit(app)
     mount_docs_assets(app)
+    install_fast_proxy(app, SPEC.routers)  # first of all routes
     app.state.web_dist = WEB_DIST
     app.state.services = ServiceClient(settings.upstreams(), settings.proxy_timeout_seconds)
     return app

@@ -8,11 +8,13 @@ import jwt
 import pytest
 from aiohttp import web
 from fastapi import FastAPI
+from starlette.routing import Match
 
 from luoshi_gateway.auth.tokens import issue_access_token
 from luoshi_gateway.config import GatewaySettings
 from luoshi_gateway.main import create_app
 from luoshi_gateway.people.models import Person
+from luoshi_gateway.proxy.fastpath import ProxyRoute
 from luoshi_gateway.proxy.openapi import merge
 from luoshi_kit.identity import IDENTITY_HEADER, Identity
 from luoshi_kit.public import PUBLIC_CALLER_HEADER, verify_public_caller
@@ -169,3 +171,38 @@ def test_openapi_merge_keeps_gateway_routes_and_adds_services(clash: bool) -> No
     assert {"401", "502", "504"} <= set(task_post["responses"])
     scheme = merged["components"]["securitySchemes"]["OAuth2PasswordBearer"]
     assert scheme["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
+
+
+async def test_the_fast_path_proxies_what_services_own_and_leaves_the_gateways_own_routes(
+    postgres_url: str, vhost_amqp_url: str
+) -> None:
+    async def echo(request: web.Request) -> web.Response:
+        return web.json_response({"path": request.path_qs, "method": request.method})
+
+    async for upstream in fake_upstream(echo):
+        async with running_service(create_app, _settings(postgres_url, vhost_amqp_url, upstream)) as (
+            app,
+            client,
+        ):
+            await _add_clerk(app)
+            first, second = app.router.routes[:2]
+            assert isinstance(first, ProxyRoute) and isinstance(second, ProxyRoute)
+            for method, path in [("GET", "/api/v1/tasks"), ("PATCH", "/api/v1/tasks/t-1/deadline")]:
+                response = await client.request(method, path, headers=_auth())
+                assert response.json() == {"path": path, "method": method}
+            # The gateway's own view under tasks/ answers itself (the task is unknown to its views).
+            timeline = await client.get("/api/v1/tasks/t-unknown/timeline", headers=_auth())
+            assert timeline.status_code == 404 and "path" not in timeline.json()
+            # Its other methods still reach the service, as through the catch-all before.
+            posted = await client.post("/api/v1/tasks/t-1/timeline", headers=_auth())
+            assert posted.json() == {"path": "/api/v1/tasks/t-1/timeline", "method": "POST"}
+            # No token: 401 problem, nothing forwarded.
+            anonymous = await client.get("/api/v1/tasks")
+            assert anonymous.status_code == 401
+            assert anonymous.headers["content-type"].startswith("application/problem+json")
+            # The gateway's routes and unowned resources are not the fast path's.
+            assert (await client.get("/api/v1/nothing-here", headers=_auth())).status_code == 404
+            orgs = await client.get("/api/v1/orgs/520000000000", headers=_auth())
+            assert "method" not in orgs.json()
+            head = first.matches({"type": "http", "method": "HEAD", "path": "/api/v1/tasks", "root_path": ""})
+            assert head[0] == Match.NONE

@@ -11,15 +11,15 @@ from luoshi_gateway.auth.deps import UserDep
 from luoshi_gateway.clients.rules import MACHINE_ROLE
 from luoshi_gateway.proxy.client import RESOURCE_OWNERS, ServiceClient, request_headers
 from luoshi_kit.errors import Problem, allowed_methods
-from luoshi_kit.identity import IDENTITY_HEADER, sign_identity
+from luoshi_kit.identity import IDENTITY_HEADER, Identity, sign_identity
 from luoshi_kit.limits import BODY_LIMIT_KEY, BodyTooLarge
 from luoshi_kit.tracing import child_of, current_traceparent
 
 router = APIRouter(tags=["proxy"])
-_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-async def _forward(request: Request, resource: str, user: UserDep) -> Response:
+async def forward(request: Request, resource: str, user: Identity) -> Response:
     service = RESOURCE_OWNERS.get(resource)
     if service is None:
         allow = allowed_methods(request)
@@ -58,11 +58,11 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.api_route("/api/v1/{resource}", methods=_METHODS, include_in_schema=False)
+@router.api_route("/api/v1/{resource}", methods=METHODS, include_in_schema=False)
 async def forward_collection(request: Request, resource: str, user: UserDep) -> Response:
-    return await _forward(request, resource, user)
+    return await forward(request, resource, user)
 
 
-@router.api_route("/api/v1/{resource}/{rest:path}", methods=_METHODS, include_in_schema=False)
+@router.api_route("/api/v1/{resource}/{rest:path}", methods=METHODS, include_in_schema=False)
 async def forward_item(request: Request, resource: str, rest: str, user: UserDep) -> Response:
-    return await _forward(request, resource, user)
+    return await forward(request, resource, user)
