@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
@@ -14,7 +15,17 @@ from luoshi_notification.inbox.models import Notification
 from luoshi_notification.sends.models import SendRecord
 
 
-async def deliver(
+async def delivered_to(*, session: AsyncSession, event_id: str, recipient_ids: Iterable[str]) -> set[str]:
+    """Who already has an inbox message for ``event_id`` (a redelivered event): one query for all."""
+    rows = await session.scalars(
+        select(Notification.recipient_id).where(
+            Notification.event_id == event_id, Notification.recipient_id.in_(list(recipient_ids))
+        )
+    )
+    return set(rows.all())
+
+
+def new_message(
     *,
     session: AsyncSession,
     recipient_id: str,
@@ -25,15 +36,8 @@ async def deliver(
     org_code: str,
     event_id: str,
     urgent: bool = False,
-) -> Notification | None:
-    """One inbox message; None when the person already has one for ``event_id`` (a redelivered event)."""
-    existing = await session.scalar(
-        select(Notification.id).where(
-            Notification.event_id == event_id, Notification.recipient_id == recipient_id
-        )
-    )
-    if existing is not None:
-        return None
+) -> Notification:
+    """One inbox message, added to the session (check ``delivered_to`` first)."""
     item = Notification(
         id=str(uuid.uuid4()),
         recipient_id=recipient_id,

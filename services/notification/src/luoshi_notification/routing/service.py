@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_notification.inbox.models import Notification
-from luoshi_notification.inbox.service import deliver
+from luoshi_notification.inbox.service import delivered_to, new_message
 from luoshi_notification.people.service import people_with_roles
 from luoshi_notification.routing.rules import audience, body_of, is_urgent, kind_of, title_of
 from luoshi_notification.routing.table import RULES
@@ -24,11 +24,13 @@ async def notify(*, session: AsyncSession, event: CloudEvent[Any]) -> list[Notif
         return []
     people = await people_with_roles(session=session, org_codes=list(reach), roles=None)
     title, body, urgent = title_of(rule, event.data), body_of(rule, event.data), is_urgent(rule, event.data)
-    created: list[Notification] = []
-    for person in people:
-        if not any(role in person.roles for role in reach.get(person.org_code, ())):
-            continue
-        item = await deliver(
+    hearing = [p for p in people if any(role in p.roles for role in reach.get(p.org_code, ()))]
+    if not hearing:
+        return []
+    # One query for who already has it (a redelivered event), not one per person.
+    done = await delivered_to(session=session, event_id=event.id, recipient_ids=[p.id for p in hearing])
+    created = [
+        new_message(
             session=session,
             recipient_id=person.id,
             kind=kind_of(event.type),
@@ -39,7 +41,8 @@ async def notify(*, session: AsyncSession, event: CloudEvent[Any]) -> list[Notif
             event_id=event.id,
             urgent=urgent,
         )
-        if item is not None:
-            created.append(item)
+        for person in hearing
+        if person.id not in done
+    ]
     await plan_sends(session=session, notifications=created)
     return created

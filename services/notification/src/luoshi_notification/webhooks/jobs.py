@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luoshi_kit.db import utcnow
 from luoshi_notification.config import NotificationSettings
-from luoshi_notification.inbox.service import deliver
+from luoshi_notification.inbox.service import new_message
 from luoshi_notification.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_DEAD, WEBHOOK_FAILURES, WEBHOOK_LATENCY
 from luoshi_notification.sends.service import plan_sends
 from luoshi_notification.webhooks import sender, ssrf
@@ -112,7 +112,7 @@ async def disable(*, session: AsyncSession, sub: Subscription, why: str) -> None
     """A subscription that keeps failing stops, and its owner hears of it in the inbox."""
     sub.active = False
     sub.disabled_reason = f"连续 {sub.consecutive_failures} 次投递失败, 已自动停用: {why}"[:1000]
-    item = await deliver(
+    item = new_message(  # a fresh event id: nobody has it yet
         session=session,
         recipient_id=sub.owner_id,
         kind="subscription.disabled",
@@ -123,8 +123,7 @@ async def disable(*, session: AsyncSession, sub: Subscription, why: str) -> None
         event_id=f"subscription-disabled-{uuid.uuid4().hex}",
         urgent=False,
     )
-    if item is not None:
-        await plan_sends(session=session, notifications=[item])
+    await plan_sends(session=session, notifications=[item])
 
 
 async def webhook_round(
