@@ -58,18 +58,17 @@ async def add_entry(
     now = at or utcnow()
     entry_id = str(uuid.uuid4())
     values = {**asdict(entry), "id": entry_id, "recorded_at": utcnow()}
-    table = table_of(PointsEntry)
+    # One statement: the row comes back as an ORM object (no SELECT after the INSERT), none on a repeat.
     statement = (
-        _insert(session)(table)
+        _insert(session)(PointsEntry)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["source_key", "rule_code", "org_code"])
-        .returning(table.c.id)
+        .returning(PointsEntry)
     )
-    if (await session.execute(statement)).scalar_one_or_none() is None:
+    row = (await session.scalars(statement)).one_or_none()
+    if row is None:
         return None
     total = await _count(session=session, entry=entry)
-    row = await session.get(PointsEntry, entry_id)
-    assert row is not None
     add_event(
         session=session,
         source=SOURCE,
@@ -84,28 +83,31 @@ async def _count(*, session: AsyncSession, entry: NewEntry) -> Decimal:
     """Add the entry to its standings (an atomic upsert each); the total of the entry's own period."""
     delta = entry_delta(entry.points, entry.rule_code)
     table = table_of(Standing)
-    totals: dict[str, Decimal] = {}
-    for period in standing_periods(entry.period):
-        statement = _insert(session)(table).values(
-            org_code=entry.org_code,
-            period=period,
-            points=delta.points,
-            entries=delta.entries,
-            deductions=delta.deductions,
-            negative=delta.negative,
-            updated_at=utcnow(),
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["org_code", "period"],
-            set_={
-                "points": table.c.points + statement.excluded.points,
-                "entries": table.c.entries + statement.excluded.entries,
-                "deductions": table.c.deductions + statement.excluded.deductions,
-                "negative": table.c.negative + statement.excluded.negative,
-                "updated_at": statement.excluded.updated_at,
-            },
-        ).returning(table.c.points)
-        totals[period] = Decimal((await session.execute(statement)).scalar_one())
+    now = utcnow()
+    rows = [
+        {
+            "org_code": entry.org_code,
+            "period": period,
+            "points": delta.points,
+            "entries": delta.entries,
+            "deductions": delta.deductions,
+            "negative": delta.negative,
+            "updated_at": now,
+        }
+        for period in standing_periods(entry.period)
+    ]
+    statement = _insert(session)(table).values(rows)  # its quarter and its year in one statement
+    statement = statement.on_conflict_do_update(
+        index_elements=["org_code", "period"],
+        set_={
+            "points": table.c.points + statement.excluded.points,
+            "entries": table.c.entries + statement.excluded.entries,
+            "deductions": table.c.deductions + statement.excluded.deductions,
+            "negative": table.c.negative + statement.excluded.negative,
+            "updated_at": statement.excluded.updated_at,
+        },
+    ).returning(table.c.period, table.c.points)
+    totals = {period: Decimal(points) for period, points in (await session.execute(statement)).all()}
     return totals[entry.period]
 
 
