@@ -15,24 +15,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import os
-import platform
 import random
 import statistics
-import subprocess
 import time
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy import case, func, pool, select, text
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import luoshi_gateway.main  # noqa: F401  (registers every table on Base)
+from bench.common import RESULTS, load_orgs, machine, p95, recreate_database, replace_section, server_url
 from luoshi_gateway.db import TABLES, Base
 from luoshi_gateway.orgs.models import Org
 from luoshi_gateway.views import service as views_service
@@ -43,8 +39,6 @@ from luoshi_kit.identity import Identity
 from luoshi_proto.divisions import division_parts
 from luoshi_proto.tasking.states import OPEN_STATES
 
-ROOT = Path(__file__).resolve().parents[1]
-DIVISIONS = ROOT / "services/gateway/src/luoshi_gateway/orgs/data/guizhou_divisions.csv"
 DB_NAME = "luoshi_bench_dashboard"
 TARGET_MS = 10.0
 STATES = [
@@ -61,25 +55,6 @@ STATES = [
 ADMIN = Identity(
     person_id="bench", username="bench", display_name="bench", org_code="520000000000", roles=["admin"]
 )
-
-
-def server_url() -> str:
-    url = os.environ.get("LUOSHI_BENCH_POSTGRES_URL") or os.environ.get("LUOSHI_TEST_POSTGRES_URL")
-    return (url or "postgresql+asyncpg://postgres@127.0.0.1:5432").rstrip("/")
-
-
-def load_orgs() -> list[dict[str, str]]:
-    with DIVISIONS.open(encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-async def recreate_database(server: str) -> str:
-    admin = create_async_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-    await admin.dispose()
-    return f"{server}/{DB_NAME}"
 
 
 def task_rows(count: int, units: list[str], rng: random.Random) -> list[tuple[Any, ...]]:
@@ -166,20 +141,6 @@ async def old_dashboard(session: AsyncSession, org_code: str) -> int:
     return len(children)
 
 
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) >= 2 else values[0]
-
-
-def machine() -> str:
-    model = ""
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        model = next((line.split(":", 1)[1].strip() for line in out.splitlines() if "Model name" in line), "")
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores {model or platform.processor()}, Python {platform.python_version()}"
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=1_000_000)
@@ -188,7 +149,7 @@ async def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     orgs = load_orgs()
-    url = await recreate_database(server_url())
+    url = await recreate_database(server_url(), DB_NAME)
     load_s = await load(url, orgs, args.tasks)
     engine = make_engine(url)
     maker = make_sessionmaker(engine, TABLES)
@@ -236,18 +197,7 @@ async def main() -> None:
     await engine.dispose()
     print("\n".join(lines))
     if not args.no_write:
-        replace_section(ROOT / "bench/RESULTS.md", "## Dashboards at scale", "\n".join(lines) + "\n")
-
-
-def replace_section(path: Path, heading: str, section: str) -> None:
-    text_ = path.read_text(encoding="utf-8") if path.exists() else ""
-    start = text_.find(heading)
-    if start < 0:
-        text_ = text_.rstrip("\n") + "\n\n" + section
-    else:
-        end = text_.find("\n## ", start + len(heading))
-        text_ = text_[:start] + section + ("\n" + text_[end + 1 :] if end >= 0 else "")
-    path.write_text(text_, encoding="utf-8")
+        replace_section(RESULTS, "## Dashboards at scale", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
