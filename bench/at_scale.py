@@ -118,36 +118,42 @@ async def load(args: argparse.Namespace, orgs: list[dict[str, str]], today: Any)
     tasking, gateway = await asyncpg.connect(_dsn("tasking")), await asyncpg.connect(_dsn("gateway"))
     started = time.perf_counter()
     try:
-        sizes = [min(CHUNK, args.tasks - offset) for offset in range(0, args.tasks, CHUNK)]
+        async with (
+            data.indexes_deferred(tasking, ["task", "task_scope", "task_event", "progress_report"]),
+            data.indexes_deferred(gateway, ["task_view", "timeline_entry"]),
+        ):
+            sizes = [min(CHUNK, args.tasks - offset) for offset in range(0, args.tasks, CHUNK)]
 
-        def make(size: int) -> asyncio.Task[list[dict[str, Any]]]:
-            # The next chunk is generated in a thread while this one's COPY waits on PostgreSQL.
-            return asyncio.ensure_future(asyncio.to_thread(data.generate, size, orgs, today, rng))
+            def make(size: int) -> asyncio.Task[list[dict[str, Any]]]:
+                # The next chunk is generated in a thread while this one's COPY waits on PostgreSQL.
+                return asyncio.ensure_future(asyncio.to_thread(data.generate, size, orgs, today, rng))
 
-        pending = make(sizes[0])
-        for offset, _ in enumerate(sizes):
-            rows = await pending
-            if offset + 1 < len(sizes):
-                pending = make(sizes[offset + 1])
-            if offset == 0:
-                _busy(rows[0], today)
-                facts.busy_id = rows[0]["id"]
-            facts.open += sum(1 for r in rows if r["state"] in OPEN_STATES)
-            await data.copy_tasks(tasking, table_of(Task), rows)
-            facts.tasks += len(rows)
-            print(f"  COPY {facts.tasks:,} tasks ({time.perf_counter() - started:.0f} s)", flush=True)
-        facts.seconds["tasks (COPY)"] = time.perf_counter() - started
-        started = time.perf_counter()
-        reports, urges = int(args.busy * 0.8), args.busy - int(args.busy * 0.8)
-        for statement in data.TRACE:
-            await tasking.execute(statement, *((facts.busy_id, reports) if "$2" in statement else ()))
-        facts.seconds["trace and reports (SQL)"] = time.perf_counter() - started
-        started = time.perf_counter()
-        await data.stream(tasking, data.VIEWS, (today,), gateway, "task_view", data.VIEW_COLUMNS)
-        await data.stream(tasking, data.TIMELINE, (), gateway, "timeline_entry", data.TIMELINE_COLUMNS)
-        busy = (facts.busy_id, urges)
-        await data.stream(tasking, data.URGES, busy, gateway, "timeline_entry", data.TIMELINE_COLUMNS)
-        facts.seconds["views and timeline (streamed)"] = time.perf_counter() - started
+            pending = make(sizes[0])
+            for offset, _ in enumerate(sizes):
+                rows = await pending
+                if offset + 1 < len(sizes):
+                    pending = make(sizes[offset + 1])
+                if offset == 0:
+                    _busy(rows[0], today)
+                    facts.busy_id = rows[0]["id"]
+                facts.open += sum(1 for r in rows if r["state"] in OPEN_STATES)
+                await data.copy_tasks(tasking, table_of(Task), rows)
+                facts.tasks += len(rows)
+                print(f"  COPY {facts.tasks:,} tasks ({time.perf_counter() - started:.0f} s)", flush=True)
+            facts.seconds["tasks (COPY)"] = time.perf_counter() - started
+            started = time.perf_counter()
+            reports, urges = int(args.busy * 0.8), args.busy - int(args.busy * 0.8)
+            for statement in data.TRACE:
+                await tasking.execute(statement, *((facts.busy_id, reports) if "$2" in statement else ()))
+            facts.seconds["trace and reports (SQL)"] = time.perf_counter() - started
+            started = time.perf_counter()
+            await data.stream(tasking, data.VIEWS, (today,), gateway, "task_view", data.VIEW_COLUMNS)
+            await data.stream(tasking, data.TIMELINE, (), gateway, "timeline_entry", data.TIMELINE_COLUMNS)
+            busy = (facts.busy_id, urges)
+            await data.stream(tasking, data.URGES, busy, gateway, "timeline_entry", data.TIMELINE_COLUMNS)
+            facts.seconds["views and timeline (streamed)"] = time.perf_counter() - started
+            started = time.perf_counter()
+        facts.seconds["indexes built"] = time.perf_counter() - started
         started = time.perf_counter()
         # What autovacuum does on a live database: statistics, and the visibility map index-only scans need.
         await asyncio.gather(tasking.execute("VACUUM (ANALYZE)"), gateway.execute("VACUUM (ANALYZE)"))
