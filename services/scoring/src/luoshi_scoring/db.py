@@ -4,6 +4,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables
+from luoshi_kit.idempotency import IdempotencyMixin
 
 
 class Base(DeclarativeBase):
@@ -16,6 +17,10 @@ class OutboxEvent(OutboxMixin, Base):
 
 class InboxEvent(InboxMixin, Base):
     """Events this service has handled (the kit's inbox table)."""
+
+
+class IdempotencyRecord(IdempotencyMixin, Base):
+    """First responses to creates sent with an ``Idempotency-Key`` (the kit's idempotency table)."""
 
 
 TABLES = ServiceTables(base=Base, outbox=OutboxEvent, inbox=InboxEvent)

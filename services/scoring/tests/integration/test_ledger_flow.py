@@ -155,3 +155,17 @@ async def test_bad_input_is_a_problem_and_writes_nothing(scoring) -> None:
         assert 400 <= response.status_code < 500, (path, body, response.status_code)
         assert response.headers["content-type"].startswith("application/problem+json"), (path, body)
     assert await count_rows(app, PointsEntry, Standing, NegativeEntry) == before
+
+
+async def test_a_retried_manual_item_with_its_idempotency_key_is_recorded_once(scoring) -> None:
+    app, client = scoring
+    body = {"org_code": CITY, "points": "2.5", "basis": "经验做法获国务院通报表扬"}
+    headers = {**OFFICE, "Idempotency-Key": "manual-retry-1"}
+    first = await client.post("/api/v1/points/entries", json=body, headers=headers)
+    again = await client.post("/api/v1/points/entries", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201, again.text
+    assert first.json()["id"] == again.json()["id"] and again.headers.get("idempotent-replayed") == "true"
+    other = await client.post("/api/v1/points/entries", json={**body, "points": "3"}, headers=headers)
+    assert other.status_code == 422 and other.json()["type"].endswith("idempotency-key-reused")
+    assert (await count_rows(app, PointsEntry))["points_entry"] == 1
+    assert (await standing(client, CITY))["standing"]["points"] == "2.50"

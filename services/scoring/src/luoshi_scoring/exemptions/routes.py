@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
 from luoshi_kit.deps import SessionDep
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.identity import Identity
 from luoshi_kit.orgtree import within_subtree
 from luoshi_kit.paging import PageDep, fetch_page
@@ -32,10 +33,17 @@ def _out(row: ExemptionGrant) -> ExemptionOut:
 
 
 @router.post("", status_code=201, response_model=ExemptionOut, summary="免督查 Grant an inspection exemption")
-async def grant(body: ExemptionIn, session: SessionDep, identity: Granter) -> ExemptionOut:
-    async with session.begin():
+async def grant(
+    body: ExemptionIn, request: Request, session: SessionDep, identity: Granter, key: IdempotencyKeyDep
+) -> Response:
+    async def work() -> ExemptionOut:
         row = await service.grant(session=session, identity=identity, data=body, today=business_today())
-    return _out(row)
+        await session.flush()
+        return _out(row)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.get("", response_model=ExemptionPage, summary="免督查 (本级及下级) Exemptions in my subtree")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 
 from luoshi_kit.db import snapshot_reads
 from luoshi_kit.deps import SessionDep
 from luoshi_kit.errors import not_found
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.identity import Identity
 from luoshi_kit.paging import PageDep
 from luoshi_kit.permissions import IdentityDep, ProvinceAdmin, require_roles
@@ -96,10 +97,17 @@ async def get_entry(entry_id: str, session: SessionDep, identity: IdentityDep) -
 @router.post(
     "/entries", status_code=201, response_model=EntryOut, summary="手工记分 A manual item with its basis"
 )
-async def add_manual(body: ManualEntryIn, session: SessionDep, identity: Scorer) -> EntryOut:
-    async with session.begin():
+async def add_manual(
+    body: ManualEntryIn, request: Request, session: SessionDep, identity: Scorer, key: IdempotencyKeyDep
+) -> Response:
+    async def work() -> EntryOut:
         row = await manual.add_manual(session=session, identity=identity, data=body, today=business_today())
-    return EntryOut.model_validate(row)
+        await session.flush()
+        return EntryOut.model_validate(row)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.post(
@@ -108,11 +116,24 @@ async def add_manual(body: ManualEntryIn, session: SessionDep, identity: Scorer)
     response_model=EntryOut,
     summary="更正积分 A compensating entry (with reason and approver)",
 )
-async def correct(entry_id: str, body: CorrectionIn, session: SessionDep, identity: IdentityDep) -> EntryOut:
+async def correct(
+    entry_id: str,
+    body: CorrectionIn,
+    request: Request,
+    session: SessionDep,
+    identity: IdentityDep,
+    key: IdempotencyKeyDep,
+) -> Response:
     """Who may: a principal, office or administrator of a government above the unit (checked once the entry
     is found: a guessed id is 404 for everyone)."""
-    async with session.begin():
+
+    async def work() -> EntryOut:
         row = await manual.correct(
             session=session, identity=identity, entry_id=entry_id, data=body, today=business_today()
         )
-    return EntryOut.model_validate(row)
+        await session.flush()
+        return EntryOut.model_validate(row)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
 from luoshi_kit.deps import SessionDep
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.identity import Identity
 from luoshi_kit.orgtree import within_subtree
 from luoshi_kit.paging import PageDep, fetch_page
@@ -55,12 +56,19 @@ async def list_entries(
 
 
 @router.post("", status_code=201, response_model=NegativeOut, summary="列入负面清单 List a unit by hand")
-async def add_entry(body: NegativeIn, session: SessionDep, identity: Lister) -> NegativeOut:
-    async with session.begin():
+async def add_entry(
+    body: NegativeIn, request: Request, session: SessionDep, identity: Lister, key: IdempotencyKeyDep
+) -> Response:
+    async def work() -> NegativeOut:
         entry = await service.add_by_hand(
             session=session, identity=identity, data=body, today=business_today()
         )
-    return NegativeOut.model_validate(entry)
+        await session.flush()
+        return NegativeOut.model_validate(entry)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.post("/{entry_id}/review", response_model=NegativeOut, summary="季度调度 Review an entry")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
 from luoshi_kit.deps import SessionDep
 from luoshi_kit.errors import not_found
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.identity import Identity
 from luoshi_kit.orgtree import within_subtree
 from luoshi_kit.paging import PageDep, fetch_page
@@ -48,10 +49,17 @@ Period = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="考核
 
 
 @router.post("", status_code=201, response_model=RankingOut, summary="编制排名草稿 Draft a ranking")
-async def create_ranking(body: RankingIn, session: SessionDep, identity: Ranker) -> RankingOut:
-    async with session.begin():
+async def create_ranking(
+    body: RankingIn, request: Request, session: SessionDep, identity: Ranker, key: IdempotencyKeyDep
+) -> Response:
+    async def work() -> RankingOut:
         ranking = await service.create(session=session, identity=identity, data=body, today=business_today())
+        await session.flush()
         return await service.ranking_out(session=session, ranking=ranking)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.get("", response_model=RankingPage, summary="排名 (本级及下级) Rankings in my subtree")

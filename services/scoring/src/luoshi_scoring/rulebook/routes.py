@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from luoshi_kit.deps import SessionDep
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.identity import Identity
 from luoshi_kit.permissions import Authenticated, require_roles
 from luoshi_kit.timebase import business_today
@@ -33,7 +34,14 @@ async def list_rules(
 
 
 @router.post("", status_code=201, response_model=RuleVersionOut, summary="调整积分规则 Add a rule version")
-async def add_rule_version(body: RuleVersionIn, session: SessionDep, identity: RuleEditor) -> RuleVersionOut:
-    async with session.begin():
+async def add_rule_version(
+    body: RuleVersionIn, request: Request, session: SessionDep, identity: RuleEditor, key: IdempotencyKeyDep
+) -> Response:
+    async def work() -> RuleVersionOut:
         row = await service.add_version(session=session, identity=identity, data=body, today=business_today())
-    return RuleVersionOut.model_validate(row)
+        await session.flush()
+        return RuleVersionOut.model_validate(row)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )

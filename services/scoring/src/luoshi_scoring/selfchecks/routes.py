@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
 from luoshi_kit.deps import SessionDep
 from luoshi_kit.errors import not_found
+from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
 from luoshi_kit.identity import Identity
 from luoshi_kit.orgtree import within_subtree
 from luoshi_kit.paging import PageDep, fetch_page
@@ -38,10 +39,17 @@ Period = Annotated[str | None, Query(pattern=PERIOD_PATTERN)]
 
 
 @router.post("", status_code=201, response_model=SelfCheckOut, summary="报送自查 File my unit's self-check")
-async def file_self_check(body: SelfCheckIn, session: SessionDep, identity: Filer) -> SelfCheckOut:
-    async with session.begin():
+async def file_self_check(
+    body: SelfCheckIn, request: Request, session: SessionDep, identity: Filer, key: IdempotencyKeyDep
+) -> Response:
+    async def work() -> SelfCheckOut:
         row = await service.file(session=session, identity=identity, data=body, today=business_today())
-    return SelfCheckOut.model_validate(row)
+        await session.flush()
+        return SelfCheckOut.model_validate(row)
+
+    return await idempotent(
+        request=request, session=session, identity=identity, key=key, payload=body, status_code=201, work=work
+    )
 
 
 @router.get("", response_model=SelfCheckPage, summary="自查 (本级及下级) Self-checks in my subtree")
