@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     event,
+    func,
+    literal_column,
+    select,
     text,
 )
 from sqlalchemy import (
@@ -28,6 +33,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
+from sqlalchemy.sql.dml import Insert
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -155,8 +161,49 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
 
 
+OUTBOX_STAGED = "outbox_staged"
+
+
 class _Session(Session):
-    """Tells the outbox relay, right after a commit, that this session wrote events."""
+    """Writes the outbox rows ``add_event`` staged (one Core INSERT, no ORM unit of work) before each
+    flush and before commit, and tells the outbox relay, right after a commit, that it wrote events."""
+
+    def flush(self, objects: Sequence[Any] | None = None) -> None:
+        _write_staged_outbox(self)  # autoflush comes here too: a query in the transaction sees the rows
+        super().flush(objects)
+
+
+def stage_outbox_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Outbox rows to write with the transaction (``messaging.outbox.add_event``)."""
+    session.info.setdefault(OUTBOX_STAGED, []).extend(rows)
+    session.info["outbox_dirty"] = True
+
+
+def _write_staged_outbox(session: Session) -> None:
+    rows = session.info.pop(OUTBOX_STAGED, None)
+    if not rows:
+        return
+    statement = _outbox_insert(tables_of(session), session.info.get("outbox_notify"))
+    # One row: a plain execute (an executemany of one row costs asyncpg a good deal more).
+    session.connection().execute(statement, rows[0] if len(rows) == 1 else rows)
+
+
+@lru_cache(maxsize=64)
+def _outbox_insert(tables: ServiceTables, notify: tuple[str, str] | None) -> Insert:
+    statement = table_of(tables.outbox).insert()
+    if notify is None:
+        return statement
+    # NOTIFY in the same statement (no extra round trip), delivered by PostgreSQL at commit to the
+    # relays of every replica (``OutboxRelay`` LISTENs); repeats within a transaction fold into one.
+    channel, payload = notify
+    return statement.values(
+        attempts=select(literal_column("0")).select_from(func.pg_notify(channel, payload)).scalar_subquery()
+    )
+
+
+@event.listens_for(_Session, "before_commit")
+def _write_outbox(session: Session) -> None:
+    _write_staged_outbox(session)
 
 
 @event.listens_for(_Session, "after_commit")
@@ -170,14 +217,28 @@ def _forget_outbox(session: Session) -> None:
     session.info.pop("outbox_dirty", None)
 
 
+@event.listens_for(_Session, "after_transaction_end")
+def _drop_unwritten_outbox(session: Session, _transaction: Any) -> None:
+    # Rows still staged here belong to a transaction (or savepoint) that did not commit.
+    session.info.pop(OUTBOX_STAGED, None)
+
+
+def outbox_channel(tables: ServiceTables) -> str:
+    """The PostgreSQL NOTIFY channel of a service's outbox (channels are per database, like the table)."""
+    return f"luoshi_outbox_{table_of(tables.outbox).fullname}".replace(".", "_")
+
+
 def make_sessionmaker(
     engine: AsyncEngine, tables: ServiceTables, on_outbox_commit: Callable[[], None] | None = None
 ) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose commits wake ``on_outbox_commit`` (this process's relay) and, on PostgreSQL,
+    NOTIFY ``outbox_channel(tables)`` with this sessionmaker's id as payload (other replicas' relays)."""
+    notify = (outbox_channel(tables), uuid.uuid4().hex) if engine.dialect.name == "postgresql" else None
     return async_sessionmaker(
         engine,
         expire_on_commit=False,
         sync_session_class=_Session,
-        info={"tables": tables, "on_outbox_commit": on_outbox_commit},
+        info={"tables": tables, "on_outbox_commit": on_outbox_commit, "outbox_notify": notify},
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_kit.db import table_of, tables_of
+from luoshi_kit.db import stage_outbox_rows
 from luoshi_kit.tracing import child_of, current_traceparent
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import routing_key, schema_path, type_of
@@ -42,6 +42,8 @@ def _envelope(source: str, event: PendingEvent) -> tuple[CloudEvent[BaseModel], 
         "routing_key": routing_key(event_type, event.orgcode),
         "body": envelope.model_dump_json(),
         "created_at": envelope.time,
+        "published_at": None,
+        "last_error": None,
     }
     return envelope, row
 
@@ -55,21 +57,22 @@ def add_event(
     subject: str | None = None,
     event_type: str | None = None,
 ) -> CloudEvent[BaseModel]:
-    """Stage ``data`` as a CloudEvent in the outbox; it is published only if the transaction commits."""
+    """Stage ``data`` as a CloudEvent in the outbox; it is published only if the transaction commits.
+
+    The row is written with one Core INSERT (with the transaction's other staged rows) at the next
+    flush or at commit, outside the ORM unit of work (``luoshi_kit.db.stage_outbox_rows``)."""
     envelope, row = _envelope(source, PendingEvent(data, orgcode, subject, event_type))
-    session.add(tables_of(session).outbox(**row))
-    session.info["outbox_dirty"] = True
+    stage_outbox_rows(session.sync_session, [row])
     return envelope
 
 
 async def add_events(
     *, session: AsyncSession, source: str, events: Iterable[PendingEvent]
 ) -> list[CloudEvent[BaseModel]]:
-    """Stage many events with one executemany INSERT (same rows as ``add_event``, no ORM objects):
-    for bursts such as a deadline scan's backlog. Published only if the transaction commits."""
+    """Stage many events, written with one executemany INSERT now (same rows as ``add_event``): for
+    bursts such as a deadline scan's backlog. Published only if the transaction commits."""
     staged = [_envelope(source, event) for event in events]
     if staged:
-        rows = [row | {"published_at": None, "attempts": 0, "last_error": None} for _e, row in staged]
-        await session.execute(table_of(tables_of(session).outbox).insert(), rows)
-        session.info["outbox_dirty"] = True
+        stage_outbox_rows(session.sync_session, [row for _e, row in staged])
+        await session.flush()
     return [envelope for envelope, _row in staged]

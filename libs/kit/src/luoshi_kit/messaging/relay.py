@@ -2,14 +2,22 @@
 
 Safe with several replicas: each claims its rows with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so no
 two replicas publish the same row at once. A row whose publish failed stays unsent and is retried.
+
+Woken without polling: by the commit hook of its own process's sessions, and on PostgreSQL by the
+NOTIFY every outbox INSERT carries (``luoshi_kit.db``), which a dedicated asyncpg connection LISTENs
+for, so a replica's relay also publishes what another replica committed. Polling stays as the
+fallback (SQLite, the listening connection down), slower while the listener is up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
+from typing import Any
 
+import asyncpg
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,6 +31,8 @@ MAX_BACKOFF_SECONDS = 5.0
 
 
 class OutboxRelay:
+    _listening = False  # the LISTEN connection is up: NOTIFY wakes us, polling can be slow
+
     def __init__(
         self,
         *,
@@ -31,27 +41,70 @@ class OutboxRelay:
         sessionmaker: async_sessionmaker[AsyncSession],
         batch_size: int = 500,
         poll_seconds: float = 0.25,
+        listening_poll_seconds: float = 2.0,
         keep_days: int = 7,
     ):
         self.service, self.bus, self.sessionmaker = service, bus, sessionmaker
         self.batch_size, self.poll_seconds, self.keep_days = batch_size, poll_seconds, keep_days
+        self.listening_poll_seconds = max(poll_seconds, listening_poll_seconds)
         self.model = tables_of(sessionmaker).outbox
+        self.notify: tuple[str, str] | None = sessionmaker.kw["info"].get("outbox_notify")
         self.wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._listener: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self.wakeup.set()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name=f"outbox-relay-{self.service}")
+        if self.notify is not None:
+            self._listener = asyncio.create_task(self.listen(), name=f"outbox-listen-{self.service}")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+        for task in (self._listener, self._task):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def listen(self) -> None:
+        """LISTEN on the outbox channel and wake on other replicas' commits; reconnect when it drops."""
+        assert self.notify is not None
+        channel, own = self.notify
+        url = self.sessionmaker.kw["bind"].url.set(drivername="postgresql")
+        dsn = url.render_as_string(hide_password=False)
+        failures = 0
+
+        def on_notify(_conn: Any, _pid: int, _channel: str, payload: object) -> None:
+            if payload != own:  # our own commits woke us already, through the commit hook
+                self.wake()
+
+        while True:
+            connection = None
             try:
-                await self._task
+                connection = await asyncpg.connect(dsn)
+                closed = asyncio.Event()
+                connection.add_termination_listener(lambda _conn, closed=closed: closed.set())
+                await connection.add_listener(channel, on_notify)
+                self._listening, failures = True, 0
+                self.wake()  # what was committed while nobody listened
+                await closed.wait()
+                log.warning(
+                    "outbox relay %s: the LISTEN connection closed; polling until it is back", self.service
+                )
             except asyncio.CancelledError:
-                pass
+                raise
+            except Exception:
+                failures += 1
+                if failures == 1:
+                    log.warning("outbox relay %s: cannot LISTEN; polling", self.service, exc_info=True)
+            finally:
+                self._listening = False
+                if connection is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(connection.close(), timeout=1)
+            await asyncio.sleep(min(0.5 * 2**failures, MAX_BACKOFF_SECONDS))
 
     async def run(self) -> None:
         failures = 0
@@ -81,8 +134,9 @@ class OutboxRelay:
                 continue
             if published >= self.batch_size:
                 continue  # more is waiting
+            poll = self.listening_poll_seconds if self._listening else self.poll_seconds
             try:
-                await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
+                await asyncio.wait_for(self.wakeup.wait(), timeout=poll)
             except TimeoutError:
                 pass
 

@@ -1,0 +1,156 @@
+"""``add_event`` stages its row off the ORM unit of work: written at the next flush or at commit, gone
+with a rollback or a rolled-back savepoint; on PostgreSQL its INSERT NOTIFYs the other replicas' relays."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import MetaData, String, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables, make_engine, make_sessionmaker
+from luoshi_kit.messaging.bus import OutgoingMessage
+from luoshi_kit.messaging.outbox import add_event
+from luoshi_kit.messaging.relay import OutboxRelay
+from luoshi_proto.tasking.v1 import Actor, TaskAccepted, TaskRef
+
+ORG = "520102000000"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class OutboxEvent(OutboxMixin, Base):
+    pass
+
+
+class InboxEvent(InboxMixin, Base):
+    pass
+
+
+class Thing(Base):
+    __tablename__ = "thing"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+TABLES = ServiceTables(base=Base, outbox=OutboxEvent, inbox=InboxEvent)
+
+
+def _accepted(task_id: str) -> TaskAccepted:
+    ref = TaskRef(
+        task_id=task_id, title="t", issuing_org="520000000000", lead_unit=ORG, deadline=date(2026, 12, 31)
+    )
+    return TaskAccepted(task=ref, by=Actor(person_id="p", org_code=ORG), at=datetime.now(UTC))
+
+
+def _stage(session: AsyncSession, task_id: str) -> str:
+    return add_event(
+        session=session, source="tasking", data=_accepted(task_id), orgcode=ORG, subject=task_id
+    ).id
+
+
+async def _outbox_ids(session: AsyncSession) -> set[str]:
+    return set((await session.scalars(select(OutboxEvent.id))).all())
+
+
+async def _maker(tmp_path: Path, woken: list[int]) -> async_sessionmaker[AsyncSession]:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    return make_sessionmaker(engine, TABLES, on_outbox_commit=lambda: woken.append(1))
+
+
+async def test_staged_rows_are_written_at_flush_and_commit(tmp_path: Path) -> None:
+    woken: list[int] = []
+    maker = await _maker(tmp_path, woken)
+    async with maker() as session, session.begin():
+        first = _stage(session, "a")
+        session.add(Thing(id="x"))
+        # A query autoflushes: the staged row is visible in its own transaction.
+        assert await _outbox_ids(session) == {first}
+        second = _stage(session, "b")  # nothing else to flush: written by the commit
+    async with maker() as session:
+        assert await _outbox_ids(session) == {first, second}
+        row = await session.get(OutboxEvent, second)
+        assert row is not None and row.attempts == 0 and row.published_at is None
+    assert woken == [1]
+    await maker.kw["bind"].dispose()
+
+
+async def test_rollbacks_drop_what_they_staged(tmp_path: Path) -> None:
+    woken: list[int] = []
+    maker = await _maker(tmp_path, woken)
+    async with maker() as session:
+        async with session.begin():
+            _stage(session, "gone")
+            session.add(Thing(id="x"))
+            await session.flush()
+            await session.rollback()
+        async with session.begin():
+            kept = _stage(session, "kept")
+            try:
+                async with session.begin_nested():
+                    _stage(session, "refused")
+                    raise ValueError("refused in its savepoint")
+            except ValueError:
+                pass
+            released = None
+            async with session.begin_nested():
+                released = _stage(session, "released")
+    async with maker() as session:
+        assert await _outbox_ids(session) == {kept, released}
+        assert await session.scalar(select(func.count()).select_from(Thing)) == 0
+    assert woken == [1]
+    await maker.kw["bind"].dispose()
+
+
+class _Bus:
+    def __init__(self) -> None:
+        self.published: list[str] = []
+
+    async def healthy(self) -> bool:
+        return True
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> list[BaseException | None]:
+        self.published += [m.message_id for m in messages]
+        return [None] * len(messages)
+
+
+async def _other_replica_wakes(url: str) -> tuple[float, list[str], str]:
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    writer = make_sessionmaker(engine, TABLES)  # replica 1: commits, runs no relay here
+    reader = make_sessionmaker(engine, TABLES)  # replica 2: its relay polls only every 30 s
+    bus = _Bus()
+    relay = OutboxRelay(
+        service="tasking", bus=bus, sessionmaker=reader, poll_seconds=30, listening_poll_seconds=30
+    )  # type: ignore[arg-type]
+    relay.start()
+    try:
+        for _ in range(100):
+            if relay._listening and not relay.wakeup.is_set():
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)  # the first round (run on connecting) is over
+        async with writer() as session, session.begin():
+            event_id = _stage(session, "n")
+        committed = asyncio.get_running_loop().time()
+        while not bus.published and asyncio.get_running_loop().time() - committed < 5:
+            await asyncio.sleep(0.005)
+        return asyncio.get_running_loop().time() - committed, bus.published, event_id
+    finally:
+        await relay.stop()
+        await engine.dispose()
+
+
+def test_a_commit_wakes_the_relay_of_another_replica(postgres_url: str) -> None:
+    waited, published, event_id = asyncio.run(_other_replica_wakes(postgres_url))
+    assert published == [event_id]
+    assert waited < 1.0  # NOTIFY, not the 30 s poll
