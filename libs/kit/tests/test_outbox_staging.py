@@ -4,6 +4,7 @@ with a rollback or a rolled-back savepoint; on PostgreSQL its INSERT NOTIFYs the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -113,12 +114,14 @@ async def test_rollbacks_drop_what_they_staged(tmp_path: Path) -> None:
 class _Bus:
     def __init__(self) -> None:
         self.published: list[str] = []
+        self.any = asyncio.Event()
 
     async def healthy(self) -> bool:
         return True
 
     async def publish(self, messages: Sequence[OutgoingMessage]) -> list[BaseException | None]:
         self.published += [m.message_id for m in messages]
+        self.any.set()
         return [None] * len(messages)
 
 
@@ -130,8 +133,12 @@ async def _other_replica_wakes(url: str) -> tuple[float, list[str], str]:
     reader = make_sessionmaker(engine, TABLES)  # replica 2: its relay polls only every 30 s
     bus = _Bus()
     relay = OutboxRelay(
-        service="tasking", bus=bus, sessionmaker=reader, poll_seconds=30, listening_poll_seconds=30
-    )  # type: ignore[arg-type]
+        service="tasking",
+        bus=bus,  # type: ignore[arg-type]
+        sessionmaker=reader,
+        poll_seconds=30,
+        listening_poll_seconds=30,
+    )
     relay.start()
     try:
         for _ in range(100):
@@ -142,8 +149,8 @@ async def _other_replica_wakes(url: str) -> tuple[float, list[str], str]:
         async with writer() as session, session.begin():
             event_id = _stage(session, "n")
         committed = asyncio.get_running_loop().time()
-        while not bus.published and asyncio.get_running_loop().time() - committed < 5:
-            await asyncio.sleep(0.005)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(bus.any.wait(), timeout=5)
         return asyncio.get_running_loop().time() - committed, bus.published, event_id
     finally:
         await relay.stop()

@@ -1,0 +1,1 @@
+"""The parts of ``bench/pipeline.py`` (its docstring defines the bench)."""
