@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from luoshi_kit.db import table_of, tables_of
+from luoshi_kit.db import table_of, tables_of, utcnow
 from luoshi_kit.messaging.batch import finish_batch, forget_batch
 from luoshi_kit.messaging.bus import Delivery, PoisonMessage
 from luoshi_kit.messaging.handlers import HandlerTable
@@ -67,18 +68,8 @@ class EventConsumer:
 
     async def _apply(self, session: AsyncSession, events: list[CloudEvent[Any]]) -> list[str]:
         """Run the handlers of the events not yet in the inbox; returns the types handled. What the
-        handlers deferred (``luoshi_kit.messaging.batch``) and the inbox rows are written once, at the end."""
-        ids = {e.id for e in events}
-        seen = set(
-            (await session.scalars(select(self.inbox.event_id).where(self.inbox.event_id.in_(ids)))).all()
-        )
-        fresh: list[CloudEvent[Any]] = []
-        for event in events:
-            if event.id in seen:
-                EVENTS_DUPLICATE.labels(self.service, event.type).inc()
-                continue
-            seen.add(event.id)
-            fresh.append(event)
+        handlers deferred (``luoshi_kit.messaging.batch``) is written once, at the end."""
+        fresh = await self._claim(session, events)
         forget_batch(session)
         try:
             await self._prepare(session, fresh)
@@ -91,11 +82,25 @@ class EventConsumer:
             await finish_batch(session)
         finally:
             forget_batch(session)
-        if fresh:
-            rows = [{"event_id": e.id, "event_type": e.type} for e in fresh]
-            await session.execute(table_of(self.inbox).insert(), rows)
         await session.flush()
         return [e.type for e in fresh]
+
+    async def _claim(self, session: AsyncSession, events: list[CloudEvent[Any]]) -> list[CloudEvent[Any]]:
+        """Insert the batch's inbox rows first, in one statement that skips ids already there and
+        returns the new ones: the events to handle. A replica handling the same event concurrently
+        makes this wait for its commit, then skip the event (no failed batch)."""
+        unique = list({e.id: e for e in events}.values())
+        rows = [{"event_id": e.id, "event_type": e.type, "handled_at": utcnow()} for e in unique]
+        insert: Any = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = insert(table_of(self.inbox)).values(rows).on_conflict_do_nothing()
+        new = set((await session.scalars(statement.returning(self.inbox.event_id))).all())
+        fresh = [e for e in unique if e.id in new]
+        counted: set[str] = set()
+        for event in events:  # already handled, or a second copy within the batch
+            if event.id not in new or event.id in counted:
+                EVENTS_DUPLICATE.labels(self.service, event.type).inc()
+            counted.add(event.id)
+        return fresh
 
     async def _prepare(self, session: AsyncSession, events: list[CloudEvent[Any]]) -> None:
         """Each handler's ``prepare`` once, with all the batch's events it will handle."""
