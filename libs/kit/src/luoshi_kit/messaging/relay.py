@@ -18,10 +18,10 @@ from datetime import timedelta
 from typing import Any
 
 import asyncpg
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from luoshi_kit.db import tables_of, utcnow
+from luoshi_kit.db import table_of, tables_of, utcnow
 from luoshi_kit.messaging.bus import Bus, OutgoingMessage
 from luoshi_kit.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
 
@@ -141,14 +141,15 @@ class OutboxRelay:
                 pass
 
     async def publish_batch(self) -> tuple[int, int]:
-        """Publish one batch; returns (published, failed)."""
-        model = self.model
+        """Publish one batch; returns (published, failed). Core rows, not ORM objects: the relay only
+        reads four columns and writes back a timestamp."""
+        outbox = table_of(self.model)
         async with self.sessionmaker() as session, session.begin():
             rows = (
-                await session.scalars(
-                    select(model)
-                    .where(model.published_at.is_(None))
-                    .order_by(model.created_at)
+                await session.execute(
+                    select(outbox.c.id, outbox.c.event_type, outbox.c.routing_key, outbox.c.body)
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.created_at)
                     .limit(self.batch_size)
                     .with_for_update(skip_locked=True)
                 )
@@ -157,21 +158,36 @@ class OutboxRelay:
                 return 0, 0
             messages = [OutgoingMessage(r.id, r.event_type, r.routing_key, r.body.encode()) for r in rows]
             results = await self.bus.publish(messages)
-            now = utcnow()
             sent = [row.id for row, error in zip(rows, results, strict=True) if error is None]
             if sent:
-                await session.execute(update(model).where(model.id.in_(sent)).values(published_at=now))
+                await session.execute(
+                    update(outbox).where(outbox.c.id.in_(sent)).values(published_at=utcnow())
+                )
+            failures = [
+                {"failed_id": row.id, "error": f"{type(error).__name__}: {error}"[:1000]}
+                for row, error in zip(rows, results, strict=True)
+                if error is not None
+            ]
+            if failures:
+                await session.execute(
+                    update(outbox)
+                    .where(outbox.c.id == bindparam("failed_id"))
+                    .values(attempts=outbox.c.attempts + 1, last_error=bindparam("error")),
+                    failures,
+                )
             for row, error in zip(rows, results, strict=True):
                 if error is None:
                     EVENTS_PUBLISHED.labels(self.service, row.event_type).inc()
                 else:
-                    row.attempts += 1
-                    row.last_error = f"{type(error).__name__}: {error}"[:1000]
                     EVENTS_PUBLISH_FAILED.labels(self.service, row.event_type, type(error).__name__).inc()
-            failed = len(rows) - len(sent)
-            if failed:
-                log.error("outbox: %d of %d events not published: %s", failed, len(rows), rows[-1].last_error)
-            return len(sent), failed
+            if failures:
+                log.error(
+                    "outbox: %d of %d events not published: %s",
+                    len(failures),
+                    len(rows),
+                    failures[-1]["error"],
+                )
+            return len(sent), len(failures)
 
     async def housekeeping(self) -> None:
         """Refresh the backlog gauges and drop rows published more than ``keep_days`` ago."""
