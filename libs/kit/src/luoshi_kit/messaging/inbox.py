@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -92,8 +94,10 @@ class EventConsumer:
         unique = list({e.id: e for e in events}.values())
         rows = [{"event_id": e.id, "event_type": e.type, "handled_at": utcnow()} for e in unique]
         insert: Any = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(table_of(self.inbox)).values(rows).on_conflict_do_nothing()
-        new = set((await session.scalars(statement.returning(self.inbox.event_id))).all())
+        statement = _claim_statement(insert, table_of(self.inbox))
+        # A list of parameters, not .values(rows): one cached statement whatever the batch's size
+        # (SQLAlchemy's insertmanyvalues sends it as one multi-row INSERT … RETURNING).
+        new = set((await session.scalars(statement, rows)).all())
         fresh = [e for e in unique if e.id in new]
         counted: set[str] = set()
         for event in events:  # already handled, or a second copy within the batch
@@ -115,3 +119,8 @@ class EventConsumer:
 def _count_consumed(service: str, event_types: list[str]) -> None:
     for event_type in event_types:
         EVENTS_CONSUMED.labels(service, event_type).inc()
+
+
+@lru_cache(maxsize=32)
+def _claim_statement(insert: Any, inbox: Table) -> Any:
+    return insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
