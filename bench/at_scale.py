@@ -23,15 +23,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -44,6 +41,7 @@ from sqlalchemy import text
 
 import luoshi_gateway.main  # noqa: F401  (registers every table on the gateway's Base)
 import luoshi_tasking.main  # noqa: F401  (and on tasking's)
+from bench import processes as proc
 from bench import scale_load as data
 from bench.common import (
     RESULTS,
@@ -55,6 +53,7 @@ from bench.common import (
     replace_section,
     server_url,
 )
+from bench.processes import Group, measure
 from luoshi_gateway.auth.tokens import issue_access_token
 from luoshi_gateway.db import TABLES as GATEWAY_TABLES
 from luoshi_gateway.people.models import Person
@@ -66,15 +65,13 @@ from luoshi_kit.timebase import business_today
 from luoshi_tasking.db import TABLES as TASKING_TABLES
 from luoshi_tasking.deadlines.jobs import run_scan_once
 from luoshi_tasking.tasks.models import Task
-from tests.broker import queue_depths
 from tests.e2e.cluster import wait_until
 
 PREFIX = VHOST = "luoshi_bench_scale"
-PORTS = {"tasking": 18421, "gateway": 18420}  # tasking first: its queues bound before the tree is relayed
+PORTS = {"tasking": 18421, "gateway": 18420}
 SECRET, JWT = "bench-internal-secret-0123456789abcdef", "bench-jwt-secret-0123456789abcdef"
 HEADING = "## At scale over HTTP (issue 10 §5), `bench/at_scale.py`"
 CHUNK = 100_000
-TICK, PAGE = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
 BUSY_LEAD, BUSY_ISSUER = "520102000000", "520100000000"  # 南明区, tasked by 贵阳市
 LIST_SAMPLES = {"province": 1, "city": 3, "county": 4, "township": 5, "department": 4}
 OPEN_STATES = ["assigned", "accepted", "returned"]
@@ -220,61 +217,6 @@ async def backlog_scan() -> tuple[float, Any]:
     return seconds, result
 
 
-def _vhost(create: bool) -> None:
-    subprocess.run(["rabbitmqctl", "delete_vhost", VHOST], capture_output=True, check=False)
-    if create:
-        subprocess.run(["rabbitmqctl", "add_vhost", VHOST], check=True, capture_output=True)
-        permissions = ["rabbitmqctl", "set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"]
-        subprocess.run(permissions, check=True, capture_output=True)
-
-
-def _start(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "luoshi_cli.main", "serve", name, "--port", str(PORTS[name])]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))  # nosec B603
-
-
-def _cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def _memory(pid: int) -> tuple[float, float]:
-    """RSS now and its peak (VmHWM), MiB."""
-    status = dict(
-        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
-    )
-    return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
-
-
-def _scans(log: Path) -> list[str]:
-    lines = log.read_text(errors="replace").splitlines()
-    messages = [json.loads(line).get("message", "") for line in lines if line.startswith("{")]
-    return [m for m in messages if m.startswith("deadline scan:")]
-
-
-@dataclass
-class Group:
-    label: str
-    latencies: list[float] = field(default_factory=list)
-    cpu_ms: dict[str, float] = field(default_factory=dict)  # per request, by process
-
-
-def measure(
-    label: str, pids: dict[str, int], calls: Sequence[Callable[[], httpx.Response]], warm: int = 2
-) -> Group:
-    for call in calls[:warm]:  # first calls compile SQL and fill caches: not counted
-        call()
-    group = Group(label)
-    before = {name: _cpu(pid) for name, pid in pids.items()}
-    for call in calls:
-        started = time.perf_counter()
-        response = call()
-        group.latencies.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, f"{label}: {response.status_code} {response.text[:300]}"
-    group.cpu_ms = {n: (_cpu(p) - before[n]) * 1000 / len(calls) for n, p in pids.items()}
-    return group
-
-
 def samples_of(orgs: list[dict[str, str]], rng: random.Random) -> dict[str, list[str]]:
     levels = {
         lvl: [o["code"] for o in orgs if o["level"] == lvl] for lvl in LIST_SAMPLES if lvl != "department"
@@ -386,7 +328,7 @@ async def main() -> None:
     for service in ("gateway", "tasking"):
         await recreate_database(server, f"{PREFIX}_{service}")
         await asyncio.to_thread(upgrade, f"luoshi_{service}", f"{server}/{PREFIX}_{service}")
-    await asyncio.to_thread(_vhost, True)
+    await asyncio.to_thread(proc.vhost, VHOST, True)
     from luoshi_cli.seeding import seed
 
     await seed(
@@ -409,28 +351,30 @@ async def main() -> None:
     logs = Path(tempfile.mkdtemp(prefix="luoshi-scale-logs-"))
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        processes["tasking"] = _start("tasking", env, logs / "tasking.log")
-        wait_until(partial(_check, "tasking", "broker"), 120, "tasking's consumer", interval=0.5)
-        processes["gateway"] = _start("gateway", env, logs / "gateway.log")
-        for name in PORTS:
-            wait_until(partial(_check, name, "ok"), 180, f"{name} to be ready", interval=0.5)
+        for name, port in PORTS.items():  # tasking first: its consumer up before the gateway relays the tree
+            processes[name] = proc.start(name, port, env, logs / f"{name}.log")
+            what = "broker" if name == "tasking" else "ok"
+            wait_until(partial(proc.ready_check, port, what), 180, f"{name} to be up", interval=0.5)
+        wait_until(
+            partial(proc.ready_check, PORTS["tasking"], "ok"), 180, "tasking to be ready", interval=0.5
+        )
         pids = {name: p.pid for name, p in processes.items()}
         # The first run comes 30 s after start, the next 10 s later (scan_interval_seconds).
         figures["scans"] = wait_until(
-            lambda: _two_scans(logs / "tasking.log"),
+            partial(_two_scans, logs / "tasking.log"),
             240,
             "two deadline scans in tasking's log",
             interval=1,
         )
-        wait_until(lambda: _drained(), 300, "the queues to drain", interval=0.5)
+        wait_until(partial(proc.drained, VHOST, list(PORTS)), 300, "the queues to drain", interval=0.5)
         groups = run_http(pids, samples, facts, args.rounds)
-        figures["memory"] = {name: _memory(pid) for name, pid in pids.items()}
+        figures["memory"] = {name: proc.memory_mib(pid) for name, pid in pids.items()}
     finally:
         for process in processes.values():
             process.terminate()
         for process in processes.values():
             process.wait(timeout=30)
-        await asyncio.to_thread(_vhost, False)
+        await asyncio.to_thread(proc.vhost, VHOST, False)
     report = section(args, facts, figures, groups)
     print(report)
     print(f"whole run {time.perf_counter() - began:.0f} s; logs in {logs}")
@@ -439,28 +383,8 @@ async def main() -> None:
 
 
 def _two_scans(log: Path) -> list[str] | None:
-    found = _scans(log)
+    found = proc.log_messages(log, "deadline scan:")
     return found[:2] if len(found) >= 2 else None
-
-
-def _check(name: str, check: str) -> bool:
-    return bool(_checks(name).get(check))
-
-
-def _checks(name: str) -> dict[str, Any]:
-    """The service's /readyz checks, and ``ok`` when it answers 200."""
-    try:
-        response = httpx.get(f"http://127.0.0.1:{PORTS[name]}/readyz", timeout=2)
-        return dict(response.json().get("checks", {})) | {"ok": response.status_code == 200}
-    except (httpx.HTTPError, ValueError):
-        return {}
-
-
-def _drained() -> bool:
-    """The running services' queues are empty (the topology also declares the other services' queues,
-    which fill: nobody consumes them here)."""
-    depths = queue_depths(VHOST).items()
-    return all(d == 0 for q, d in depths if any(s in q for s in PORTS) and not q.endswith(".dead"))
 
 
 if __name__ == "__main__":
