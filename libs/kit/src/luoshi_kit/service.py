@@ -73,6 +73,7 @@ def build_bus(settings: KitSettings) -> Bus:
         prefetch=settings.consumer_prefetch,
         batch_size=settings.consumer_batch_size,
         delivery_limit=settings.delivery_limit,
+        linger_seconds=settings.consumer_linger_seconds,
     )
 
 

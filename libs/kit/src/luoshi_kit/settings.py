@@ -29,6 +29,9 @@ class KitSettings(BaseSettings):
     outbox_keep_days: int = 7
     consumer_prefetch: int = 200
     consumer_batch_size: int = 100
+    # Seconds a consumed batch waits for more messages after its first (see AmqpBus); a service whose
+    # handlers are cheaper per event in larger batches and need no sub-second latency sets it.
+    consumer_linger_seconds: float = 0.0
     delivery_limit: int = 5
     # Request bodies (counted as they stream in, chunked or not): JSON routes, and the upload routes.
     max_body_bytes: int = 1024 * 1024

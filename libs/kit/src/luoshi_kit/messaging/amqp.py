@@ -39,8 +39,12 @@ class AmqpBus:
         batch_size: int = 100,
         delivery_limit: int = 5,
         specs: list[QueueSpec] | None = None,
+        linger_seconds: float = 0.0,
     ):
         self.url, self.prefetch, self.batch_size = url, prefetch, batch_size
+        # How long a batch waits after its first message for more to join it: fewer, larger batches
+        # (a batch's statements are paid once) for that much more latency. 0: handle what is there.
+        self.linger_seconds = linger_seconds
         self.specs = specs if specs is not None else queue_specs(delivery_limit)
         self._routes = [pattern_to_regex(p) for spec in self.specs for p in spec.patterns]
         self._connection: AbstractRobustConnection | None = None
@@ -115,6 +119,8 @@ class AmqpBus:
     ) -> None:
         while True:
             batch = [await pending.get()]
+            if self.linger_seconds > 0 and pending.qsize() < self.batch_size - 1:
+                await asyncio.sleep(self.linger_seconds)
             while len(batch) < self.batch_size and not pending.empty():
                 batch.append(pending.get_nowait())
             deliveries = [_delivery(m) for m in batch]
