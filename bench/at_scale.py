@@ -166,8 +166,8 @@ async def load(args: argparse.Namespace, orgs: list[dict[str, str]], today: Any)
             "SELECT count(DISTINCT task_id) FROM timeline_entry WHERE source = 'supervision'"
         )
         facts.typical_id = await gateway.fetchval(
-            "SELECT task_id FROM timeline_entry WHERE task_id <> $1 GROUP BY task_id HAVING count(*) = 4 "
-            "LIMIT 1",
+            "SELECT e.task_id FROM timeline_entry e JOIN task_view v ON v.task_id = e.task_id "
+            "WHERE e.task_id <> $1 AND v.state = 'accepted' GROUP BY e.task_id HAVING count(*) = 4 LIMIT 1",
             facts.busy_id,
         )
     finally:
