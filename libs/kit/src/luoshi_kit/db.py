@@ -158,7 +158,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
         return engine
     # No pre-ping: it doubles the round trips of every checkout; recycling bounds stale connections.
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    # Up to twice ``pool_size`` connections, all kept once opened (no overflow): an overflow connection
+    # closed on its return was opened again at the next burst — a connect, TLS and a PostgreSQL backend
+    # per request at 16 concurrent requests (issue 10). The pool opens them only as load needs them.
+    return create_async_engine(url, pool_size=2 * pool_size, max_overflow=0, pool_recycle=1800)
 
 
 OUTBOX_STAGED = "outbox_staged"

@@ -16,8 +16,8 @@ class KitSettings(BaseSettings):
     service_name: str = "luoshi"
     # ``{service}`` in the URL is replaced by the service name, so one value can serve all five.
     database_url: str = "sqlite+aiosqlite:///./var/{service}.db"
-    # Connections per process: the pool keeps this many and opens as many again under load (PostgreSQL's
-    # max_connections, 100 by default, is shared by every process of every service on the server).
+    # Connections per process: the pool opens up to twice this many as load needs them and keeps them
+    # (PostgreSQL's max_connections, 100 by default, is shared by every process of every service).
     db_pool_size: int = 10
     # Empty means the in-process bus of the embedded mode.
     amqp_url: str = ""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.errors import Problem
@@ -70,7 +71,7 @@ async def export_ledger(*, session: AsyncSession, identity: Identity, org: str, 
     org_row = await session.get(Org, org)
     if org_row is None or not identity.can_see(org):
         raise Problem(404, "not-found", "单位不存在或不可见 Organisation not found")
-    tasks: list[Task] = []
+    tasks: list[Row[Any]] = []
     while True:
         page, total, _lower_bound = await list_tasks(
             session=session, identity=identity, offset=len(tasks), limit=EXPORT_PAGE, org=org, sort="deadline"

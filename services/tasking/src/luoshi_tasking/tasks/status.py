@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.timebase import business_today
@@ -14,7 +16,7 @@ from luoshi_tasking.tasks.models import Task
 from luoshi_tasking.tasks.schemas import TaskOut, TaskStatusOut
 
 
-async def with_status(*, session: AsyncSession, tasks: Sequence[Task]) -> list[TaskOut]:
+async def with_status(*, session: AsyncSession, tasks: Sequence[Task | Row[Any]]) -> list[TaskOut]:
     """``TaskOut`` of each task with its colour, computed on the calendar and rules in force today."""
     if not tasks:
         return []
