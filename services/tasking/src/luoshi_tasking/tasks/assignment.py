@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import table_of, tables_of
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.outbox import _envelope, add_events
-from luoshi_tasking.tasks.lifecycle import SOURCE, assigned_event, trace
+from luoshi_tasking.tasks.lifecycle import SOURCE, assigned_event, trace_values
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
 from luoshi_tasking.tasks.scopes import scope_rows
 
@@ -36,30 +36,28 @@ def assignment_detail(task: Task) -> dict[str, Any]:
 async def insert_assignment(*, session: AsyncSession, task: Task, identity: Identity) -> None:
     """The rows ``service.record_assignment`` writes, for a task nothing else in the transaction changes
     (``task`` stays transient)."""
-    detail = assignment_detail(task)
-    trace_row = trace(
-        session=None, task=task, identity=identity, action="assigned", at=task.created_at, detail=detail
-    )
+    at, detail = task.created_at, assignment_detail(task)
+    trace_row = trace_values(task=task, identity=identity, action="assigned", at=at, detail=detail)
     event = assigned_event(task, identity, task.created_at)
     tables = (table_of(Task), table_of(TaskScope), table_of(TaskEvent), table_of(tables_of(session).outbox))
     dialect = session.get_bind().dialect
     if dialect.name != "postgresql":
         await session.execute(tables[0].insert(), [_values(task)])
         await session.execute(tables[1].insert(), scope_rows(task))
-        await session.execute(tables[2].insert(), [_values(trace_row)])
+        await session.execute(tables[2].insert(), [trace_row])
         await add_events(session=session, source=SOURCE, events=[event])
         return
     statement = _statement(dialect, *tables)
     _announced, outbox_row = _envelope(SOURCE, event)
     scopes = [row["scope"] for row in scope_rows(task)]
-    params = [*statement.row(_values(task)), scopes, *statement.event_row(_values(trace_row))]
+    params = [*statement.row(_values(task)), scopes, *statement.event_row(trace_row)]
     params += statement.outbox_row(outbox_row | {"published_at": None, "attempts": 0, "last_error": None})
     connection = await session.connection()
     await connection.exec_driver_sql(statement.sql, tuple(params))
     session.info["outbox_dirty"] = True  # wakes the relay after the commit, as add_events does
 
 
-def _values(row: Task | TaskEvent) -> dict[str, Any]:
+def _values(row: Task) -> dict[str, Any]:
     """The column values set on a transient row (unset ones take their column defaults)."""
     return {key: value for key, value in vars(row).items() if not key.startswith("_")}
 

@@ -55,7 +55,7 @@ def actor(identity: Identity) -> Actor:
 
 def trace(
     *,
-    session: AsyncSession | None,
+    session: AsyncSession,
     task: Task,
     identity: Identity,
     action: str,
@@ -63,21 +63,33 @@ def trace(
     reason: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> TaskEvent:
-    """The trace row (全程留痕): who, when, from which organisation, why. Added to ``session``; with
-    ``session=None`` only made (a Core insert takes its values: ``assignment.insert_assignment``)."""
-    row = TaskEvent(
-        id=str(uuid.uuid4()),
-        task_id=task.id,
-        action=action,
-        actor_id=identity.person_id,
-        actor_org=identity.org_code,
-        reason=reason,
-        detail=detail or {},
-        at=at,
-    )
-    if session is not None:
-        session.add(row)
+    """The trace row (全程留痕): who, when, from which organisation, why; added to ``session``."""
+    values = trace_values(task=task, identity=identity, action=action, at=at, reason=reason, detail=detail)
+    row = TaskEvent(**values)
+    session.add(row)
     return row
+
+
+def trace_values(
+    *,
+    task: Task,
+    identity: Identity,
+    action: str,
+    at: datetime,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A trace row's column values, for a Core insert (``assignment.insert_assignment``)."""
+    return {
+        "id": str(uuid.uuid4()),
+        "task_id": task.id,
+        "action": action,
+        "actor_id": identity.person_id,
+        "actor_org": identity.org_code,
+        "reason": reason,
+        "detail": detail or {},
+        "at": at,
+    }
 
 
 def announce_assigned(*, session: AsyncSession, task: Task, identity: Identity, at: datetime) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_kit.db import table_of, utcnow
+from luoshi_kit.db import table_of, transient, utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
 from luoshi_kit.scope import require_in_scope
@@ -34,10 +34,14 @@ def check_lead_not_co_unit(lead_unit: str, co_units: list[str]) -> None:
         raise Problem(422, "lead-unit-is-co-unit", "牵头单位不能同时为协办单位 Lead unit listed as co-unit")
 
 
-def new_task(*, data: TaskCreate, issuing_org: str, created_by: str, **extra: Any) -> Task:
+def new_task(
+    *, data: TaskCreate, issuing_org: str, created_by: str, unit_of_work: bool = True, **extra: Any
+) -> Task:
+    """The task ``data`` describes; with ``unit_of_work=False`` built as a ``transient`` (a fifteenth of
+    the constructor's cost) for ``insert_assignment`` to write, never to be added to a session."""
     now = utcnow()
     nature = data.nature or nature_of(data.start_date or business_today(now), data.deadline)
-    return Task(
+    values = dict(
         id=str(uuid.uuid4()),
         title=data.title,
         description=data.description,
@@ -66,6 +70,7 @@ def new_task(*, data: TaskCreate, issuing_org: str, created_by: str, **extra: An
         updated_at=now,
         **extra,
     )
+    return Task(**values) if unit_of_work else transient(Task, values)
 
 
 def record_assignment(*, session: AsyncSession, task: Task, identity: Identity) -> None:
@@ -84,7 +89,9 @@ async def create_task(*, session: AsyncSession, identity: Identity, data: TaskCr
     check_deadline(data.deadline, business_today())
     await require_known_orgs(session=session, codes=units)
     check_can_assign(identity, units)
-    task = new_task(data=data, issuing_org=identity.org_code, created_by=identity.person_id)
+    task = new_task(
+        data=data, issuing_org=identity.org_code, created_by=identity.person_id, unit_of_work=False
+    )
     await insert_assignment(session=session, task=task, identity=identity)
     return task
 
