@@ -13,14 +13,15 @@ from sqlalchemy import ColumnElement, String, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import luoshi_tasking.main  # noqa: F401  (registers every table on Base)
-from luoshi_kit.db import make_engine, make_sessionmaker
+from luoshi_kit.db import make_engine, make_sessionmaker, tables_of
 from luoshi_kit.identity import Identity
 from luoshi_kit.paging import PageParams
 from luoshi_proto.divisions import division_parts
 from luoshi_tasking.db import TABLES, Base
 from luoshi_tasking.tasks import service
-from luoshi_tasking.tasks.models import Task, TaskScope
-from luoshi_tasking.tasks.schemas import TaskPage
+from luoshi_tasking.tasks.assignment import insert_assignment
+from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
+from luoshi_tasking.tasks.schemas import TaskCreate, TaskPage
 
 PROVINCE, CITY, COUNTY, TOWNSHIP = "520000000000", "520100000000", "520102000000", "520103001000"
 CITY_DEPT, OTHER_CITY = "520100000000D01", "520200000000"
@@ -180,3 +181,24 @@ async def test_same_tasks_as_the_old_rule(maker: async_sessionmaker[AsyncSession
             old = set(await session.scalars(select(Task.id).where(_old_involves(scope))))
             new = set(await session.scalars(select(Task.id).where(service.involves(scope))))
         assert new == old, scope
+
+
+async def test_a_created_task_writes_its_four_kinds_of_row_on_sqlite(
+    maker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The embedded mode's write (four Core INSERTs, no CTE): the same rows as PostgreSQL's one statement."""
+    who = Identity(person_id="p", username="p", display_name="p", org_code=PROVINCE, roles=["office"])
+    data = TaskCreate(title="嵌入", lead_unit=TOWNSHIP, co_units=[CITY], deadline=date(2099, 12, 31))
+    task = service.new_task(data=data, issuing_org=PROVINCE, created_by="p", unit_of_work=False)
+    async with maker() as session, session.begin():
+        await insert_assignment(session=session, task=task, identity=who)
+        assert session.info["outbox_dirty"]
+    async with maker() as session:
+        stored = await session.get(Task, task.id)
+        trace = (await session.scalars(select(TaskEvent).where(TaskEvent.task_id == task.id))).all()
+        outbox = tables_of(session).outbox
+        events = (await session.scalars(select(outbox).where(outbox.body.contains(task.id)))).all()
+    assert stored is not None and stored.co_units == [CITY] and stored.extension_count == 0
+    assert await _units(maker, task.id) == {(s, "assigned") for s in ("52", "5201", "520103", "520103001")}
+    assert [(t.action, t.detail["lead_unit"]) for t in trace] == [("assigned", TOWNSHIP)]
+    assert [e.event_type for e in events] == ["tasking.task.assigned.v1"]
