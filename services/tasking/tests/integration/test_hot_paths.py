@@ -64,8 +64,15 @@ async def test_a_task_write_is_one_statement_of_its_four_rows(tasking: Service) 
     app, client = tasking
     body = {"title": "热路径", "lead_unit": TOWNSHIP, "co_units": [CITY], "deadline": "2099-12-31"}
     await client.post("/api/v1/tasks", json=body, headers=CLERK)  # the first fills the per-process caches
-    with statements(app) as seen:
-        created = await client.post("/api/v1/tasks", json=body, headers=CLERK)
+    channel, payload = app.state.sessionmaker.kw["info"]["outbox_notify"]
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    async with app.state.engine.connect() as listening:
+        driver = (await listening.get_raw_connection()).driver_connection
+        await driver.add_listener(channel, lambda *note: heard.put_nowait(note[3]))
+        with statements(app) as seen:
+            created = await client.post("/api/v1/tasks", json=body, headers=CLERK)
+        # Other replicas' relays are woken as by any outbox write: NOTIFY in the same statement.
+        assert await asyncio.wait_for(heard.get(), 10) == payload
     assert created.status_code == 201, created.text
     assert seen == ["WITH task task_scope task_event outbox"]
     task_id = created.json()["id"]

@@ -47,11 +47,13 @@ async def insert_assignment(*, session: AsyncSession, task: Task, identity: Iden
         await session.execute(tables[2].insert(), [trace_row])
         await add_events(session=session, source=SOURCE, events=[event])
         return
-    statement = _statement(dialect, *tables)
+    notify: tuple[str, str] | None = session.info.get("outbox_notify")
+    statement = _statement(dialect, *tables, notify=notify is not None)
     _announced, outbox_row = _envelope(SOURCE, event)
     scopes = [row["scope"] for row in scope_rows(task)]
     params = [*statement.row(_values(task)), scopes, *statement.event_row(trace_row)]
     params += statement.outbox_row(outbox_row | {"published_at": None, "attempts": 0, "last_error": None})
+    params += notify or ()
     connection = await session.connection()
     await connection.exec_driver_sql(statement.sql, tuple(params))
     session.info["outbox_dirty"] = True  # wakes the relay after the commit, as add_events does
@@ -63,10 +65,10 @@ def _values(row: Task) -> dict[str, Any]:
 
 
 class _Columns:
-    """One table's columns in statement order, each with its default and its bind processor."""
+    """One table's columns in statement order (but ``skip``), each with its default and bind processor."""
 
-    def __init__(self, table: Table, dialect: Dialect) -> None:
-        self.columns: list[Column[Any]] = list(table.columns)
+    def __init__(self, table: Table, dialect: Dialect, skip: tuple[str, ...] = ()) -> None:
+        self.columns: list[Column[Any]] = [c for c in table.columns if c.key not in skip]
         self.processors: list[Processor] = [
             c.type.dialect_impl(dialect).bind_processor(dialect) for c in self.columns
         ]
@@ -88,22 +90,27 @@ def _default(column: Column[Any]) -> Any:
 
 class _Statement:
     """``WITH new_task AS (INSERT …), new_scope AS (INSERT … SELECT unnest(scopes)), new_trace AS (INSERT …)
-    INSERT INTO outbox …``: PostgreSQL runs every data-modifying CTE once, to completion, in one statement."""
+    INSERT INTO outbox …``: PostgreSQL runs every data-modifying CTE once, to completion, in one statement.
+    With ``notify`` the outbox row's ``attempts`` (0) comes from ``pg_notify`` of the last two parameters,
+    as the kit's own outbox INSERT wakes other replicas' relays (``luoshi_kit.db._outbox_insert``)."""
 
-    def __init__(self, dialect: Dialect, task: Table, scope: Table, event: Table, outbox: Table) -> None:
-        self.row, self.event_row, self.outbox_row = (_Columns(t, dialect) for t in (task, event, outbox))
+    def __init__(
+        self, dialect: Dialect, task: Table, scope: Table, event: Table, outbox: Table, notify: bool
+    ) -> None:
+        self.row, self.event_row = _Columns(task, dialect), _Columns(event, dialect)
+        self.outbox_row = _Columns(outbox, dialect, skip=("attempts",) if notify else ())
         quote = dialect.identifier_preparer
         count = len(task.columns)
         params = {c.key: (f"${n}", c.type.compile(dialect)) for n, c in enumerate(task.columns, 1)}
         params["task_id"] = params["id"]
         scopes = f"${count + 1}"  # the array of scope keys, then the trace's and the outbox's columns
 
-        def insert(table: Table, rows: str) -> str:
-            names = ", ".join(quote.quote(c.name) for c in table.columns)
+        def insert(table: Table, rows: str, columns: list[Column[Any]] | None = None) -> str:
+            names = ", ".join(quote.quote(c.name) for c in (columns or table.columns))
             return f"INSERT INTO {quote.format_table(table)} ({names}) {rows}"
 
-        def values(table: Table, first: int) -> str:
-            return "VALUES (" + ", ".join(f"${first + i}" for i in range(len(table.columns))) + ")"
+        def values(first: int, count: int, extra: str = "") -> str:
+            return "VALUES (" + ", ".join(f"${first + i}" for i in range(count)) + extra + ")"
 
         picked = [
             f"unnest({scopes}::{c.type.compile(dialect)}[])"
@@ -111,15 +118,25 @@ class _Statement:
             else "{}::{}".format(*params[c.key])
             for c in scope.columns
         ]
-        after_event = count + 2 + len(event.columns)
+        outbox_columns = list(self.outbox_row.columns)
+        first = count + 2 + len(event.columns)
+        woken = ""
+        if notify:
+            last = first + len(outbox_columns)
+            woken = f", (SELECT 0 FROM pg_notify(${last}::text, ${last + 1}::text))"
+        outbox_values = values(first, len(outbox_columns), woken)
+        if notify:
+            outbox_columns.append(outbox.c.attempts)
         self.sql = (
-            f"WITH new_task AS ({insert(task, values(task, 1))}), "
+            f"WITH new_task AS ({insert(task, values(1, count))}), "
             f"new_scope AS ({insert(scope, 'SELECT ' + ', '.join(picked))}), "
-            f"new_trace AS ({insert(event, values(event, count + 2))}) "
-            f"{insert(outbox, values(outbox, after_event))}"
+            f"new_trace AS ({insert(event, values(count + 2, len(event.columns)))}) "
+            f"{insert(outbox, outbox_values, outbox_columns)}"
         )
 
 
 @cache
-def _statement(dialect: Dialect, task: Table, scope: Table, event: Table, outbox: Table) -> _Statement:
-    return _Statement(dialect, task, scope, event, outbox)
+def _statement(
+    dialect: Dialect, task: Table, scope: Table, event: Table, outbox: Table, *, notify: bool
+) -> _Statement:
+    return _Statement(dialect, task, scope, event, outbox, notify)
