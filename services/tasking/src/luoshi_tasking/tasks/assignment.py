@@ -123,7 +123,7 @@ class _Statement:
         woken = ""
         if notify:
             last = first + len(outbox_columns)
-            woken = f", (SELECT 0 FROM pg_notify(${last}::text, ${last + 1}::text))"
+            woken = f", (SELECT 0 FROM pg_notify(${last}::text, ${last + 1}::text))"  # nosec B608 (numbers)
         outbox_values = values(first, len(outbox_columns), woken)
         if notify:
             outbox_columns.append(outbox.c.attempts)
