@@ -58,7 +58,10 @@ async def replay_dead_letters(amqp_url: str, service: str, limit: int = 100000) 
     replayed = 0
     try:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        queue = await channel.get_queue(spec.dead_letter_queue)
+        queue = await channel.declare_queue(spec.dead_letter_queue, passive=True)
+        # Only what waits now: a letter that fails again comes back to the DLQ while this runs, and taking
+        # it again would replay it over and over.
+        limit = min(limit, queue.declaration_result.message_count or 0)
         while replayed < limit and (message := await queue.get(no_ack=False, fail=False)) is not None:
             headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-")}
             headers["luoshi-replayed-from"] = json.dumps(_describe(message).__dict__, ensure_ascii=False)
