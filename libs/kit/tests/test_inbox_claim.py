@@ -8,15 +8,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase
 
-from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables, make_engine, make_sessionmaker
+from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_kit.messaging.bus import Delivery
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.messaging.inbox import EventConsumer
 from luoshi_kit.metrics import EVENTS_DUPLICATE
+from luoshi_kit.testing import kit_tables
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.tasking.v1 import Actor, TaskAccepted, TaskRef
 
@@ -24,19 +24,7 @@ ORG = "520102000000"
 TYPE = "tasking.task.accepted.v1"
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-class OutboxEvent(OutboxMixin, Base):
-    pass
-
-
-class InboxEvent(InboxMixin, Base):
-    pass
-
-
-TABLES = ServiceTables(base=Base, outbox=OutboxEvent, inbox=InboxEvent)
+TABLES = kit_tables()
 
 
 def _delivery(task_id: str) -> Delivery:
@@ -53,7 +41,7 @@ def _delivery(task_id: str) -> Delivery:
 async def _claims(url: str) -> tuple[list[str], int, float]:
     engine = make_engine(url)
     async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(TABLES.base.metadata.create_all)
     handled: list[str] = []
     handlers = HandlerTable()
 
@@ -74,7 +62,7 @@ async def _claims(url: str) -> tuple[list[str], int, float]:
         with pytest.raises(RuntimeError):
             await consumer.handle_batch([_delivery("d"), _delivery("boom")])
         async with consumer.sessionmaker() as session:
-            rows = int(await session.scalar(select(func.count()).select_from(InboxEvent)) or 0)
+            rows = int(await session.scalar(select(func.count()).select_from(TABLES.inbox)) or 0)
         return handled, rows, duplicates._value.get() - before
     finally:
         await engine.dispose()

@@ -6,27 +6,14 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import MetaData, select
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import select
 
-from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables, make_engine, make_sessionmaker
+from luoshi_kit.db import make_engine, make_sessionmaker
 from luoshi_kit.messaging.outbox import PendingEvent, add_event, add_events
+from luoshi_kit.testing import kit_tables
 from luoshi_proto.tasking.v1 import Actor, TaskAccepted, TaskRef
 
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-class OutboxEvent(OutboxMixin, Base):
-    pass
-
-
-class InboxEvent(InboxMixin, Base):
-    pass
-
-
-TABLES = ServiceTables(base=Base, outbox=OutboxEvent, inbox=InboxEvent)
+TABLES = kit_tables()
 
 
 def _accepted(task_id: str) -> TaskAccepted:
@@ -43,7 +30,7 @@ def _accepted(task_id: str) -> TaskAccepted:
 async def test_bulk_rows_match_single_rows(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
     async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(TABLES.base.metadata.create_all)
     woken: list[int] = []
     maker = make_sessionmaker(engine, TABLES, on_outbox_commit=lambda: woken.append(1))
     try:
@@ -56,7 +43,7 @@ async def test_bulk_rows_match_single_rows(tmp_path: Path) -> None:
             )
             assert await add_events(session=session, source="tasking", events=[]) == []
         assert woken == [1]
-        outbox = OutboxEvent
+        outbox = TABLES.outbox
         async with maker() as session:
             rows = {r.id: r for r in await session.scalars(select(outbox))}
         assert set(rows) == {single.id, *(e.id for e in many)}

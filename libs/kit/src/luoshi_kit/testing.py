@@ -21,13 +21,30 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import pool, text
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.orm import DeclarativeBase
 
-from luoshi_kit.db import tables_of
+from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables, tables_of
 from luoshi_kit.identity import IDENTITY_HEADER, Identity, sign_identity
 
 TEST_SECRET = "luoshi-test-internal-secret-0123456789"
+
+
+def kit_tables() -> ServiceTables:
+    """A declarative base of its own with only the kit's outbox and inbox mapped: for tests of the kit's
+    messaging without a service (a fresh base each call, so two tests' tables never meet)."""
+
+    class Base(DeclarativeBase):
+        metadata = MetaData(naming_convention=NAMING)
+
+    class OutboxEvent(OutboxMixin, Base):
+        pass
+
+    class InboxEvent(InboxMixin, Base):
+        pass
+
+    return ServiceTables(base=Base, outbox=OutboxEvent, inbox=InboxEvent)
 
 
 def _docker_available() -> bool:
