@@ -42,7 +42,9 @@ OUTBOX = Table(
     Column("created_at", DateTime(timezone=True)),
     Column("published_at", DateTime(timezone=True), nullable=True),
 )
-ENGINE = create_async_engine(os.environ.get("ANCHOR_DATABASE_URL", ""), pool_size=10, max_overflow=10)
+# The same pool as the services' (luoshi_kit.db.make_engine: 20 kept, no overflow), so neither side pays for
+# connections opened and closed per burst that the other does not.
+ENGINE = create_async_engine(os.environ.get("ANCHOR_DATABASE_URL", ""), pool_size=20, max_overflow=0)
 
 
 class TaskIn(BaseModel):
