@@ -165,8 +165,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # closed on its return was opened again at the next burst — a connect, TLS and a PostgreSQL backend
     # per request at 16 concurrent requests (issue 10). The pool opens them only as load needs them.
     # Custom plans only: asyncpg prepares every statement, and after five runs PostgreSQL may switch a
-    # prepared statement to a generic plan that ignores the parameters' values — for the task list that
-    # meant an index walk in deadline order over every task, 25 ms of PostgreSQL CPU per page (issue 10).
+    # prepared statement to a generic plan that ignores the parameters' values — for the task list page
+    # that cost 25 ms of PostgreSQL CPU per page instead of 0.6 (issue 10, bench/RESULTS.md).
     return create_async_engine(
         url,
         pool_size=2 * pool_size,
