@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.pipeline_parts.consumers import Batches, ChildSink, LocalSink, attach_pipe_consumer
 from bench.pipeline_parts.measure import CpuMeter, Result, Tracker, cut_short, paced, result_of, shares
@@ -59,16 +59,21 @@ class PipelineBench:
                 ids.append(envelope.id)
         return ids
 
-    async def run(self, shape: str) -> Result:
-        tracker, args = self.tracker, self.args
+    def wiring(self) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession], AmqpBus, OutboxRelay]:
+        """B's producing side wired as a service wires it: its commits wake the relay."""
         engine = make_engine(self.db_url)
         relay_box: list[OutboxRelay] = []
         sessionmaker = make_sessionmaker(
             engine, TABLES, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
         )
-        bus = AmqpBus(args.amqp, specs=[PIPE_SPEC])
+        bus = AmqpBus(self.args.amqp, specs=[PIPE_SPEC])
         relay = OutboxRelay(service="bench", bus=bus, sessionmaker=sessionmaker)
         relay_box.append(relay)
+        return engine, sessionmaker, bus, relay
+
+    async def run(self, shape: str) -> Result:
+        tracker, args = self.tracker, self.args
+        engine, sessionmaker, bus, relay = self.wiring()
         published = Batches()
         publish = bus.publish
 
@@ -156,15 +161,8 @@ class PipelineBench:
         When the second commit lands while the relay is busy with the first, its wake-up must not be
         lost: its latency should stay near the first's, not jump to the relay's poll interval.
         """
-        tracker, args = self.tracker, self.args
-        engine = make_engine(self.db_url)
-        relay_box: list[OutboxRelay] = []
-        sessionmaker = make_sessionmaker(
-            engine, TABLES, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
-        )
-        bus = AmqpBus(args.amqp, specs=[PIPE_SPEC])
-        relay = OutboxRelay(service="bench", bus=bus, sessionmaker=sessionmaker)
-        relay_box.append(relay)
+        tracker = self.tracker
+        engine, sessionmaker, bus, relay = self.wiring()
         try:
             await truncate_tables(sessionmaker)
             await bus.start()
