@@ -25,7 +25,9 @@ class PendingEvent:
     event_type: str | None = None
 
 
-def _envelope(source: str, event: PendingEvent) -> tuple[CloudEvent[BaseModel], dict[str, Any]]:
+def envelope_and_row(source: str, event: PendingEvent) -> tuple[CloudEvent[BaseModel], dict[str, Any]]:
+    """The CloudEvent for ``event`` and its outbox row's values, for a caller that writes the row itself
+    (tasking's one-statement task write); ``add_event`` and ``add_events`` use it."""
     event_type = type_of(event.data, event.event_type)
     envelope: CloudEvent[BaseModel] = CloudEvent(
         source=f"/luoshi/{source}",
@@ -61,7 +63,7 @@ def add_event(
 
     The row is written with one Core INSERT (with the transaction's other staged rows) at the next
     flush or at commit, outside the ORM unit of work (``luoshi_kit.db.stage_outbox_rows``)."""
-    envelope, row = _envelope(source, PendingEvent(data, orgcode, subject, event_type))
+    envelope, row = envelope_and_row(source, PendingEvent(data, orgcode, subject, event_type))
     stage_outbox_rows(session.sync_session, [row])
     return envelope
 
@@ -71,7 +73,7 @@ async def add_events(
 ) -> list[CloudEvent[BaseModel]]:
     """Stage many events, written with one executemany INSERT now (same rows as ``add_event``): for
     bursts such as a deadline scan's backlog. Published only if the transaction commits."""
-    staged = [_envelope(source, event) for event in events]
+    staged = [envelope_and_row(source, event) for event in events]
     if staged:
         stage_outbox_rows(session.sync_session, [row for _e, row in staged])
         await session.flush()

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import table_of, tables_of
 from luoshi_kit.identity import Identity
-from luoshi_kit.messaging.outbox import _envelope, add_events
+from luoshi_kit.messaging.outbox import add_events, envelope_and_row
 from luoshi_tasking.tasks.lifecycle import SOURCE, assigned_event, trace_values
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
 from luoshi_tasking.tasks.scopes import scope_rows
@@ -49,7 +49,7 @@ async def insert_assignment(*, session: AsyncSession, task: Task, identity: Iden
         return
     notify: tuple[str, str] | None = session.info.get("outbox_notify")
     statement = _statement(dialect, *tables, notify=notify is not None)
-    _announced, outbox_row = _envelope(SOURCE, event)
+    _announced, outbox_row = envelope_and_row(SOURCE, event)
     scopes = [row["scope"] for row in scope_rows(task)]
     params = [*statement.row(_values(task)), scopes, *statement.event_row(trace_row)]
     params += statement.outbox_row(outbox_row | {"published_at": None, "attempts": 0, "last_error": None})
