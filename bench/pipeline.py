@@ -167,6 +167,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--split", action="store_true", help="run the consumers in a child process")
     parser.add_argument(
+        "--consumer-linger",
+        type=float,
+        default=None,
+        help="seconds B's consumer waits for a batch to fill (default: the library's, AmqpBus)",
+    )
+    parser.add_argument(
         "--stage-events", type=int, default=3000, help="events per isolated B step (0: skip the steps)"
     )
     parser.add_argument(

@@ -121,7 +121,9 @@ class ChildSink:
         parent_end, child_end = context.Pipe()
         db_url = f"{args.pg}/{DATABASE}"
         process = context.Process(
-            target=child_main, args=(kind, args.amqp, db_url, args.loop, child_end), daemon=True
+            target=child_main,
+            args=(kind, args.amqp, db_url, args.loop, args.consumer_linger, child_end),
+            daemon=True,
         )
         process.start()
         child_end.close()
@@ -196,16 +198,23 @@ class _ChildRecords:
         self.expected = 0
 
 
-def child_main(kind: str, amqp: str, db_url: str, loop: str, conn: Connection) -> None:
+def consumer_bus(amqp: str, linger: float | None) -> AmqpBus:
+    """B's consuming bus: the library's defaults, but for ``--consumer-linger`` if given."""
+    if linger is None:
+        return AmqpBus(amqp, specs=[PIPE_SPEC])
+    return AmqpBus(amqp, specs=[PIPE_SPEC], linger_seconds=linger)
+
+
+def child_main(kind: str, amqp: str, db_url: str, loop: str, linger: float | None, conn: Connection) -> None:
     """Entry point of the consumer process (``--split``)."""
     logging.basicConfig(
         level=logging.WARNING, format=f"%(levelname)s [{kind} consumer] %(name)s: %(message)s"
     )
     with asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
-        runner.run(_child(kind, amqp, db_url, conn))
+        runner.run(_child(kind, amqp, db_url, linger, conn))
 
 
-async def _child(kind: str, amqp: str, db_url: str, conn: Connection) -> None:
+async def _child(kind: str, amqp: str, db_url: str, linger: float | None, conn: Connection) -> None:
     records = _ChildRecords(conn, unique=kind == "pipe")
     closers: list[Callable[[], Awaitable[Any]]] = []
     try:
@@ -216,7 +225,7 @@ async def _child(kind: str, amqp: str, db_url: str, conn: Connection) -> None:
         else:
             engine = make_engine(db_url)
             closers.append(engine.dispose)
-            bus = AmqpBus(amqp, specs=[PIPE_SPEC])
+            bus = consumer_bus(amqp, linger)
             await bus.start()
             closers.append(bus.close)
             maker = make_sessionmaker(engine, TABLES)

@@ -9,12 +9,11 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bench.pipeline_parts.consumers import Batches, ChildSink, LocalSink, attach_pipe_consumer
+from bench.pipeline_parts.consumers import Batches, ChildSink, LocalSink, attach_pipe_consumer, consumer_bus
 from bench.pipeline_parts.measure import CpuMeter, Result, Tracker, cut_short, paced, result_of, shares
 from bench.pipeline_parts.setup import (
     DATABASE,
     LEAD,
-    PIPE_SPEC,
     TABLES,
     WARMUP,
     BenchReceipt,
@@ -66,7 +65,7 @@ class PipelineBench:
         sessionmaker = make_sessionmaker(
             engine, TABLES, on_outbox_commit=lambda: relay_box[0].wake() if relay_box else None
         )
-        bus = AmqpBus(self.args.amqp, specs=[PIPE_SPEC])
+        bus = consumer_bus(self.args.amqp, self.args.consumer_linger)
         relay = OutboxRelay(service="bench", bus=bus, sessionmaker=sessionmaker)
         relay_box.append(relay)
         return engine, sessionmaker, bus, relay

@@ -69,9 +69,9 @@ def _process_seconds(pid: int | str) -> float:
 
 
 class CpuMeter:
-    """CPU use over a phase, in % of one core: the bench (this process and its consumer child),
-    RabbitMQ (beam.smp), PostgreSQL (all its processes, other clients' backends included) and
-    everything else on the machine ("other": other users' work)."""
+    """CPU use over a phase, in % of one core: the bench (this process and its consumer child, also apart
+    as "producing" and "consuming"), RabbitMQ (beam.smp), PostgreSQL (all its processes, other clients'
+    backends included) and everything else on the machine ("other": other users' work)."""
 
     TICK = os.sysconf("SC_CLK_TCK")
     NAMES: ClassVar[dict[str, str]] = {"beam.smp": "rabbitmq", "postgres": "postgres"}
@@ -79,10 +79,10 @@ class CpuMeter:
     def __init__(self, children: Sequence[int] = ()):
         self.children = list(children)
 
-    def sample(self) -> tuple[float, float, dict[str, tuple[str, float]]]:
+    def sample(self) -> tuple[float, tuple[float, float], dict[str, tuple[str, float]]]:
         cpu = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
         busy = (sum(cpu) - cpu[3] - cpu[4]) / self.TICK  # all but idle and iowait
-        mine = time.process_time() + sum(_process_seconds(pid) for pid in self.children)
+        mine = (time.process_time(), sum(_process_seconds(pid) for pid in self.children))
         processes: dict[str, tuple[str, float]] = {}
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
@@ -103,10 +103,12 @@ class CpuMeter:
     def __exit__(self, *exc: object) -> None:
         (busy1, mine1, procs1), wall = self.sample(), now() - self.t0
         busy0, mine0, procs0 = self.start
-        used = {"bench": mine1 - mine0, "rabbitmq": 0.0, "postgres": 0.0}
+        producing, consuming = mine1[0] - mine0[0], mine1[1] - mine0[1]
+        used = {"bench": producing + consuming, "rabbitmq": 0.0, "postgres": 0.0}
         for pid, (who, seconds) in procs1.items():  # a process started during the phase counts whole
             used[who] += seconds - procs0.get(pid, (who, 0.0))[1]
         used["other"] = max(0.0, (busy1 - busy0) - sum(used.values()))
+        used["producing"], used["consuming"] = producing, consuming
         self.percent = {k: 100.0 * v / wall for k, v in used.items()}
 
 
@@ -139,6 +141,15 @@ class Result:
     @property
     def rate(self) -> float:
         return self.delivered / self.seconds if self.seconds > 0 else 0.0
+
+    def cpu_ms_per_event(self) -> str:
+        """Where one event's CPU went, in ms: the producing and consuming processes, RabbitMQ, PostgreSQL."""
+        if not self.delivered:
+            return "?"
+        per = {k: v / 100.0 * self.seconds / self.delivered * 1000.0 for k, v in self.cpu.items()}
+        parts = ("producing", "consuming", "rabbitmq", "postgres")
+        named = ", ".join(f"{k} {per.get(k, 0.0):.2f}" for k in parts)
+        return f"{named}; all four {sum(per.get(k, 0.0) for k in parts):.2f}"
 
     def pct_ms(self, p: float) -> float:
         if not self.latencies:

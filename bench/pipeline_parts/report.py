@@ -61,6 +61,7 @@ def report(results: dict[str, Result], args: argparse.Namespace) -> None:
     for r in results.values():
         if r.notes:
             print(f"  {r.name}: {r.notes}")
+        print(f"    CPU ms per event: {r.cpu_ms_per_event()}")
     raw_t, pipe_t = results["A-throughput"], results["B-throughput"]
     ratio = pipe_t.rate / raw_t.rate if raw_t.rate else 0.0
     raw_p, pipe_p = results["A-paced"], results["B-paced"]

@@ -8,16 +8,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from bench.pipeline_parts.consumers import Batches, attach_pipe_consumer
+from bench.pipeline_parts.consumers import Batches, attach_pipe_consumer, consumer_bus
 from bench.pipeline_parts.luoshi import PipelineBench
 from bench.pipeline_parts.measure import CpuMeter, Stage, shares, wait_done
 from bench.pipeline_parts.report import pre_pings
-from bench.pipeline_parts.setup import PIPE_SPEC, TABLES, now, purge_queues, truncate_tables
+from bench.pipeline_parts.setup import TABLES, now, purge_queues, truncate_tables
 from luoshi_kit.db import (
     make_engine,
     make_sessionmaker,
 )
-from luoshi_kit.messaging.amqp import AmqpBus
 from luoshi_kit.messaging.relay import OutboxRelay
 
 
@@ -30,7 +29,7 @@ async def stages(bench: PipelineBench) -> list[Stage]:
     pings = pre_pings(engine)
     other_engine = create_async_engine(bench.db_url, pool_size=10, max_overflow=10, pool_pre_ping=not pings)
     other_maker = make_sessionmaker(other_engine, TABLES)
-    bus = AmqpBus(bench.args.amqp, specs=[PIPE_SPEC])
+    bus = consumer_bus(bench.args.amqp, bench.args.consumer_linger)
     relay = OutboxRelay(service="bench", bus=bus, sessionmaker=sessionmaker)
     results: list[Stage] = []
 

@@ -35,6 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.sql.dml import Insert
 
+from luoshi_kit.driver_sql import OutboxInsert
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -198,9 +200,20 @@ def _write_staged_outbox(session: Session) -> None:
     rows = session.info.pop(OUTBOX_STAGED, None)
     if not rows:
         return
-    statement = _outbox_insert(tables_of(session), session.info.get("outbox_notify"))
+    tables, notify = tables_of(session), session.info.get("outbox_notify")
+    connection = session.connection()
+    if len(rows) == 1 and connection.dialect.name == "postgresql":
+        # The common case, one event per transaction: driver SQL built once (no Core execute).
+        statement = _outbox_driver_insert(connection.dialect, tables, notify is not None)
+        connection.exec_driver_sql(statement.sql, (*statement.values(rows[0]), *(notify or ())))
+        return
     # One row: a plain execute (an executemany of one row costs asyncpg a good deal more).
-    session.connection().execute(statement, rows[0] if len(rows) == 1 else rows)
+    connection.execute(_outbox_insert(tables, notify), rows[0] if len(rows) == 1 else rows)
+
+
+@lru_cache(maxsize=64)
+def _outbox_driver_insert(dialect: Dialect, tables: ServiceTables, notify: bool) -> OutboxInsert:
+    return OutboxInsert(dialect, table_of(tables.outbox), notify=notify)
 
 
 @lru_cache(maxsize=64)

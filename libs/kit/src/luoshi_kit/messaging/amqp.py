@@ -168,6 +168,7 @@ def _delivery(message: AbstractIncomingMessage) -> Delivery:
         routing_key=message.routing_key or "",
         body=message.body,
         delivery_count=int(count) if isinstance(count, int | str) else 0,
+        event_type=message.type or "",
     )
 
 

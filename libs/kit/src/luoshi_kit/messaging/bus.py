@@ -30,6 +30,9 @@ class Delivery:
     routing_key: str
     body: bytes
     delivery_count: int = 0
+    event_type: str = ""
+    """The type the publisher announced (AMQP ``type``; the relay sets it from the outbox row): lets the
+    consumer skip an event it has no handler for, and parse the others once, as their own type."""
 
 
 BatchHandler = Callable[[Sequence[Delivery]], Awaitable[None]]

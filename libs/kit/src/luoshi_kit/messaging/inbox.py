@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from functools import lru_cache
@@ -37,13 +38,22 @@ class EventConsumer:
         self.inbox = tables_of(sessionmaker).inbox
 
     def parse(self, delivery: Delivery) -> CloudEvent[Any] | None:
-        """The typed event, or None when this service has no handler for its type."""
+        """The typed event, or None when this service has no handler for its type. The type the publisher
+        announced is trusted to skip an event and to choose the model, and checked against the body."""
+        announced = delivery.event_type
+        if announced and announced not in self.handlers:
+            return None
+        if announced:
+            with contextlib.suppress(ValidationError, KeyError):
+                event = _typed(announced).model_validate_json(delivery.body)
+                if event.type == announced:
+                    return event
+            # Not what was announced: judged by its own type below, as an unannounced event is.
         try:
             raw = CloudEvent[dict[str, Any]].model_validate_json(delivery.body)  # type: ignore[type-var]
             if raw.type not in self.handlers:
                 return None
-            model: type[BaseModel] = EVENT_TYPES[raw.type]
-            return CloudEvent[model].model_validate_json(delivery.body)  # type: ignore[valid-type]
+            return _typed(raw.type).model_validate_json(delivery.body)
         except (ValidationError, KeyError) as exc:
             EVENTS_FAILED.labels(self.service, "malformed").inc()
             raise PoisonMessage(f"malformed event {delivery.message_id}: {exc}") from exc
@@ -119,6 +129,12 @@ class EventConsumer:
 def _count_consumed(service: str, event_types: list[str]) -> None:
     for event_type in event_types:
         EVENTS_CONSUMED.labels(service, event_type).inc()
+
+
+@lru_cache(maxsize=256)
+def _typed(event_type: str) -> type[CloudEvent[Any]]:
+    model: type[BaseModel] = EVENT_TYPES[event_type]
+    return CloudEvent[model]  # type: ignore[valid-type]
 
 
 @lru_cache(maxsize=32)

@@ -57,8 +57,11 @@ class InProcessBus:
             targets = [
                 q for q in self.queues.values() if any(p.match(message.routing_key) for p in q.patterns)
             ]
+            announced = message.event_type
             for queue in targets:
-                queue.messages.put_nowait(Delivery(message.message_id, message.routing_key, message.body))
+                queue.messages.put_nowait(
+                    Delivery(message.message_id, message.routing_key, message.body, event_type=announced)
+                )
             # Nobody inside subscribes to it: nothing to deliver, and no error (see AmqpBus.publish).
             results.append(None)
         return results

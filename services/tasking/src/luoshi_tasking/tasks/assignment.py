@@ -9,21 +9,19 @@ databases (SQLite, the embedded mode) take the four Core INSERTs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, Dialect, Table
+from sqlalchemy import Dialect, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import table_of, tables_of
+from luoshi_kit.driver_sql import ColumnValues, OutboxInsert, insert_sql, placeholders
 from luoshi_kit.identity import Identity
 from luoshi_kit.messaging.outbox import add_events, envelope_and_row
 from luoshi_tasking.tasks.lifecycle import SOURCE, assigned_event, trace_values
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
 from luoshi_tasking.tasks.scopes import scope_rows
-
-Processor = Callable[[Any], Any] | None
 
 
 def assignment_detail(task: Task) -> dict[str, Any]:
@@ -64,53 +62,23 @@ def _values(row: Task) -> dict[str, Any]:
     return {key: value for key, value in vars(row).items() if not key.startswith("_")}
 
 
-class _Columns:
-    """One table's columns in statement order (but ``skip``), each with its default and bind processor."""
-
-    def __init__(self, table: Table, dialect: Dialect, skip: tuple[str, ...] = ()) -> None:
-        self.columns: list[Column[Any]] = [c for c in table.columns if c.key not in skip]
-        self.processors: list[Processor] = [
-            c.type.dialect_impl(dialect).bind_processor(dialect) for c in self.columns
-        ]
-
-    def __call__(self, values: dict[str, Any]) -> list[Any]:
-        out = []
-        for column, process in zip(self.columns, self.processors, strict=True):
-            value = values[column.key] if column.key in values else _default(column)
-            out.append(process(value) if process is not None and value is not None else value)
-        return out
-
-
-def _default(column: Column[Any]) -> Any:
-    default: Any = column.default
-    if default is None:
-        return None
-    return default.arg(None) if default.is_callable else default.arg
-
-
 class _Statement:
     """``WITH new_task AS (INSERT …), new_scope AS (INSERT … SELECT unnest(scopes)), new_trace AS (INSERT …)
     INSERT INTO outbox …``: PostgreSQL runs every data-modifying CTE once, to completion, in one statement.
     With ``notify`` the outbox row's ``attempts`` (0) comes from ``pg_notify`` of the last two parameters,
-    as the kit's own outbox INSERT wakes other replicas' relays (``luoshi_kit.db._outbox_insert``)."""
+    as the kit's own outbox INSERT wakes other replicas' relays (``luoshi_kit.driver_sql.OutboxInsert``)."""
 
     def __init__(
         self, dialect: Dialect, task: Table, scope: Table, event: Table, outbox: Table, notify: bool
     ) -> None:
-        self.row, self.event_row = _Columns(task, dialect), _Columns(event, dialect)
-        self.outbox_row = _Columns(outbox, dialect, skip=("attempts",) if notify else ())
-        quote = dialect.identifier_preparer
+        self.row, self.event_row = ColumnValues(task, dialect), ColumnValues(event, dialect)
         count = len(task.columns)
         params = {c.key: (f"${n}", c.type.compile(dialect)) for n, c in enumerate(task.columns, 1)}
         params["task_id"] = params["id"]
         scopes = f"${count + 1}"  # the array of scope keys, then the trace's and the outbox's columns
 
-        def insert(table: Table, rows: str, columns: list[Column[Any]] | None = None) -> str:
-            names = ", ".join(quote.quote(c.name) for c in (columns or table.columns))
-            return f"INSERT INTO {quote.format_table(table)} ({names}) {rows}"
-
-        def values(first: int, count: int, extra: str = "") -> str:
-            return "VALUES (" + ", ".join(f"${first + i}" for i in range(count)) + extra + ")"
+        def insert(table: Table, rows: str) -> str:
+            return insert_sql(dialect, table, list(table.columns), rows)
 
         picked = [
             f"unnest({scopes}::{c.type.compile(dialect)}[])"
@@ -118,20 +86,13 @@ class _Statement:
             else "{}::{}".format(*params[c.key])
             for c in scope.columns
         ]
-        outbox_columns = list(self.outbox_row.columns)
-        first = count + 2 + len(event.columns)
-        woken = ""
-        if notify:
-            last = first + len(outbox_columns)
-            woken = f", (SELECT 0 FROM pg_notify(${last}::text, ${last + 1}::text))"  # nosec B608 (numbers)
-        outbox_values = values(first, len(outbox_columns), woken)
-        if notify:
-            outbox_columns.append(outbox.c.attempts)
+        outbox_insert = OutboxInsert(dialect, outbox, notify=notify, first=count + 2 + len(event.columns))
+        self.outbox_row = outbox_insert.values
         self.sql = (
-            f"WITH new_task AS ({insert(task, values(1, count))}), "
+            f"WITH new_task AS ({insert(task, placeholders(1, count))}), "
             f"new_scope AS ({insert(scope, 'SELECT ' + ', '.join(picked))}), "
-            f"new_trace AS ({insert(event, values(count + 2, len(event.columns)))}) "
-            f"{insert(outbox, outbox_values, outbox_columns)}"
+            f"new_trace AS ({insert(event, placeholders(count + 2, len(event.columns)))}) "
+            f"{outbox_insert.sql}"
         )
 
 
