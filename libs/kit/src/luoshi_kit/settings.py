@@ -29,9 +29,10 @@ class KitSettings(BaseSettings):
     outbox_keep_days: int = 7
     consumer_prefetch: int = 200
     consumer_batch_size: int = 100
-    # Seconds a consumed batch waits for more messages after its first (see AmqpBus); a service whose
-    # handlers are cheaper per event in larger batches and need no sub-second latency sets it.
-    consumer_linger_seconds: float = 0.0
+    # Seconds a consumed batch waits for more messages after its first (see AmqpBus): fewer, larger
+    # batches for that much latency. At 500 events/s, 20 ms made batches of ~18 instead of ~6-11 and cut
+    # the consumer's CPU per event by a quarter (0.61-0.69 -> 0.45-0.54 ms, bench/RESULTS.md, issue 10).
+    consumer_linger_seconds: float = 0.02
     delivery_limit: int = 5
     # Request bodies (counted as they stream in, chunked or not): JSON routes, and the upload routes.
     max_body_bytes: int = 1024 * 1024

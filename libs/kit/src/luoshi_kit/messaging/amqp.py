@@ -41,11 +41,12 @@ class AmqpBus:
         batch_size: int = 100,
         delivery_limit: int = 5,
         specs: list[QueueSpec] | None = None,
-        linger_seconds: float = 0.0,
+        linger_seconds: float = 0.02,
     ):
         self.url, self.prefetch, self.batch_size = url, prefetch, batch_size
         # How long a batch waits after its first message for more to join it: fewer, larger batches
-        # (a batch's statements are paid once) for that much more latency. 0: handle what is there.
+        # (a batch's statements are paid once) for that much more latency (the kit's setting
+        # ``consumer_linger_seconds``). 0: handle what is there.
         self.linger_seconds = linger_seconds
         self.specs = specs if specs is not None else queue_specs(delivery_limit)
         self._routes = [pattern_to_regex(p) for spec in self.specs for p in spec.patterns]
