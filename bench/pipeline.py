@@ -167,6 +167,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--split", action="store_true", help="run the consumers in a child process")
     parser.add_argument(
+        "--producer",
+        choices=("orm", "statement"),
+        default="orm",
+        help="B's one-event producing transaction: an ORM row and add_event, committed (orm); or the row "
+        "and its event in one statement without a transaction, as tasking writes a task (statement)",
+    )
+    parser.add_argument(
         "--consumer-linger",
         type=float,
         default=None,

@@ -25,12 +25,13 @@ from bench.pipeline_parts.setup import (
     truncate_tables,
 )
 from luoshi_kit.db import (
+    autocommit,
     make_engine,
     make_sessionmaker,
 )
 from luoshi_kit.messaging.amqp import AmqpBus
 from luoshi_kit.messaging.bus import OutgoingMessage
-from luoshi_kit.messaging.outbox import add_event
+from luoshi_kit.messaging.outbox import PendingEvent, add_event, insert_with_event
 from luoshi_kit.messaging.relay import OutboxRelay
 
 
@@ -41,9 +42,17 @@ class PipelineBench:
         self.body_sizes: tuple[int, int] = (0, 0)
 
     async def produce(
-        self, sessionmaker: async_sessionmaker[AsyncSession], events: int, t0: float
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        events: int,
+        t0: float,
+        shape: str | None = None,
     ) -> list[str]:
-        """One producing transaction: per event a row and a staged event, then commit."""
+        """One producing transaction: per event a row and a staged event, then commit. The shape
+        ``statement`` (``--producer statement``): one event, its row and outbox row written by one
+        statement without a transaction, as tasking writes a new task."""
+        if (shape or self.args.producer) == "statement" and events == 1:
+            return [await self.produce_one_statement(sessionmaker, t0)]
         ids = []
         async with sessionmaker() as session, session.begin():
             for _ in range(events):
@@ -57,6 +66,19 @@ class PipelineBench:
                 self.tracker.sent(envelope.id, t0)
                 ids.append(envelope.id)
         return ids
+
+    async def produce_one_statement(self, sessionmaker: async_sessionmaker[AsyncSession], t0: float) -> str:
+        data = task_payload()
+        row = {"id": data.task.task_id, "title": data.task.title, "lead_unit": data.task.lead_unit}
+        event = PendingEvent(data, LEAD, data.task.task_id)
+        async with sessionmaker() as session:
+            await autocommit(session)
+            envelope = await insert_with_event(
+                session=session, model=BenchTask, values=row, source="tasking", event=event
+            )
+            self.tracker.sent(envelope.id, t0)
+            await session.commit()  # no COMMIT is sent; it runs the hook that wakes the relay
+        return envelope.id
 
     def wiring(self) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession], AmqpBus, OutboxRelay]:
         """B's producing side wired as a service wires it: its commits wake the relay."""

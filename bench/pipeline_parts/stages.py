@@ -40,10 +40,12 @@ async def stages(bench: PipelineBench) -> list[Stage]:
             wall = now() - began
         results.append(Stage(name, n, wall, cpu.percent))
 
-    async def produce_all(maker: async_sessionmaker[AsyncSession], per_tx: int) -> None:
+    async def produce_all(
+        maker: async_sessionmaker[AsyncSession], per_tx: int, shape: str | None = None
+    ) -> None:
         async def producer(count: int) -> None:
             for start in range(0, count, per_tx):
-                await bench.produce(maker, min(per_tx, count - start), now())
+                await bench.produce(maker, min(per_tx, count - start), now(), shape)
 
         await asyncio.gather(*(producer(s) for s in shares(n, producers)))
 
@@ -69,11 +71,16 @@ async def stages(bench: PipelineBench) -> list[Stage]:
         await drain_outbox()
         await purge_queues(bus._connection)
         tracker.reset(n)
-        await timed(f"1. producers: {producers} x 1 event/tx", lambda: produce_all(sessionmaker, 1))
+        await timed(
+            f"1. producers: {producers} x 1 event/tx ({bench.args.producer})",
+            lambda: produce_all(sessionmaker, 1),
+        )
         await timed("2. relay drains the outbox", drain_outbox)
         await timed("3. consumer drains the queue", drain_queue)
         await timed(f"1b. as 1, pool_pre_ping={not pings} (what-if)", lambda: produce_all(other_maker, 1))
         await timed("1c. as 1, 10 events/tx (what-if)", lambda: produce_all(sessionmaker, 10))
+        other = "orm" if bench.args.producer == "statement" else "statement"
+        await timed(f"1d. as 1, --producer {other} (what-if)", lambda: produce_all(sessionmaker, 1, other))
         return results
     finally:
         await bus.close()

@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import MetaData, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables, make_engine, make_sessionmaker
+from luoshi_kit.db import (
+    NAMING,
+    InboxMixin,
+    OutboxMixin,
+    ServiceTables,
+    autocommit,
+    make_engine,
+    make_sessionmaker,
+)
 from luoshi_kit.messaging.bus import OutgoingMessage
-from luoshi_kit.messaging.outbox import add_event
+from luoshi_kit.messaging.outbox import PendingEvent, add_event, insert_with_event
 from luoshi_kit.messaging.relay import OutboxRelay
 from luoshi_proto.tasking.v1 import Actor, TaskAccepted, TaskRef
 
@@ -125,7 +134,27 @@ class _Bus:
         return [None] * len(messages)
 
 
-async def _other_replica_wakes(url: str) -> tuple[float, list[str], str]:
+async def _stage_in_a_transaction(maker: async_sessionmaker[AsyncSession], task_id: str) -> str:
+    async with maker() as session, session.begin():
+        return _stage(session, task_id)
+
+
+async def _one_statement(maker: async_sessionmaker[AsyncSession], task_id: str) -> str:
+    """A row and its event with one statement, outside a transaction, as tasking writes a task."""
+    async with maker() as session:
+        await autocommit(session)
+        event = PendingEvent(_accepted(task_id), ORG, task_id)
+        envelope = await insert_with_event(
+            session=session, model=Thing, values={"id": task_id}, source="tasking", event=event
+        )
+        await session.commit()
+    return envelope.id
+
+
+Write = Callable[[async_sessionmaker[AsyncSession], str], Awaitable[str]]
+
+
+async def _other_replica_wakes(url: str, write: Write) -> tuple[float, list[str], str]:
     engine = make_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
@@ -146,18 +175,30 @@ async def _other_replica_wakes(url: str) -> tuple[float, list[str], str]:
                 break
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.2)  # the first round (run on connecting) is over
-        async with writer() as session, session.begin():
-            event_id = _stage(session, "n")
+        event_id = await write(writer, "n")
         committed = asyncio.get_running_loop().time()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(bus.any.wait(), timeout=5)
+        async with writer() as session:
+            assert await session.scalar(select(Thing.id)) == ("n" if write is _one_statement else None)
         return asyncio.get_running_loop().time() - committed, bus.published, event_id
     finally:
         await relay.stop()
         await engine.dispose()
 
 
-def test_a_commit_wakes_the_relay_of_another_replica(postgres_url: str) -> None:
-    waited, published, event_id = asyncio.run(_other_replica_wakes(postgres_url))
+@pytest.mark.parametrize("write", [_stage_in_a_transaction, _one_statement])
+def test_a_commit_wakes_the_relay_of_another_replica(postgres_url: str, write: Write) -> None:
+    waited, published, event_id = asyncio.run(_other_replica_wakes(postgres_url, write))
     assert published == [event_id]
     assert waited < 1.0  # NOTIFY, not the 30 s poll
+
+
+async def test_a_row_and_its_event_in_one_statement_elsewhere(tmp_path: Path) -> None:
+    woken: list[int] = []
+    maker = await _maker(tmp_path, woken)
+    event_id = await _one_statement(maker, "s")
+    async with maker() as session:
+        assert await _outbox_ids(session) == {event_id}
+        assert await session.scalar(select(Thing.id)) == "s"
+    assert woken == [1]

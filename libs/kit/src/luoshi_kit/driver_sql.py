@@ -68,3 +68,16 @@ class OutboxInsert:
             woken = f", (SELECT 0 FROM pg_notify(${last}::text, ${last + 1}::text))"  # nosec B608 (numbers)
             columns.append(outbox.c.attempts)
         self.sql = insert_sql(dialect, outbox, columns, placeholders(first, len(self.values.columns), woken))
+
+
+class RowWithEvent:
+    """One row of ``table`` and its outbox event as one statement: ``WITH new_row AS (INSERT …) INSERT INTO
+    outbox …`` (PostgreSQL runs a data-modifying CTE once, to completion). Parameters: the row's columns,
+    then the outbox row's, then the NOTIFY channel and payload if ``notify``."""
+
+    def __init__(self, dialect: Dialect, table: Table, outbox: Table, *, notify: bool) -> None:
+        self.row = ColumnValues(table, dialect)
+        count = len(self.row.columns)
+        self.outbox = OutboxInsert(dialect, outbox, notify=notify, first=count + 1)
+        row_insert = insert_sql(dialect, table, self.row.columns, placeholders(1, count))
+        self.sql = f"WITH new_row AS ({row_insert}) {self.outbox.sql}"

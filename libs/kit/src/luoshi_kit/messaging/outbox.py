@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import Dialect, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_kit.db import stage_outbox_rows
+from luoshi_kit.db import stage_outbox_rows, table_of, tables_of
+from luoshi_kit.driver_sql import RowWithEvent
 from luoshi_kit.tracing import child_of, current_traceparent
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import routing_key, schema_path, type_of
@@ -66,6 +69,34 @@ def add_event(
     envelope, row = envelope_and_row(source, PendingEvent(data, orgcode, subject, event_type))
     stage_outbox_rows(session.sync_session, [row])
     return envelope
+
+
+async def insert_with_event(
+    *, session: AsyncSession, model: type[Any], values: dict[str, Any], source: str, event: PendingEvent
+) -> CloudEvent[BaseModel]:
+    """Insert one row of ``model`` and stage ``event`` with it: on PostgreSQL one statement (no ORM unit of
+    work, nothing compiled per call; ``luoshi_kit.driver_sql.RowWithEvent``), so a write of one row needs
+    no transaction of its own (``luoshi_kit.db.autocommit``); elsewhere a Core INSERT and ``add_event``.
+    The session's commit wakes the relay, as after ``add_event``."""
+    envelope, outbox_row = envelope_and_row(source, event)
+    table = table_of(model)
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        await session.execute(table.insert(), [values])
+        stage_outbox_rows(session.sync_session, [outbox_row])
+        return envelope
+    notify: tuple[str, str] | None = session.info.get("outbox_notify")
+    statement = _row_with_event(dialect, table, table_of(tables_of(session).outbox), notify is not None)
+    params = [*statement.row(values), *statement.outbox.values(outbox_row), *(notify or ())]
+    connection = await session.connection()
+    await connection.exec_driver_sql(statement.sql, tuple(params))
+    session.info["outbox_dirty"] = True
+    return envelope
+
+
+@lru_cache(maxsize=64)
+def _row_with_event(dialect: Dialect, table: Table, outbox: Table, notify: bool) -> RowWithEvent:
+    return RowWithEvent(dialect, table, outbox, notify=notify)
 
 
 async def add_events(
