@@ -1,9 +1,9 @@
 """INSERTs as driver SQL built once per process, for the hottest writes (issue 10).
 
-A Core ``execute`` of even a cached statement costs SQLAlchemy ~0.1–0.2 ms of CPU per call (cache lookup,
-parameter processing, result set); ``exec_driver_sql`` of a string built once skips that, and asyncpg
-reuses the statement it prepared on the connection. Each value still goes through its column type's
-bind processor (JSON, UTC datetimes), and a missing value takes its column's default, as Core would.
+A Core ``execute`` of even a cached statement pays per call for its cache key, parameter processing and
+result set; ``exec_driver_sql`` of a string built once skips the first two, and asyncpg reuses the statement
+it prepared on the connection. Each value still goes through its column type's bind processor (JSON, UTC
+datetimes), and a missing value takes its column's Python-side default, as Core would.
 PostgreSQL only (``$n`` parameters); other databases keep Core statements.
 """
 
