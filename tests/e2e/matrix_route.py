@@ -10,8 +10,8 @@ Relations are to the target unit 贵阳市: ``own`` is 贵阳市 itself, ``child
 ``sibling`` 六盘水市, ``parent`` 贵州省. The target's task is assigned by the province, so the parent
 is its issuer (交办方) and the target its lead unit (牵头方).
 
-The rows are per service (matrix_gateway.py, matrix_tasking.py, matrix_clients.py, matrix_bulletins.py,
-matrix_supervision*.py, matrix_scoring.py, matrix_notification.py);
+The rows are per service (matrix_gateway.py, matrix_task_flow.py, matrix_tasking_documents.py,
+matrix_clients.py, matrix_bulletins.py, matrix_supervision*.py, matrix_scoring.py, matrix_notification.py);
 test_authorisation_matrix.py runs them all.
 """
 
@@ -63,3 +63,27 @@ def listed(key: str, items: str | None = "items") -> Callable[[World, Any], bool
         return any(w.ids[key] in (row.get("id"), row.get("code")) for row in rows)
 
     return shown
+
+
+def total(path: str, **params: Any) -> Witness:
+    """A create's witness: how many items the list at ``path`` holds, as an administrator sees it."""
+
+    def witness(w: World, rid: str) -> Any:
+        body = w.admin.get(path, params={"limit": 1, **params}).json()
+        return body["total"] if isinstance(body, dict) else len(body)
+
+    return witness
+
+
+def setting(path: str) -> Witness:
+    return lambda w, rid: w.admin.get(path).json()
+
+
+def put_current(path: str, fields: tuple[str, ...]) -> Call:
+    """Writes the setting's current values back: allowed callers change nothing but who saved it last."""
+
+    def call(w: World, c: Caller, rid: str) -> httpx.Response:
+        current = w.admin.get(path).json()
+        return c.client.put(path, json={k: current[k] for k in fields})
+
+    return call

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.matrix_route import Route
+from tests.e2e.matrix_route import Route, total
 from tests.e2e.matrix_world import (
     ALLOW,
     DENY,
@@ -199,10 +199,6 @@ def _file(w: World, c: Caller, period: str) -> httpx.Response:
     return c.client.post("/api/v1/self-checks", json=body)
 
 
-def _self_checks(w: World, rid: str) -> Any:
-    return w.admin.get("/api/v1/self-checks", params={"limit": 1}).json()["total"]
-
-
 def _made(key: str, path: str, body: dict[str, Any]):
     def make(w: World) -> str:
         rid = w.shared(key, lambda: str(_ok(w.office.post(path, json=body))["id"]))
@@ -210,13 +206,6 @@ def _made(key: str, path: str, body: dict[str, Any]):
         return rid
 
     return make
-
-
-def _total(path: str):
-    def witness(w: World, rid: str) -> Any:
-        return w.admin.get(path, params={"org": TARGET, "limit": 1}).json()["total"]
-
-    return witness
 
 
 def _grant(w: World, c: Caller, start: str) -> httpx.Response:
@@ -381,7 +370,7 @@ SCORING_ROUTES: list[Route] = [
         _file,
         shared=lambda w: "1999Q1",
         fresh=lambda w: f"{next(_past_years)}Q2",
-        witness=_self_checks,
+        witness=total("/api/v1/self-checks"),
         note="every caller files for its own unit",
     ),
     Route(
@@ -411,7 +400,7 @@ SCORING_ROUTES: list[Route] = [
         "/api/v1/incentives",
         _scores_target,
         _post("/api/v1/incentives", INCENTIVE),
-        witness=_total("/api/v1/incentives"),
+        witness=total("/api/v1/incentives", org=TARGET),
     ),
     Route(
         "GET",
@@ -426,7 +415,7 @@ SCORING_ROUTES: list[Route] = [
         "/api/v1/accountability",
         _scores_target,
         _post("/api/v1/accountability", DECISION),
-        witness=_total("/api/v1/accountability"),
+        witness=total("/api/v1/accountability", org=TARGET),
     ),
     Route(
         "GET",
@@ -461,7 +450,7 @@ SCORING_ROUTES: list[Route] = [
         _grant,
         shared=lambda w: "300",
         fresh=lambda w: str(20 * next(_windows)),
-        witness=_total("/api/v1/exemption-grants"),
+        witness=total("/api/v1/exemption-grants", org=TARGET),
     ),
     Route(
         "GET",

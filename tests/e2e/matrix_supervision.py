@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.matrix_route import Route, call_json
+from tests.e2e.matrix_route import Route, call_json, total
 from tests.e2e.matrix_world import (
     ALLOW,
     CHILD,
@@ -194,14 +194,6 @@ def _evidence_call(w: World, c: Caller, rid: str) -> httpx.Response:
     return c.client.post("/api/v1/inspection-evidence", data={"inspection_id": rid, "note": "授权矩阵证据"})
 
 
-def _total(path: str, **params: Any) -> Any:
-    def witness(w: World, rid: str) -> Any:
-        body = w.admin.get(path, params={"limit": 1, **params}).json()
-        return body["total"] if isinstance(body, dict) else len(body)
-
-    return witness
-
-
 def _inspection_state(w: World, rid: str) -> Any:
     return (
         w.admin.get(f"/api/v1/inspections/{rid}").json(),
@@ -233,7 +225,7 @@ SUPERVISION_ROUTES: list[Route] = [
         "/api/v1/inspections",
         organises_for_child,
         _create_inspection,
-        witness=_total("/api/v1/inspections"),
+        witness=total("/api/v1/inspections"),
         note="安排督查: 督查室和主要、分管负责同志, for units strictly below their own",
     ),
     Route(
@@ -344,7 +336,7 @@ SUPERVISION_ROUTES: list[Route] = [
             "/api/v1/findings", json={"inspection_id": rid, "org_code": TARGET, "title": w.unique("矩阵问题")}
         ),
         shared=conducted,
-        witness=_total("/api/v1/findings"),
+        witness=total("/api/v1/findings"),
         guess=NOWHERE,
         guess_in_body=True,
     ),
@@ -368,7 +360,7 @@ SUPERVISION_ROUTES: list[Route] = [
         ),
         shared=finding,
         fresh=_finding,
-        witness=_total("/api/v1/rectifications"),
+        witness=total("/api/v1/rectifications"),
         guess=NOWHERE,
     ),
     Route("GET", "/api/v1/rectifications", everyone, call_json("GET", "/api/v1/rectifications")),

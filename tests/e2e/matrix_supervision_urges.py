@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.matrix_route import Route
+from tests.e2e.matrix_route import Route, total
 from tests.e2e.matrix_world import (
     ALLOW,
     DENY,
@@ -86,10 +86,6 @@ def answers_for_target(role: str, relation: str) -> Expect:
     if relation not in SEES_TARGET:
         return HIDE
     return ALLOW if relation == "own" and role in ANSWERING else DENY
-
-
-def _urges_total(w: World, rid: str) -> Any:
-    return w.admin.get("/api/v1/urges", params={"org": TARGET, "limit": 1}).json()["total"]
 
 
 def _urge(w: World, rid: str) -> Any:
@@ -233,7 +229,7 @@ SUPERVISION_URGE_ROUTES: list[Route] = [
         "/api/v1/urges",
         issues_to_target,
         _issue,
-        witness=_urges_total,
+        witness=total("/api/v1/urges", org=TARGET),
         note="office, principal, deputy; only downward (422 urge-own-unit)",
     ),
     Route(

@@ -24,7 +24,8 @@ from tests.e2e.matrix_route import Route
 from tests.e2e.matrix_scoring import SCORING_ROUTES
 from tests.e2e.matrix_supervision import SUPERVISION_ROUTES
 from tests.e2e.matrix_supervision_urges import SUPERVISION_URGE_ROUTES
-from tests.e2e.matrix_tasking import TASKING_ROUTES, letter_body, meeting_body
+from tests.e2e.matrix_task_flow import TASK_FLOW_ROUTES
+from tests.e2e.matrix_tasking_documents import TASKING_DOCUMENT_ROUTES, letter_body, meeting_body
 from tests.e2e.matrix_world import (
     DENY,
     MATRIX_CATEGORY,
@@ -42,7 +43,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 ROUTES = (
     GATEWAY_ROUTES
-    + TASKING_ROUTES
+    + TASK_FLOW_ROUTES
+    + TASKING_DOCUMENT_ROUTES
     + CLIENT_ROUTES
     + BULLETIN_ROUTES
     + SUPERVISION_ROUTES
