@@ -37,6 +37,11 @@ from luoshi_gateway.auth.tokens import issue_access_token
 from luoshi_kit.identity import IDENTITY_HEADER, Identity, sign_identity
 from luoshi_kit.migrations import upgrade
 
+# Run as a script (``python bench/http_paths.py``): bench.processes is imported from the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import processes as proc
+
 PG = os.environ.get("LUOSHI_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 AMQP = os.environ.get("LUOSHI_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672")
 # Overridable so two runs (e.g. two worktrees) can share the machine without sharing databases or ports.
@@ -52,31 +57,7 @@ CLERK = Identity(
 )
 PORTS = {"anchor": PORT_BASE + 90, "tasking": PORT_BASE + 1, "gateway": PORT_BASE}
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
-TICK = os.sysconf("SC_CLK_TCK")
 WRITE_BODY = json.dumps({"title": "压测任务", "lead_unit": "520102000000", "deadline": "2099-12-31"})
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICK
-
-
-def _postgres_pids() -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    return pids
 
 
 @dataclass
@@ -102,35 +83,21 @@ def _wrk(
         "BENCH_BODY": body,
         "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in headers.items()),
     }
-    watched = {name: [pid] for name, pid in pids.items()} | {"postgres": _postgres_pids()}
-    before = {name: _cpu_seconds(p) for name, p in watched.items()}
+    watched = {name: [pid] for name, pid in pids.items()} | {"postgres": proc.pids_named("postgres")}
+    before = {name: proc.cpu_of(p) for name, p in watched.items()}
     # Only PostgreSQL processes alive before and after count (one that ended took its CPU figures with it).
-    backends = {pid: _cpu_seconds([pid]) for pid in watched["postgres"]}
+    backends = {pid: proc.cpu_of([pid]) for pid in watched["postgres"]}
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:.0f}s", "-s", str(WRK_SCRIPT), url]
-    spy = None
-    if profile is not None:  # py-spy samples the serving process; collapsed stacks for flame graphs
-        pid, output = profile
-        spy_command = [
-            "py-spy",
-            "record",
-            "-p",
-            str(pid),
-            "-d",
-            f"{seconds:.0f}",
-            "-f",
-            "raw",
-            "-o",
-            str(output),
-        ]
-        spy = subprocess.Popen(spy_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # nosec B603
+    # py-spy samples the serving process; collapsed stacks for flame graphs
+    spy = proc.py_spy(*profile, "-d", f"{seconds:.0f}") if profile is not None else None
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout  # nosec B603
     if spy is not None:
         spy.wait(timeout=60)
     if drain:  # the gateway's view consumer finishes this round's events inside this round's figures
         asyncio.run(_drained())
-    after = {name: _cpu_seconds(p) for name, p in watched.items()}
+    after = {name: proc.cpu_of(p) for name, p in watched.items()}
     alive = [pid for pid in backends if Path(f"/proc/{pid}").exists()]
-    before["postgres"], after["postgres"] = sum(backends[p] for p in alive), _cpu_seconds(alive)
+    before["postgres"], after["postgres"] = sum(backends[p] for p in alive), proc.cpu_of(alive)
     requests, duration_us, p99_us, errors = (int(v) for v in out.split("RESULT ", 1)[1].split())
     per = max(requests, 1)
     return Run(
@@ -166,17 +133,6 @@ async def _reset_databases() -> None:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{PREFIX}_{name}" WITH (FORCE)'))
         await conn.execute(text(f'CREATE DATABASE "{PREFIX}_anchor"'))
     await engine.dispose()
-
-
-def _vhost(create: bool = True) -> None:
-    subprocess.run(["rabbitmqctl", "delete_vhost", VHOST], capture_output=True, check=False)
-    if create:
-        subprocess.run(["rabbitmqctl", "add_vhost", VHOST], check=True, capture_output=True)
-        subprocess.run(
-            ["rabbitmqctl", "set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"],
-            check=True,
-            capture_output=True,
-        )
 
 
 def _start(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -218,7 +174,7 @@ SERVER_OF = {"anchor": "anchor", "direct": "tasking", "gateway": "gateway"}
 
 async def main(seconds: float, connections: int, rounds: int, profile_dir: Path | None) -> None:
     await _reset_databases()
-    _vhost()
+    proc.vhost(VHOST, create=True)
     env = {
         "LUOSHI_AMQP_URL": f"{AMQP}/{VHOST}",
         "LUOSHI_DATABASE_URL": f"{PG}/{PREFIX}_{{service}}",
@@ -312,7 +268,7 @@ async def main(seconds: float, connections: int, rounds: int, profile_dir: Path 
         for process in processes.values():
             process.wait(timeout=15)
         await _reset_databases()
-        await asyncio.to_thread(_vhost, False)
+        await asyncio.to_thread(proc.vhost, VHOST, False)
 
 
 if __name__ == "__main__":

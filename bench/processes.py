@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,11 +44,16 @@ def ready_check(port: int, check: str) -> bool:
     return bool(checks.get(check))
 
 
-def drained(vhost_name: str, services: Sequence[str]) -> bool:
-    """The running services' queues are empty (the topology also declares the other services' queues,
-    which fill: nobody consumes them here)."""
+def drained(vhost_name: str, services: Sequence[str] | None = None) -> bool:
+    """The running services' queues are empty, or every queue of the vhost with ``services`` None (the
+    topology also declares the other services' queues, which fill when nobody consumes them); dead-letter
+    queues do not count."""
     depths = queue_depths(vhost_name).items()
-    return all(d == 0 for q, d in depths if any(s in q for s in services) and not q.endswith(".dead"))
+    return all(
+        d == 0
+        for q, d in depths
+        if (services is None or any(s in q for s in services)) and not q.endswith(".dead")
+    )
 
 
 def log_messages(log: Path, prefix: str) -> list[str]:
@@ -58,9 +63,43 @@ def log_messages(log: Path, prefix: str) -> list[str]:
     return [m for m in messages if m.startswith(prefix)]
 
 
-def cpu_seconds(pid: int) -> float:
+def _ticks(pid: int) -> int:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def cpu_seconds(pid: int) -> float:
+    return _ticks(pid) / TICK
+
+
+def cpu_of(pids: Iterable[int]) -> float:
+    """The CPU seconds of these processes together; one that has ended counts nothing."""
+    total = 0
+    for pid in pids:
+        try:
+            total += _ticks(pid)
+        except FileNotFoundError:
+            continue
+    return total / TICK
+
+
+def pids_named(comm: str) -> list[int]:
+    """The processes whose command name (/proc/<pid>/comm) is ``comm``, e.g. PostgreSQL's ``postgres``."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == comm:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def py_spy(pid: int, output: Path, *options: str) -> subprocess.Popen[bytes]:
+    """py-spy records ``pid`` into ``output``: raw (collapsed) stacks, for bench/stacks.py or flame graphs."""
+    command = ["py-spy", "record", "-p", str(pid), "-f", "raw", "-o", str(output), *options]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # nosec B603
 
 
 def memory_mib(pid: int) -> tuple[float, float]:

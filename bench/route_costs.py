@@ -19,7 +19,6 @@ import os
 import re
 import signal
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,16 +30,14 @@ from typing import Any
 
 import httpx
 
+from bench import processes as proc
 from bench.common import RESULTS, load_average, machine, replace_section, server_url
 from luoshi_kit.timebase import business_today
-from tests.broker import queue_depths
 from tests.e2e.cluster import Cluster, wait_for_seed_delivered, wait_until
 from tests.e2e.conftest import distributed_cluster
 
 SERVICES = ("gateway", "tasking", "supervision", "scoring", "notification")
 COUNTY, PROVINCE = "520102000000", "520000000000"
-TICK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
 WARM_UP = 5
 HEADING = "## CPU per request of the busiest routes (issue 10), `bench/route_costs.py`"
 
@@ -65,19 +62,7 @@ def _service_pids(port: int) -> dict[str, int]:
 
 
 def _cpu(pids: dict[str, int]) -> dict[str, float]:
-    out = {}
-    for name, pid in pids.items():
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        out[name] = (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
-    return out
-
-
-def _rss_mib(pid: int) -> float:
-    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE / 2**20
-
-
-def _drained(vhost: str) -> bool:
-    return all(depth == 0 for name, depth in queue_depths(vhost).items() if not name.endswith(".dead"))
+    return {name: proc.cpu_seconds(pid) for name, pid in pids.items()}
 
 
 @dataclass
@@ -215,11 +200,6 @@ def routes(story: Story) -> list[Route]:
     ]
 
 
-def _spy(pid: int, output: Path) -> subprocess.Popen[bytes]:
-    command = ["py-spy", "record", "-p", str(pid), "-f", "raw", "-o", str(output), "-r", "200"]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # nosec B603
-
-
 def measure(
     cluster: Cluster,
     pids: dict[str, int],
@@ -247,12 +227,12 @@ def measure(
     ):  # first calls import and compile lazily (anyio's backend, SQL caches): not counted
         one(n + i)
     latencies.clear()
-    wait_until(lambda: _drained(vhost), 300, "the queues to drain", interval=0.2)
-    spy = _spy(*profile) if profile else None
+    wait_until(lambda: proc.drained(vhost), 300, "the queues to drain", interval=0.2)
+    spy = proc.py_spy(*profile, "-r", "200") if profile else None
     before, started = _cpu(pids), time.monotonic()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, range(n)))
-    wait_until(lambda: _drained(vhost), 300, "the queues to drain", interval=0.2)
+    wait_until(lambda: proc.drained(vhost), 300, "the queues to drain", interval=0.2)
     if spy is not None:
         spy.send_signal(signal.SIGINT)
         spy.wait(timeout=60)
@@ -313,7 +293,7 @@ def main() -> None:
         story = Story(cluster)
         story.make_tasks(args.requests + WARM_UP)
         vhost = cluster.env["LUOSHI_AMQP_URL"].rsplit("/", 1)[-1]
-        wait_until(lambda: _drained(vhost), 300, "the queues to drain", interval=0.5)
+        wait_until(lambda: proc.drained(vhost), 300, "the queues to drain", interval=0.5)
         time.sleep(2)
         before, idle_for = _cpu(pids), 10.0
         time.sleep(idle_for)
@@ -334,7 +314,7 @@ def main() -> None:
                 flush=True,
             )
             costs.append(cost)
-        rss = {s: _rss_mib(pid) for s, pid in pids.items()}
+        rss = {s: proc.memory_mib(pid)[0] for s, pid in pids.items()}
     section = report_table(costs, rss, args)
     print(section)
     if not args.no_write:
