@@ -33,8 +33,8 @@ import pytest
 from tests.e2e import loop_oversight as oversight
 from tests.e2e import loop_story as story
 from tests.e2e.cluster import Cluster, wait_until
-from tests.e2e.loop_listeners import Received, WebhookReceiver, amqp_subscriber, webhook_receiver
 from tests.e2e.loop_story import CITY, Story, ok
+from tests.e2e.platform_listeners import Received, WebhookReceiver, amqp_subscriber, webhook_receiver
 
 pytestmark = pytest.mark.e2e
 WATCHED = ("tasking.task", "supervision", "scoring")  # what 贵阳市's two platforms subscribe to

@@ -10,44 +10,17 @@ import threading
 import time
 import uuid
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from standardwebhooks import Webhook
 
 from tests.e2e.cluster import Cluster, create_task, wait_until
+from tests.e2e.platform_listeners import webhook_receiver
 
 pytestmark = pytest.mark.e2e
 CITY = "520100000000"
-
-
-class _Receiver(ThreadingHTTPServer):
-    secret = ""
-    verified: list[dict[str, Any]]
-    ids: list[str]
-
-
-class _Hook(BaseHTTPRequestHandler):
-    server: _Receiver
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["content-length"]))
-        try:
-            event = Webhook(self.server.secret).verify(body, dict(self.headers))
-        except Exception:
-            self.send_response(401)
-            self.end_headers()
-            return
-        self.server.verified.append(event)
-        self.server.ids.append(self.headers["webhook-id"])
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 def _stream(client: httpx.Client, frames: list[dict[str, Any]], stop: threading.Event) -> None:
@@ -87,12 +60,8 @@ def test_the_live_inbox_streams_through_the_gateway(distributed: Cluster) -> Non
 
 
 def test_a_webhook_subscriber_verifies_each_delivery_once(distributed: Cluster) -> None:
-    receiver = _Receiver(("127.0.0.1", 0), _Hook)
-    receiver.verified, receiver.ids = [], []
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    try:
+    with webhook_receiver() as (receiver, url):
         admin = distributed.client("admin")
-        url = f"http://127.0.0.1:{receiver.server_address[1]}/luoshi"
         body = {
             "name": "公文系统",
             "url": url,
@@ -107,8 +76,8 @@ def test_a_webhook_subscriber_verifies_each_delivery_once(distributed: Cluster) 
         assert handler.post("/api/v1/subscriptions", json=body).status_code == 403
         title = f"订阅推送 {uuid.uuid4().hex[:6]}"
         task = create_task(distributed.client("province_office"), title=title).json()
-        wait_until(lambda: receiver.verified, 30, "the signed delivery")
-        (event,) = receiver.verified
+        wait_until(receiver.snapshot, 30, "the signed delivery")
+        (event,) = receiver.snapshot()
         assert event["type"] == "tasking.task.assigned.v1" and event["data"]["task"]["task_id"] == task["id"]
 
         def logged() -> list[tuple[str, str]] | None:
@@ -116,11 +85,10 @@ def test_a_webhook_subscriber_verifies_each_delivery_once(distributed: Cluster) 
             pairs = [(d["id"], d["status"]) for d in log]
             return pairs if pairs and pairs[0][1] != "sending" else None  # marked once the answer is in
 
-        assert wait_until(logged, 30, "the delivery's outcome in the log") == [(receiver.ids[0], "delivered")]
+        outcome = wait_until(logged, 30, "the delivery's outcome in the log")
+        assert outcome == [(receiver.delivery_ids[0], "delivered")]
         refused = admin.post("/api/v1/subscriptions", json=body | {"url": "http://169.254.169.254/latest"})
         assert refused.status_code == 422 and refused.json()["type"].endswith("unsafe-endpoint")
-    finally:
-        receiver.shutdown()
 
 
 def test_only_the_inbox_is_on_in_the_embedded_mode(embedded: Cluster) -> None:
@@ -132,12 +100,8 @@ def test_only_the_inbox_is_on_in_the_embedded_mode(embedded: Cluster) -> None:
 def test_a_subscriber_never_gets_an_unannounced_inspection_of_its_subtree_early(distributed: Cluster) -> None:
     """A province-wide subscription holds both the inspecting office and the target: the 暗访's scheduled
     event is withheld; from ``conducted`` on, its events arrive."""
-    receiver = _Receiver(("127.0.0.1", 0), _Hook)
-    receiver.verified, receiver.ids = [], []
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    try:
+    with webhook_receiver() as (receiver, url):
         admin = distributed.client("admin")
-        url = f"http://127.0.0.1:{receiver.server_address[1]}/luoshi"
         body = {
             "name": "政务云",
             "url": url,
@@ -167,15 +131,13 @@ def test_a_subscriber_never_gets_an_unannounced_inspection_of_its_subtree_early(
         assert conducted.status_code == 200, conducted.text
 
         def arrived() -> list[dict[str, Any]]:
-            return [e for e in receiver.verified if e["subject"] == iid]
+            return [e for e in receiver.snapshot() if e["subject"] == iid]
 
         ours = wait_until(arrived, 30, "the conducted inspection's delivery")
         time.sleep(2)  # the scheduled event was consumed first (same queue, earlier): it would be here by now
-        types = [e["type"] for e in receiver.verified if e["subject"] == iid]
+        types = [e["type"] for e in receiver.snapshot() if e["subject"] == iid]
         assert (
             "supervision.inspection.conducted.v1" in types
             and "supervision.inspection.scheduled.v1" not in types
         )
         assert ours
-    finally:
-        receiver.shutdown()

@@ -1,7 +1,7 @@
-"""The closed loop's two outside listeners of 贵阳市 (docs/webhooks.md, docs/amqp-subscribers.md): a loopback
-webhook receiver that verifies every delivery's Standard Webhooks signature, and the example AMQP subscriber
-running as a platform user with exactly the rights the deployment gives one. Both only record what arrived;
-the test asserts on it."""
+"""Outside platforms' listeners for the e2e tests (docs/webhooks.md, docs/amqp-subscribers.md): a loopback
+webhook receiver that verifies every delivery's Standard Webhooks signature (the closed loop's and
+test_notification.py's), and the example AMQP subscriber running as a platform user with exactly the rights
+the deployment gives one (the closed loop's). Both only record what arrived; the tests assert on it."""
 
 from __future__ import annotations
 
