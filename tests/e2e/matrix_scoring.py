@@ -23,7 +23,6 @@ from tests.e2e.matrix_world import (
     DIRECTING,
     HIDE,
     NOWHERE,
-    OUTSIDE,
     SEES_TARGET,
     TARGET,
     TODAY,
@@ -32,6 +31,7 @@ from tests.e2e.matrix_world import (
     World,
     creates_for_target,
     everyone,
+    from_above,
     in_scope,
     province_admin,
 )
@@ -46,13 +46,8 @@ FILERS = frozenset(DIRECTING)  # selfchecks/routes.py FILING_ROLES
 NO_GOVERNMENT_ABOVE = Expect(frozenset({422}), "the province reports to no government above it (422)")
 
 
-def _scores_target(role: str, relation: str) -> Expect:
-    """A write about 贵阳市 itself: the role first, then in scope, then only from strictly above."""
-    if role not in SCORERS:
-        return DENY
-    if relation not in SEES_TARGET:
-        return OUTSIDE
-    return ALLOW if relation == "parent" else DENY
+# A write about 贵阳市 itself: only from strictly above it (贵阳市's own scorers: 403).
+_scores_target = from_above(SCORERS, own=DENY)
 
 
 def _corrects_target(role: str, relation: str) -> Expect:

@@ -26,10 +26,8 @@ from tests.e2e.matrix_route import Route, total
 from tests.e2e.matrix_world import (
     ALLOW,
     DENY,
-    DOWNWARD_ONLY,
     HIDE,
     NOWHERE,
-    OUTSIDE,
     SEES_TARGET,
     TARGET,
     TODAY,
@@ -40,6 +38,7 @@ from tests.e2e.matrix_world import (
     World,
     creates_for_target,
     everyone,
+    from_above,
     in_scope,
     province_admin,
     scoped,
@@ -72,13 +71,8 @@ def shared_urge(w: World) -> str:
     return w.shared("urge", lambda: new_urge(w))
 
 
-def issues_to_target(role: str, relation: str) -> Expect:
-    """催办/督办 to 贵阳市: the role first (a dependency), then in scope, then strictly below."""
-    if role not in ISSUING:
-        return DENY
-    if relation not in SEES_TARGET:
-        return OUTSIDE
-    return ALLOW if relation == "parent" else DOWNWARD_ONLY
+# 催办/督办 to 贵阳市: the role first (a dependency), then in scope, then strictly below.
+issues_to_target = from_above(ISSUING)
 
 
 def answers_for_target(role: str, relation: str) -> Expect:

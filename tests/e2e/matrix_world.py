@@ -96,13 +96,22 @@ def creates_for_target(roles: frozenset[str]) -> Rule:
     return rule
 
 
-def assigns_to_target(role: str, relation: str) -> Expect:
-    """交办 to 贵阳市: principal, deputy, office, admin, and only from strictly above it (is_below)."""
-    if role not in DIRECTING:
-        return DENY
-    if relation not in SEES_TARGET:
-        return OUTSIDE
-    return ALLOW if relation == "parent" else DOWNWARD_ONLY
+def from_above(roles: frozenset[str], own: Expect = DOWNWARD_ONLY) -> Rule:
+    """A write aimed at 贵阳市 itself: the role first, then in scope, then only from strictly above it
+    (``own``: what 贵阳市's own callers get)."""
+
+    def rule(role: str, relation: str) -> Expect:
+        if role not in roles:
+            return DENY
+        if relation not in SEES_TARGET:
+            return OUTSIDE
+        return ALLOW if relation == "parent" else own
+
+    return rule
+
+
+# 交办 to 贵阳市: principal, deputy, office, admin, and only from strictly above it (is_below).
+assigns_to_target = from_above(DIRECTING)
 
 
 # A spreadsheet import answers every bad row at once: a row naming an organisation outside the subtree
