@@ -15,6 +15,7 @@ from typing import Annotated, Any, Generic, Self, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field, model_validator
+from pydantic_core import to_json
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,9 +59,7 @@ class Page(BaseModel, Generic[T]):
 
     @model_validator(mode="after")
     def _derived(self) -> Page[T]:
-        self.has_more = self.offset + len(self.items) < self.total
-        following = self.offset + len(self.items)
-        self.next_offset = following if self.has_more and following <= MAX_OFFSET else None
+        self.has_more, self.next_offset = _following(self.offset, len(self.items), self.total)
         return self
 
     @classmethod
@@ -68,6 +67,31 @@ class Page(BaseModel, Generic[T]):
         page = cls(items=items, total=total, offset=params.offset, limit=params.limit)
         page.total_is_estimate = page.total_is_estimate or estimated
         return page
+
+
+def _following(offset: int, shown: int, total: int) -> tuple[bool, int | None]:
+    """``has_more`` and ``next_offset`` of a page showing ``shown`` items from ``offset`` of ``total``."""
+    following = offset + shown
+    has_more = following < total
+    return has_more, following if has_more and following <= MAX_OFFSET else None
+
+
+def page_json(
+    items: list[dict[str, Any]], total: int, params: PageParams, *, estimated: bool = False
+) -> bytes:
+    """The JSON ``Page.of(items, total, params, estimated=estimated)`` answers, for items that are already
+    their model's dump (plain values in its fields' order): no model per item on a hot list."""
+    has_more, next_offset = _following(params.offset, len(items), total)
+    page = {
+        "items": items,
+        "total": total,
+        "offset": params.offset,
+        "limit": params.limit,
+        "total_is_estimate": estimated,
+        "has_more": has_more,
+        "next_offset": next_offset,
+    }
+    return to_json(page)
 
 
 COUNT_CAP = 10_000

@@ -17,7 +17,7 @@ from luoshi_tasking.tasks.flow_routes import router as flow_router
 from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskCreate, TaskEventOut, TaskOut, TaskPage
 from luoshi_tasking.tasks.service import Sort
 from luoshi_tasking.tasks.state_machine import STATES
-from luoshi_tasking.tasks.status import task_out, with_status
+from luoshi_tasking.tasks.status import page_body, task_out
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks 重点工作任务"])
 StateName = Annotated[str, Query(pattern="^(" + "|".join(STATES) + ")$")]
@@ -64,7 +64,7 @@ async def list_tasks(
             description=f"计数总数 (至多本页之后 {COUNT_CAP} 条); 默认不计数: total 末页准确, 之前为下限",
         ),
     ] = False,
-) -> TaskPage:
+) -> Response:
     await autocommit(session)  # one SELECT (its count included on request): no transaction around it
     rows, total, estimated = await service.list_tasks(
         session=session,
@@ -82,8 +82,8 @@ async def list_tasks(
         sort=sort,
         count=count,
     )
-    items = await with_status(session=session, tasks=rows)
-    return TaskPage.of(items, total, page, estimated=estimated)
+    body = await page_body(session=session, rows=rows, total=total, page=page, estimated=estimated)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{task_id}", response_model=TaskOut, summary="任务详情 A task")

@@ -121,6 +121,9 @@ class TaskOut(BaseModel):
     status: TaskStatusOut | None = Field(default=None, description="任务清单与详情中给出")
 
 
+TASK_FIELDS = tuple(name for name in TaskOut.model_fields if name != "status")
+"""``TaskOut``'s fields from the task table (all its columns), in the model's order."""
+
 COUNT_CAP = 10_000  # asked for its total (?total=true), a page counts at most this many tasks past its offset
 
 
