@@ -22,6 +22,7 @@ from luoshi_tasking.reports.routes import router as reports_router
 from luoshi_tasking.spreadsheets.routes import IMPORT_PATH
 from luoshi_tasking.spreadsheets.routes import router as spreadsheets_router
 from luoshi_tasking.supervision_trace.handlers import HANDLERS as SUPERVISION_TRACE_HANDLERS
+from luoshi_tasking.tasks.listing import TaskListRoute
 from luoshi_tasking.tasks.routes import router as tasks_router
 
 SPEC = ServiceSpec(
@@ -48,4 +49,6 @@ SPEC = ServiceSpec(
 
 
 def create_app(settings: TaskingSettings | None = None, *, bus: Bus | None = None) -> FastAPI:
-    return create_service_app(SPEC, settings or TaskingSettings(), bus=bus)
+    app = create_service_app(SPEC, settings or TaskingSettings(), bus=bus)
+    app.router.routes.insert(0, TaskListRoute())  # before every route (tasks/listing.py)
+    return app

@@ -1,5 +1,6 @@
-"""The task list answers its page without a ``TaskOut`` per task (``tasks.status.page_body``): its body
-must be the very bytes the models give for the same tasks, whatever the tasks hold."""
+"""The task list answers its page without a ``TaskOut`` per task (``tasks.listing.page_body``), its everyday
+request ahead of FastAPI (``tasks.listing.TaskListRoute``): either way its body must be the very bytes the
+models give for the same tasks, whatever the tasks hold, and what it refuses it refuses alike."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from luoshi_kit.identity import IDENTITY_HEADER
 from luoshi_kit.paging import PageParams
 from luoshi_kit.timebase import business_today
 from luoshi_tasking.tasks import service
+from luoshi_tasking.tasks.listing import everyday_query
 from luoshi_tasking.tasks.models import Task
 from luoshi_tasking.tasks.schemas import TaskPage
 from luoshi_tasking.tasks.status import with_status
@@ -106,8 +109,10 @@ async def models_body(app: FastAPI, params: dict[str, Any]) -> bytes:
             identity=CLERK.identity,
             offset=page.offset,
             limit=page.limit,
+            state=params.get("state"),
+            org=params.get("org"),
             sort=params.get("sort", "deadline"),
-            count=params.get("total", False),
+            count=params.get("total") in (True, "True"),
         )
         items = await with_status(session=session, tasks=rows)
     return TaskPage.of(items, total, page, estimated=estimated).model_dump_json().encode()
@@ -117,16 +122,22 @@ async def test_the_list_body_is_the_models_own(tasking: Service) -> None:
     app, client = tasking
     async with app.state.sessionmaker() as session, session.begin():
         session.add_all(varied_tasks(business_today()))
-    cases: list[dict[str, Any]] = [
+    everyday: list[dict[str, Any]] = [  # answered by listing.TaskListRoute
         {"limit": 20},
         {"limit": 2},  # a lower-bound total, a next offset
         {"limit": 2, "offset": 4},  # the last page
         {"limit": 3, "offset": 1, "total": True, "sort": "-created_at"},
         {"limit": 2, "offset": 10},  # past the end
     ]
-    for params in cases:
+    declared: list[dict[str, Any]] = [  # by routes.list_tasks
+        {"limit": 20, "org": PROVINCE},
+        {"limit": 2, "offset": 1, "total": "True"},
+        {"limit": 3, "state": ["accepted", "closed"], "sort": "-deadline"},
+    ]
+    for params in everyday + declared:
         response = await client.get("/api/v1/tasks", params=params, headers=CLERK)
         assert response.status_code == 200, response.text
+        assert (everyday_query(response.request.url.query) is not None) == (params in everyday), params
         assert response.headers["content-type"] == "application/json"
         assert response.content == await models_body(app, params), params
     colours = {
@@ -134,3 +145,33 @@ async def test_the_list_body_is_the_models_own(tasking: Service) -> None:
         for item in (await client.get("/api/v1/tasks", headers=CLERK)).json()["items"]
     }
     assert colours == {"green", "yellow", "red"}
+
+
+async def test_the_everyday_route_refuses_as_the_declared_one(tasking: Service) -> None:
+    _app, client = tasking
+    for query in ("limit=20", "limit=20&state=assigned"):  # the everyday route's, then the declared one's
+        unsigned = await client.get(f"/api/v1/tasks?{query}")
+        forged = await client.get(f"/api/v1/tasks?{query}", headers={IDENTITY_HEADER: "forged"})
+        assert (unsigned.status_code, forged.status_code) == (401, 401)
+        assert unsigned.json()["detail"] == "缺少网关签发的身份 (请经网关访问)"
+        assert forged.json()["detail"].startswith("无效的内部身份")
+
+
+def test_only_a_plain_everyday_query_takes_the_everyday_route() -> None:
+    page = everyday_query(b"limit=20&offset=40&sort=-created_at&total=true")
+    assert page == {"page": PageParams(offset=40, limit=20), "sort": "-created_at", "count": True}
+    assert everyday_query(b"") == {"page": PageParams(offset=0, limit=50), "sort": "deadline", "count": False}
+    for declared in (
+        b"limit=20&limit=30",  # given twice
+        b"limit=020",  # not spelled plainly
+        b"limit=+20",
+        b"limit=0",  # out of range: FastAPI answers 422
+        b"limit=201",
+        b"offset=100001",
+        b"total=True",
+        b"total=1",
+        b"sort=title",
+        b"limit=20&state=assigned",  # a filter
+        b"limit=20&x",
+    ):
+        assert everyday_query(declared) is None, declared

@@ -14,10 +14,11 @@ from luoshi_kit.paging import PageDep
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.tasks import service
 from luoshi_tasking.tasks.flow_routes import router as flow_router
+from luoshi_tasking.tasks.listing import answer_page
 from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskCreate, TaskEventOut, TaskOut, TaskPage
 from luoshi_tasking.tasks.service import Sort
 from luoshi_tasking.tasks.state_machine import STATES
-from luoshi_tasking.tasks.status import page_body, task_out
+from luoshi_tasking.tasks.status import task_out
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks 重点工作任务"])
 StateName = Annotated[str, Query(pattern="^(" + "|".join(STATES) + ")$")]
@@ -43,6 +44,7 @@ async def create_task(
     )
 
 
+# Its everyday request (only limit, offset, sort, total) is answered ahead of routing: tasks/listing.py.
 @router.get("", response_model=TaskPage, summary="任务清单 List tasks in my subtree")
 async def list_tasks(
     session: SessionDep,
@@ -65,12 +67,10 @@ async def list_tasks(
         ),
     ] = False,
 ) -> Response:
-    await autocommit(session)  # one SELECT (its count included on request): no transaction around it
-    rows, total, estimated = await service.list_tasks(
+    return await answer_page(
         session=session,
         identity=identity,
-        offset=page.offset,
-        limit=page.limit,
+        page=page,
         state=state,
         org=org,
         category=category,
@@ -82,8 +82,6 @@ async def list_tasks(
         sort=sort,
         count=count,
     )
-    body = await page_body(session=session, rows=rows, total=total, page=page, estimated=estimated)
-    return Response(body, media_type="application/json")
 
 
 @router.get("/{task_id}", response_model=TaskOut, summary="任务详情 A task")
