@@ -1,11 +1,16 @@
-"""The pooled HTTP client the gateway forwards requests with (aiohttp: cheaper than httpx here)."""
+"""How the gateway forwards requests: buffered ones on kept-alive connections of its own (``upstream``),
+live streams with aiohttp."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 import aiohttp
+from starlette.types import Scope
 
+from luoshi_gateway.proxy.upstream import Upstream
 from luoshi_kit.errors import Problem
 
 # Which service owns each top-level resource under /api/v1.
@@ -72,26 +77,24 @@ _FORWARD_RESPONSE = (
 # (luoshi_cli.serving): were it the other way round, a request sent on a connection the service is closing
 # at that moment fails (a POST is not retried) — seen as a 502 upstream-unavailable under load.
 KEEPALIVE_SECONDS = 30
+CONNECT_SECONDS = 3
 
 
 class ServiceClient:
     def __init__(self, upstreams: dict[str, str], timeout_seconds: float):
         self.upstreams = upstreams
-        self.timeout = aiohttp.ClientTimeout(total=timeout_seconds, sock_connect=3)
-        self._session: aiohttp.ClientSession | None = None
+        self.timeout_seconds = timeout_seconds
+        self._pools: dict[str, Upstream] = {}
         # Live streams hold their connection for as long as a page is open: a pool of their own, so a few
         # hundred open inboxes never take the connections ordinary requests need.
         self._streams: aiohttp.ClientSession | None = None
 
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(
-                limit=200, limit_per_host=100, keepalive_timeout=KEEPALIVE_SECONDS
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector, timeout=self.timeout, auto_decompress=False
-            )
-        return self._session
+    def _pool(self, service: str) -> Upstream:
+        pool = self._pools.get(service)
+        if pool is None:
+            pool = Upstream(self.upstreams[service], limit=100, keepalive_seconds=KEEPALIVE_SECONDS)
+            self._pools[service] = pool
+        return pool
 
     def _stream_client(self) -> aiohttp.ClientSession:
         if self._streams is None or self._streams.closed:
@@ -101,20 +104,26 @@ class ServiceClient:
         return self._streams
 
     async def close(self) -> None:
-        if self._session:
-            await self._session.close()
+        for pool in self._pools.values():
+            pool.close()
         if self._streams:
             await self._streams.close()
 
     async def forward(
-        self, service: str, method: str, path_qs: str, headers: dict[str, str], body: bytes
+        self, service: str, method: str, target: bytes, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
-        url = self.upstreams[service] + path_qs
+        """``target``: the path and query as the caller sent them (still percent-encoded)."""
+        sent = list(headers.items())
+        # What aiohttp, the client before, added: services may tell callers apart by them.
+        if "accept" not in headers:
+            sent.append(("accept", "*/*"))
+        if body and "content-type" not in headers:
+            sent.append(("content-type", "application/octet-stream"))
         try:
-            async with self._client().request(method, url, headers=headers, data=body or None) as response:
-                content = await response.read()
-                kept = {k: v for k, v in response.headers.items() if k.lower() in _FORWARD_RESPONSE}
-                return response.status, kept, content
+            async with asyncio.timeout(self.timeout_seconds):
+                status, raw, content = await self._pool(service).request(
+                    method, target, sent, body, connect_seconds=CONNECT_SECONDS
+                )
         except TimeoutError as exc:
             raise Problem(
                 504,
@@ -123,14 +132,14 @@ class ServiceClient:
                 f"{service} 未在时限内响应",
                 service=service,
             ) from exc
-        except aiohttp.ClientConnectionError as exc:
-            raise Problem(
-                502,
-                "upstream-unavailable",
-                "服务不可用 Service unavailable",
-                f"{service} 暂时无法访问",
-                service=service,
-            ) from exc
+        except OSError as exc:  # refused, reset, or closed before the answer was complete
+            raise _unavailable(service) from exc
+        kept = {}
+        for name, value in raw:
+            key = name.decode("latin-1")
+            if key.lower() in _FORWARD_RESPONSE:
+                kept[key] = value.decode("latin-1")
+        return status, kept, content
 
     async def stream(
         self, service: str, path_qs: str, headers: dict[str, str]
@@ -142,13 +151,7 @@ class ServiceClient:
         try:
             response = await self._stream_client().get(url, headers=headers, timeout=timeout)
         except aiohttp.ClientConnectionError as exc:
-            raise Problem(
-                502,
-                "upstream-unavailable",
-                "服务不可用 Service unavailable",
-                f"{service} 暂时无法访问",
-                service=service,
-            ) from exc
+            raise _unavailable(service) from exc
         kept = {k: v for k, v in response.headers.items() if k.lower() in _FORWARD_RESPONSE}
 
         async def chunks() -> AsyncIterator[bytes]:
@@ -171,5 +174,21 @@ class ServiceClient:
         return response.status, kept, chunks()
 
 
-def request_headers(incoming: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in incoming.items() if k.lower() in _FORWARD_REQUEST}
+def _unavailable(service: str) -> Problem:
+    title, detail = "服务不可用 Service unavailable", f"{service} 暂时无法访问"
+    return Problem(502, "upstream-unavailable", title, detail, service=service)
+
+
+_FORWARDED_NAMES = frozenset(name.encode() for name in _FORWARD_REQUEST)
+
+
+def request_headers(scope: Scope) -> dict[str, str]:
+    """The caller's headers a service is given (ASGI servers hand the names over in lower case)."""
+    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"] if k in _FORWARDED_NAMES}
+
+
+def target_of(scope: Scope) -> bytes:
+    """The path and query as the caller sent them, percent-encoding and all."""
+    path: bytes = scope.get("raw_path") or quote(scope["path"]).encode()
+    query: bytes = scope.get("query_string", b"")
+    return path + b"?" + query if query else path

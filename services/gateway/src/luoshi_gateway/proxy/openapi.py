@@ -73,7 +73,7 @@ async def _fetch(client: ServiceClient) -> dict[str, dict[str, Any]]:
     documents = {}
     for service in client.upstreams:
         try:
-            status, _, body = await client.forward(service, "GET", "/openapi.json", {}, b"")
+            status, _, body = await client.forward(service, "GET", b"/openapi.json", {}, b"")
         except Problem:
             log.warning("no OpenAPI document from %s (down?)", service)
             continue

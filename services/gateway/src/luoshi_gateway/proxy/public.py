@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from luoshi_gateway.proxy.client import ServiceClient, request_headers
+from luoshi_gateway.proxy.client import ServiceClient, request_headers, target_of
 from luoshi_gateway.proxy.routes import read_body
 from luoshi_kit.errors import Problem, allowed_methods
 from luoshi_kit.forwarded import client_address
@@ -41,13 +41,14 @@ async def _forward(request: Request, resource: str) -> Response:
         raise Problem(404, "not-found", "未找到 Not found", f"没有公开资源 /api/v1/public/{resource}")
     settings = request.app.state.settings
     body = await read_body(request, request.scope.get(BODY_LIMIT_KEY) or settings.max_body_bytes)
-    headers = request_headers(dict(request.headers))
+    headers = request_headers(request.scope)
     address = client_address(request, settings.trusted_proxies) or "unknown"
     headers[PUBLIC_CALLER_HEADER] = sign_public_caller(address, settings.internal_secret)
     headers["traceparent"] = child_of(current_traceparent.get())
-    path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     client: ServiceClient = request.app.state.services
-    status, response_headers, content = await client.forward(service, request.method, path_qs, headers, body)
+    status, response_headers, content = await client.forward(
+        service, request.method, target_of(request.scope), headers, body
+    )
     return Response(content=content, status_code=status, headers=response_headers)
 
 

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from luoshi_gateway.audit.service import record_alone
 from luoshi_gateway.auth.deps import UserDep
 from luoshi_gateway.clients.rules import MACHINE_ROLE
-from luoshi_gateway.proxy.client import RESOURCE_OWNERS, ServiceClient, request_headers
+from luoshi_gateway.proxy.client import RESOURCE_OWNERS, ServiceClient, request_headers, target_of
 from luoshi_kit.errors import Problem, allowed_methods
 from luoshi_kit.identity import IDENTITY_HEADER, Identity, sign_identity
 from luoshi_kit.limits import BODY_LIMIT_KEY, BodyTooLarge
@@ -29,15 +29,17 @@ async def forward(request: Request, resource: str, user: Identity) -> Response:
         raise Problem(404, "not-found", "未找到 Not found", f"没有资源 /api/v1/{resource}")
     settings = request.app.state.settings
     body = await read_body(request, request.scope.get(BODY_LIMIT_KEY) or settings.max_body_bytes)
-    headers = request_headers(dict(request.headers))
+    headers = request_headers(request.scope)
     headers[IDENTITY_HEADER] = sign_identity(user, settings.internal_secret)
     headers["traceparent"] = child_of(current_traceparent.get())
-    path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     client: ServiceClient = request.app.state.services
-    if request.method == "GET" and "text/event-stream" in request.headers.get("accept", ""):
+    if request.method == "GET" and "text/event-stream" in headers.get("accept", ""):
+        path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         status, response_headers, chunks = await client.stream(service, path_qs, headers)
         return StreamingResponse(chunks, status_code=status, headers=response_headers)
-    status, response_headers, content = await client.forward(service, request.method, path_qs, headers, body)
+    status, response_headers, content = await client.forward(
+        service, request.method, target_of(request.scope), headers, body
+    )
     if MACHINE_ROLE in user.roles:  # another platform's call is audited like a person's administrative act
         outcome = "success" if status < 400 else "failure"
         await record_alone(
