@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_gateway.views.models import TaskView, TimelineEntry
@@ -28,12 +28,17 @@ async def load_views(*, session: AsyncSession, events: Sequence[CloudEvent[TaskE
     ids = {e.data.task.task_id for e in events}
     known = batch_cache(session, _VIEWS)
     known.update(dict.fromkeys(ids))
-    for view in await session.scalars(select(TaskView).where(TaskView.task_id.in_(ids))):
+    for view in await session.scalars(_VIEWS_OF, {"ids": list(ids)}):
         known[view.task_id] = view
 
 
+# Built once (building them per batch cost more than running them for a batch of one).
+_VIEWS_OF = select(TaskView).where(TaskView.task_id.in_(bindparam("ids", expanding=True)))
+_TIMELINE_INSERT = table_of(TimelineEntry).insert()
+
+
 async def _insert_timeline(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    await session.execute(table_of(TimelineEntry).insert(), rows)
+    await session.execute(_TIMELINE_INSERT, rows)
 
 
 async def _apply_summaries(session: AsyncSession, changes: Counter[tuple[str, str]]) -> None:
