@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute, APIRouter
 from starlette.routing import BaseRoute, Match, get_route_path, request_response
 from starlette.types import Receive, Scope, Send
 
-from luoshi_gateway.auth.deps import authenticate, oauth2
+from luoshi_gateway.auth.deps import authenticate, bearer_of
 from luoshi_gateway.proxy.client import RESOURCE_OWNERS
 from luoshi_gateway.proxy.routes import METHODS, forward
 
@@ -22,7 +22,7 @@ PREFIX = "/api/v1/"
 
 
 async def _proxied(request: Request) -> Response:
-    caller = await authenticate(request, await oauth2(request))
+    caller = await authenticate(request, bearer_of(request.scope))
     return await forward(request, request.path_params["resource"], caller.identity)
 
 
