@@ -2,7 +2,8 @@
 answers parsed by httptools (the parser uvicorn reads requests with). aiohttp cost the gateway ~0.2 ms of CPU
 per proxied request here (issue 10); this sends one prepared buffer and parses the answer in C.
 
-Only what the proxy needs: no redirects, no decompression (the proxy asks for none), no HEAD (not proxied).
+Only what the proxy needs: redirects to the service itself, no decompression (the proxy asks for none),
+no HEAD (not proxied).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import time
 from urllib.parse import urlsplit
 
 import httptools
+
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 10  # aiohttp's default
 
 
 class UpstreamClosed(ConnectionError):
@@ -88,6 +92,7 @@ class Upstream:
 
     def __init__(self, base_url: str, *, limit: int, keepalive_seconds: float) -> None:
         parts = urlsplit(base_url)
+        self.scheme, self.netloc = parts.scheme, parts.netloc.lower()
         self.tls = parts.scheme == "https"
         self.host = parts.hostname or "127.0.0.1"
         self.port = parts.port or (443 if self.tls else 80)
@@ -123,9 +128,35 @@ class Upstream:
         *,
         connect_seconds: float,
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """One request, its answer buffered. Raises ``TimeoutError`` (the caller's deadline) or
+        """One request, its answer buffered. A redirect to the service itself is followed (up to ten), as
+        aiohttp did: FastAPI answers a path with a stray trailing slash with a 307 to its own address,
+        which the caller could not reach. Raises ``TimeoutError`` (the caller's deadline) or
         ``ConnectionError``/``OSError`` (no connection, or it broke)."""
-        start = method.encode() + b" " + self.prefix.encode() + target + b" HTTP/1.1"
+        target = self.prefix.encode() + target
+        for _ in range(MAX_REDIRECTS + 1):
+            status, answer_headers, content = await self._once(method, target, headers, body, connect_seconds)
+            location = next((v for k, v in answer_headers if k.lower() == b"location"), None)
+            followed = self._own(location) if status in REDIRECTS and location is not None else None
+            if followed is None:
+                break
+            target = followed
+            if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+                method, body = "GET", b""  # what aiohttp (and browsers) do
+        return status, answer_headers, content
+
+    def _own(self, location: bytes) -> bytes | None:
+        """The path and query a redirect points to, when it points to this service."""
+        parts = urlsplit(location.decode("latin-1"))
+        if parts.netloc and (parts.scheme, parts.netloc.lower()) != (self.scheme, self.netloc):
+            return None
+        if not parts.path.startswith("/"):
+            return None
+        return (parts.path + (f"?{parts.query}" if parts.query else "")).encode("latin-1")
+
+    async def _once(
+        self, method: str, target: bytes, headers: list[tuple[str, str]], body: bytes, connect_seconds: float
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        start = method.encode() + b" " + target + b" HTTP/1.1"
         lines = [start, b"host: " + self.host_header]
         lines += [f"{name}: {value}".encode("latin-1") for name, value in headers]
         if body or method != "GET":  # as aiohttp did: every method but GET says its length, even 0
