@@ -223,7 +223,7 @@ def _queries(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
         ids = ids.join(Task, Task.id == TaskScope.task_id).where(*joined)
     offset, limit = bindparam("offset", type_=Integer), bindparam("limit", type_=Integer)
     task = table_of(Task)
-    columns = [task.c[name] for name in TASK_FIELDS]  # TaskOut's order: tasks.status.page_body relies on it
+    columns = [task.c[name] for name in TASK_FIELDS]  # TaskOut's order: tasks.listing.page_body relies on it
     page = select(*columns).join(TaskScope, TaskScope.task_id == task.c.id).where(*keyed, *joined)
     page = page.order_by(*order)
     if shape.count:
