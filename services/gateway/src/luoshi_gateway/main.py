@@ -24,6 +24,7 @@ from luoshi_gateway.proxy.openapi import mount_docs_assets
 from luoshi_gateway.proxy.openapi import router as openapi_router
 from luoshi_gateway.proxy.public import router as public_router
 from luoshi_gateway.proxy.routes import router as proxy_router
+from luoshi_gateway.views.dashboard import DashboardRoute
 from luoshi_gateway.views.handlers import HANDLERS as VIEW_HANDLERS
 from luoshi_gateway.views.routes import router as views_router
 from luoshi_gateway.views.scoring_handlers import HANDLERS as SCORING_VIEW_HANDLERS
@@ -105,6 +106,7 @@ def create_app(settings: GatewaySettings | None = None, *, bus: Bus | None = Non
     app = create_service_app(SPEC, settings, bus=bus)
     install_denial_audit(app)
     mount_docs_assets(app)
+    app.router.routes.insert(0, DashboardRoute())  # the everyday dashboard (views/dashboard.py)
     install_fast_proxy(app, SPEC.routers)  # first of all routes
     app.state.web_dist = WEB_DIST
     app.state.services = ServiceClient(settings.upstreams(), settings.proxy_timeout_seconds)

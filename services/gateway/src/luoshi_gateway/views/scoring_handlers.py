@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_gateway.views.schemas import ChildFigures
 from luoshi_gateway.views.scoring_models import PublishedStanding
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_proto.envelope import CloudEvent
@@ -35,17 +31,3 @@ async def on_ranking_published(*, session: AsyncSession, event: CloudEvent[Ranki
         row.ranking_id, row.scope_org, row.tier = ranking.ranking_id, ranking.scope_org, ranking.tier
         row.period, row.points, row.rank = ranking.period, standing.points, standing.rank
         row.published_at = event.data.at
-
-
-async def with_published_standings(*, session: AsyncSession, children: Sequence[ChildFigures]) -> None:
-    """Fill ``points`` and ``rank`` of each child from its newest published ranking (None before any)."""
-    codes = [c.org_code for c in children]
-    if not codes:
-        return
-    rows = (
-        await session.scalars(select(PublishedStanding).where(PublishedStanding.org_code.in_(codes)))
-    ).all()
-    by_code = {r.org_code: r for r in rows}
-    for child in children:
-        if (row := by_code.get(child.org_code)) is not None:
-            child.points, child.rank, child.ranking_period = row.points, row.rank, row.period
