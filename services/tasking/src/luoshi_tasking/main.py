@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from luoshi_kit.fast_routes import install
 from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.service import ServiceSpec, create_service_app
 from luoshi_tasking.calendar.routes import router as calendar_router
@@ -22,6 +23,7 @@ from luoshi_tasking.reports.routes import router as reports_router
 from luoshi_tasking.spreadsheets.routes import IMPORT_PATH
 from luoshi_tasking.spreadsheets.routes import router as spreadsheets_router
 from luoshi_tasking.supervision_trace.handlers import HANDLERS as SUPERVISION_TRACE_HANDLERS
+from luoshi_tasking.tasks.creating import TaskCreateRoute
 from luoshi_tasking.tasks.listing import TaskListRoute
 from luoshi_tasking.tasks.routes import router as tasks_router
 
@@ -50,5 +52,5 @@ SPEC = ServiceSpec(
 
 def create_app(settings: TaskingSettings | None = None, *, bus: Bus | None = None) -> FastAPI:
     app = create_service_app(SPEC, settings or TaskingSettings(), bus=bus)
-    app.router.routes.insert(0, TaskListRoute())  # before every route (tasks/listing.py)
+    install(app, TaskCreateRoute(), TaskListRoute())  # tasks/creating.py, tasks/listing.py
     return app

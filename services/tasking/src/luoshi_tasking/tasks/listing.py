@@ -20,10 +20,10 @@ from urllib.parse import parse_qsl
 from fastapi import Request, Response
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.routing import BaseRoute, Match, get_route_path, request_response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Scope
 
 from luoshi_kit.db import autocommit
+from luoshi_kit.fast_routes import EVERYDAY, EverydayRoute
 from luoshi_kit.identity import Identity, current_identity
 from luoshi_kit.paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, PageParams, page_json
 from luoshi_kit.timebase import business_today
@@ -35,7 +35,6 @@ from luoshi_tasking.tasks.service import Sort
 from luoshi_tasking.tasks.status import status_values
 
 PATH = "/api/v1/tasks"
-_QUERY = "luoshi.task_list_query"  # the scope key TaskListRoute.matches leaves the parsed query under
 _PLAIN_NUMBER = re.compile(r"0|[1-9][0-9]{0,5}")
 _SORTS: tuple[str, ...] = get_args(Sort)
 
@@ -94,24 +93,14 @@ def everyday_query(query_string: bytes) -> dict[str, Any] | None:
 async def _everyday_page(request: Request) -> Response:
     identity = await current_identity(request)
     async with request.app.state.sessionmaker() as session:
-        return await answer_page(session=session, identity=identity, **request.scope[_QUERY])
+        return await answer_page(session=session, identity=identity, **request.scope[EVERYDAY])
 
 
-class TaskListRoute(BaseRoute):
+class TaskListRoute(EverydayRoute):
     """``GET /api/v1/tasks`` with an everyday query (see the module's docstring)."""
 
-    path = path_format = PATH  # what the metrics and FastAPI's telemetry name the route by
-
     def __init__(self) -> None:
-        self.app = request_response(_everyday_page)
+        super().__init__("GET", PATH, _everyday_page)
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] != "http" or scope["method"] != "GET" or get_route_path(scope) != PATH:
-            return Match.NONE, {}
-        query = everyday_query(scope["query_string"])
-        if query is None:
-            return Match.NONE, {}
-        return Match.FULL, {"endpoint": _everyday_page, "route": self, _QUERY: query}
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
+    def everyday(self, scope: Scope) -> dict[str, Any] | None:
+        return everyday_query(scope["query_string"])

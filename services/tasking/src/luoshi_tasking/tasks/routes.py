@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query, Request, Response
 
 from luoshi_kit.db import autocommit
 from luoshi_kit.deps import IdentityDep, SessionDep
-from luoshi_kit.idempotency import IdempotencyKeyDep, idempotent
+from luoshi_kit.idempotency import IdempotencyKeyDep
 from luoshi_kit.paging import PageDep
 from luoshi_proto.divisions import CODE_PATTERN
 from luoshi_tasking.tasks import service
+from luoshi_tasking.tasks.creating import create_answer
 from luoshi_tasking.tasks.flow_routes import router as flow_router
 from luoshi_tasking.tasks.listing import answer_page
 from luoshi_tasking.tasks.schemas import COUNT_CAP, TaskCreate, TaskEventOut, TaskOut, TaskPage
@@ -24,24 +25,12 @@ router = APIRouter(prefix="/api/v1/tasks", tags=["tasks 重点工作任务"])
 StateName = Annotated[str, Query(pattern="^(" + "|".join(STATES) + ")$")]
 
 
+# Its everyday request (JSON, no Idempotency-Key) is answered ahead of routing: tasks/creating.py.
 @router.post("", status_code=201, response_model=TaskOut, summary="交办任务 Create and assign a task")
 async def create_task(
     body: TaskCreate, request: Request, session: SessionDep, identity: IdentityDep, key: IdempotencyKeyDep
 ) -> Response:
-    async def work() -> TaskOut:
-        task = await service.create_task(session=session, identity=identity, data=body)
-        return await task_out(session=session, task=task)  # calendar and rules: cached, no statement
-
-    return await idempotent(
-        request=request,
-        session=session,
-        identity=identity,
-        key=key,
-        payload=body,
-        status_code=201,
-        work=work,
-        one_statement=True,  # on PostgreSQL the task's rows are one statement (tasks/assignment.py)
-    )
+    return await create_answer(request=request, session=session, identity=identity, key=key, body=body)
 
 
 # Its everyday request (only limit, offset, sort, total) is answered ahead of routing: tasks/listing.py.
