@@ -9,7 +9,7 @@ import uvicorn
 
 from luoshi_cli.readiness import wait_until_ready
 from luoshi_cli.registry import SERVICES, upstream_env
-from luoshi_cli.serving import uvicorn_config
+from luoshi_cli.serving import tune_gc, uvicorn_config
 from luoshi_kit.messaging.inproc import InProcessBus
 
 
@@ -34,6 +34,7 @@ async def serve_all(
         app = entry.factory()(settings, bus=bus)
         config = uvicorn_config(app, host=host, port=gateway_port + entry.port_offset)
         servers.append(uvicorn.Server(config))
+    tune_gc(settings.gc_young_threshold)  # one process serves them all
 
     async def announce() -> None:
         await wait_until_ready(host, gateway_port)

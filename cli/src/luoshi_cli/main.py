@@ -152,9 +152,11 @@ def serve(
         raise typer.BadParameter(f"unknown service {service}")
     settings = entry.settings()
     configure_logging(settings.log_level, settings.log_json)
-    from luoshi_cli.serving import uvicorn_config
+    from luoshi_cli.serving import tune_gc, uvicorn_config
 
-    uvicorn.Server(uvicorn_config(entry.factory()(settings), host=host, port=port)).run()
+    served = entry.factory()(settings)
+    tune_gc(settings.gc_young_threshold)
+    uvicorn.Server(uvicorn_config(served, host=host, port=port)).run()
 
 
 @app.command("rebuild-summaries")

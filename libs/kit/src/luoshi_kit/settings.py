@@ -34,6 +34,10 @@ class KitSettings(BaseSettings):
     # the consumer's CPU per event by a quarter (0.61-0.69 -> 0.45-0.54 ms, bench/RESULTS.md, issue 10).
     consumer_linger_seconds: float = 0.02
     delivery_limit: int = 5
+    # Python's cyclic garbage collector in a served process (``luoshi serve``): the objects alive once the
+    # app is built are frozen out of it, and the youngest generation is collected after this many new
+    # objects instead of 700 (0 keeps Python's own settings). See luoshi_cli.serving.tune_gc.
+    gc_young_threshold: int = 50_000
     # Request bodies (counted as they stream in, chunked or not): JSON routes, and the upload routes.
     max_body_bytes: int = 1024 * 1024
     upload_max_body_bytes: int = 5 * 1024 * 1024 + 64 * 1024
