@@ -34,6 +34,7 @@ from luoshi_gateway.views.timeline_supervision import HANDLERS as URGE_TIMELINE_
 from luoshi_gateway.web.routes import router as web_router
 from luoshi_gateway.web.rules import DIST as WEB_DIST
 from luoshi_kit.db import utcnow
+from luoshi_kit.fast_routes import install
 from luoshi_kit.messaging.bus import Bus
 from luoshi_kit.service import ServiceSpec, create_service_app
 
@@ -106,7 +107,7 @@ def create_app(settings: GatewaySettings | None = None, *, bus: Bus | None = Non
     app = create_service_app(SPEC, settings, bus=bus)
     install_denial_audit(app)
     mount_docs_assets(app)
-    app.router.routes.insert(0, DashboardRoute())  # the everyday dashboard (views/dashboard.py)
+    install(app, DashboardRoute())  # the everyday dashboard (views/dashboard.py)
     install_fast_proxy(app, SPEC.routers)  # first of all routes
     app.state.web_dist = WEB_DIST
     app.state.services = ServiceClient(settings.upstreams(), settings.proxy_timeout_seconds)

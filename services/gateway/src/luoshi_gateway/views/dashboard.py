@@ -26,8 +26,7 @@ from fastapi import Request, Response
 from pydantic_core import to_json
 from sqlalchemy import BindParameter, Select, Text, bindparam, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.routing import BaseRoute, Match, get_route_path, request_response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Scope
 
 from luoshi_gateway.auth.deps import authenticate, bearer_of
 from luoshi_gateway.orgs.models import Org
@@ -35,10 +34,10 @@ from luoshi_gateway.orgs.service import org_not_found
 from luoshi_gateway.views.models import OrgSummary
 from luoshi_gateway.views.scoring_models import PublishedStanding
 from luoshi_kit.db import autocommit
+from luoshi_kit.fast_routes import EVERYDAY, EverydayRoute
 from luoshi_kit.identity import Identity
 
 PATH = "/api/v1/dashboard"
-_ORG = "luoshi.dashboard_org"  # the scope key DashboardRoute.matches leaves the query's org under
 _EVERYDAY = re.compile(rb"(?:org=([0-9A-Za-z]{0,15}))?")
 
 
@@ -140,26 +139,17 @@ async def _everyday_dashboard(request: Request) -> Response:
     identity = caller.identity
     async with request.app.state.sessionmaker() as session:
         body = await dashboard_body(
-            session=session, identity=identity, org_code=request.scope[_ORG] or identity.org_code
+            session=session, identity=identity, org_code=request.scope[EVERYDAY]["org"] or identity.org_code
         )
     return Response(body, media_type="application/json")
 
 
-class DashboardRoute(BaseRoute):
+class DashboardRoute(EverydayRoute):
     """``GET /api/v1/dashboard`` with an everyday query (see the module's docstring)."""
 
-    path = path_format = PATH  # what the metrics and FastAPI's telemetry name the route by
-
     def __init__(self) -> None:
-        self.app = request_response(_everyday_dashboard)
+        super().__init__("GET", PATH, _everyday_dashboard)
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] != "http" or scope["method"] != "GET" or get_route_path(scope) != PATH:
-            return Match.NONE, {}
+    def everyday(self, scope: Scope) -> dict[str, Any] | None:
         org = everyday_org(scope["query_string"])
-        if org is None:
-            return Match.NONE, {}
-        return Match.FULL, {"endpoint": _everyday_dashboard, "route": self, _ORG: org}
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
+        return None if org is None else {"org": org}
