@@ -76,10 +76,12 @@ from bench.pipeline_parts.setup import (
     setup_vhost,
 )
 from bench.pipeline_parts.stages import stages as run_stages
+from luoshi_cli.serving import tune_gc
 from luoshi_kit.db import (
     make_engine,
 )
 from luoshi_kit.messaging.amqp import declare_topology
+from luoshi_kit.settings import KitSettings
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -94,7 +96,8 @@ async def main(args: argparse.Namespace) -> None:
     mode = "consumers in a child process" if args.split else "one process, one event loop"
     print(
         f"date {datetime.now(UTC).isoformat(timespec='seconds')}, loop {args.loop}, {mode}, "
-        f"events {args.events}, producers {args.producers}, rate {args.rate:g}/s x {args.seconds:g}s"
+        f"events {args.events}, producers {args.producers}, rate {args.rate:g}/s x {args.seconds:g}s, "
+        f"gc young threshold {args.gc_young_threshold or 'Python default'}"
     )
 
     conn = await aio_pika.connect_robust(args.amqp)
@@ -180,6 +183,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds B's consumer waits for a batch to fill (default: the library's, AmqpBus)",
     )
     parser.add_argument(
+        "--gc-young-threshold",
+        type=int,
+        default=KitSettings.model_fields["gc_young_threshold"].default,
+        help="the garbage collector as `luoshi serve` sets it, in both processes (0: Python's own)",
+    )
+    parser.add_argument(
         "--stage-events", type=int, default=3000, help="events per isolated B step (0: skip the steps)"
     )
     parser.add_argument(
@@ -201,5 +210,6 @@ if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger().addHandler(TROUBLE)
     setup_vhost()
+    tune_gc(arguments.gc_young_threshold)
     with asyncio.Runner(loop_factory=loop_factory(arguments.loop)) as main_runner:
         main_runner.run(main(arguments))

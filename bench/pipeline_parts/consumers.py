@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.pipeline_parts.measure import Tracker, wait_done
 from bench.pipeline_parts.setup import DATABASE, HANDLERS, PIPE_SPEC, PREFETCH, RAW_SPEC, TABLES, log, now
+from luoshi_cli.serving import tune_gc
 from luoshi_kit.db import (
     make_engine,
     make_sessionmaker,
@@ -122,7 +123,10 @@ class ChildSink:
         db_url = f"{args.pg}/{DATABASE}"
         process = context.Process(
             target=child_main,
-            args=(kind, args.amqp, db_url, args.loop, args.consumer_linger, child_end),
+            args=(
+                *(kind, args.amqp, db_url, args.loop),
+                *(args.consumer_linger, args.gc_young_threshold, child_end),
+            ),
             daemon=True,
         )
         process.start()
@@ -205,8 +209,11 @@ def consumer_bus(amqp: str, linger: float | None) -> AmqpBus:
     return AmqpBus(amqp, specs=[PIPE_SPEC], linger_seconds=linger)
 
 
-def child_main(kind: str, amqp: str, db_url: str, loop: str, linger: float | None, conn: Connection) -> None:
+def child_main(
+    kind: str, amqp: str, db_url: str, loop: str, linger: float | None, gc_young: int, conn: Connection
+) -> None:
     """Entry point of the consumer process (``--split``)."""
+    tune_gc(gc_young)
     logging.basicConfig(
         level=logging.WARNING, format=f"%(levelname)s [{kind} consumer] %(name)s: %(message)s"
     )
