@@ -85,13 +85,28 @@ async def insert_with_event(
         await session.execute(table.insert(), [values])
         stage_outbox_rows(session.sync_session, [outbox_row])
         return envelope
-    notify: tuple[str, str] | None = session.info.get("outbox_notify")
+    notify = relay_notify(session)
     statement = _row_with_event(dialect, table, table_of(tables_of(session).outbox), notify is not None)
-    params = [*statement.row(values), *statement.outbox.values(outbox_row), *(notify or ())]
-    connection = await session.connection()
-    await connection.exec_driver_sql(statement.sql, tuple(params))
-    session.info["outbox_dirty"] = True
+    params = [*statement.row(values), *statement.outbox.values(outbox_row)]
+    await execute_staging(session=session, sql=statement.sql, params=params, notify=notify)
     return envelope
+
+
+def relay_notify(session: AsyncSession) -> tuple[str, str] | None:
+    """The (channel, payload) that driver SQL inserting outbox rows hands to ``pg_notify``, waking other
+    replicas' relays (``luoshi_kit.driver_sql.OutboxInsert``); None where no relay listens."""
+    notify: tuple[str, str] | None = session.info.get("outbox_notify")
+    return notify
+
+
+async def execute_staging(
+    *, session: AsyncSession, sql: str, params: list[Any], notify: tuple[str, str] | None
+) -> None:
+    """Run driver SQL that inserts outbox rows, ``notify``'s two values as its last parameters; the
+    session's commit wakes this process's relay, as after ``add_event``."""
+    connection = await session.connection()
+    await connection.exec_driver_sql(sql, (*params, *(notify or ())))
+    session.info["outbox_dirty"] = True
 
 
 @lru_cache(maxsize=64)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import table_of, tables_of
 from luoshi_kit.driver_sql import ColumnValues, OutboxInsert, insert_sql, placeholders
 from luoshi_kit.identity import Identity
-from luoshi_kit.messaging.outbox import add_events, envelope_and_row
+from luoshi_kit.messaging.outbox import add_events, envelope_and_row, execute_staging, relay_notify
 from luoshi_tasking.tasks.lifecycle import SOURCE, assigned_event, trace_values
 from luoshi_tasking.tasks.models import Task, TaskEvent, TaskScope
 from luoshi_tasking.tasks.scopes import scope_rows
@@ -45,16 +45,13 @@ async def insert_assignment(*, session: AsyncSession, task: Task, identity: Iden
         await session.execute(tables[2].insert(), [trace_row])
         await add_events(session=session, source=SOURCE, events=[event])
         return
-    notify: tuple[str, str] | None = session.info.get("outbox_notify")
+    notify = relay_notify(session)
     statement = _statement(dialect, *tables, notify=notify is not None)
     _announced, outbox_row = envelope_and_row(SOURCE, event)
     scopes = [row["scope"] for row in scope_rows(task)]
     params = [*statement.row(_values(task)), scopes, *statement.event_row(trace_row)]
     params += statement.outbox_row(outbox_row | {"published_at": None, "attempts": 0, "last_error": None})
-    params += notify or ()
-    connection = await session.connection()
-    await connection.exec_driver_sql(statement.sql, tuple(params))
-    session.info["outbox_dirty"] = True  # wakes the relay after the commit, as add_events does
+    await execute_staging(session=session, sql=statement.sql, params=params, notify=notify)
 
 
 def _values(row: Task) -> dict[str, Any]:
