@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from luoshi_gateway.auth.tokens import issue_access_token
 from luoshi_kit.identity import IDENTITY_HEADER, Identity, sign_identity
 from luoshi_kit.migrations import upgrade
+from luoshi_kit.settings import KitSettings
 
 # Run as a script (``python bench/http_paths.py``): bench.processes is imported from the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -209,7 +210,9 @@ async def main(seconds: float, connections: int, rounds: int, profile_dir: Path 
             await asyncio.to_thread(_wrk, through, bearer, body, 2, connections, pids, None, True)
         print(
             f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; wrk {connections} connections, "
-            f"{seconds:.0f}s × {rounds} alternating rounds; CPU in ms per request"
+            f"{seconds:.0f}s × {rounds} alternating rounds; CPU in ms per request; gc young threshold: "
+            f"services {os.environ.get('LUOSHI_GC_YOUNG_THRESHOLD') or 'default'}, "
+            f"anchor {os.environ.get('ANCHOR_GC_YOUNG_THRESHOLD') or 'Python'}"
         )
         print(
             f"{'':<22}{'rps':>7}{'p99 ms':>8}{'errors':>7}  "
@@ -279,5 +282,13 @@ if __name__ == "__main__":
     parser.add_argument(
         "--profile-dir", type=Path, help="py-spy the first round of each target into this folder"
     )
+    parser.add_argument(
+        "--anchor-gc",
+        action="store_true",
+        help="the anchor with the services' garbage-collector setting (LUOSHI_GC_YOUNG_THRESHOLD)",
+    )
     args = parser.parse_args()
+    if args.anchor_gc:
+        default = KitSettings.model_fields["gc_young_threshold"].default
+        os.environ["ANCHOR_GC_YOUNG_THRESHOLD"] = os.environ.get("LUOSHI_GC_YOUNG_THRESHOLD", str(default))
     asyncio.run(main(args.seconds, args.connections, args.rounds, args.profile_dir))
