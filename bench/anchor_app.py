@@ -30,7 +30,9 @@ TASK = Table(
     Column("title", String(200)),
     Column("lead_unit", String(15), index=True),
     Column("deadline", Date),
-    Column("created_at", DateTime(timezone=True)),
+    # Indexed for the read's ORDER BY: without it the read sorted every task the write rounds had added,
+    # so the anchor's read slowed down run by run (its PostgreSQL CPU per read 0.7 -> 2.1 ms in one run).
+    Column("created_at", DateTime(timezone=True), index=True),
 )
 OUTBOX = Table(
     "anchor_outbox",
