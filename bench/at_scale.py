@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import subprocess
@@ -44,6 +43,7 @@ import luoshi_tasking.main  # noqa: F401  (and on tasking's)
 from bench import processes as proc
 from bench import scale_load as data
 from bench.common import (
+    JWT,
     RESULTS,
     load_average,
     load_orgs,
@@ -52,6 +52,7 @@ from bench.common import (
     recreate_database,
     replace_section,
     server_url,
+    service_env,
 )
 from bench.processes import Group, measure
 from luoshi_gateway.auth.tokens import issue_access_token
@@ -69,7 +70,6 @@ from tests.e2e.cluster import wait_until
 
 PREFIX = VHOST = "luoshi_bench_scale"
 PORTS = {"tasking": 18421, "gateway": 18420}
-SECRET, JWT = "bench-internal-secret-0123456789abcdef", "bench-jwt-secret-0123456789abcdef"
 HEADING = "## At scale over HTTP (issue 10 §5), `bench/at_scale.py`"
 CHUNK = 100_000
 BUSY_LEAD, BUSY_ISSUER = "520102000000", "520100000000"  # 南明区, tasked by 贵阳市
@@ -355,16 +355,12 @@ async def main() -> None:
     samples = samples_of(orgs, random.Random(7))
     figures: dict[str, Any] = {"rebuild": await prepare_gateway(samples), "backlog": await backlog_scan()}
     print(f"loaded and prepared in {time.perf_counter() - began:.0f} s; starting the services", flush=True)
-    amqp = os.environ.get("LUOSHI_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672").rstrip("/")
-    env = {
-        **os.environ,
-        "LUOSHI_AMQP_URL": f"{amqp}/{VHOST}",
-        "LUOSHI_DATABASE_URL": f"{server}/{PREFIX}_{{service}}",
-        "LUOSHI_INTERNAL_SECRET": SECRET,
-        "LUOSHI_JWT_SECRET": JWT,
-        "LUOSHI_LOG_LEVEL": "INFO",
-        "LUOSHI_TASKING_URL": f"http://127.0.0.1:{PORTS['tasking']}",
-    }
+    env = service_env(
+        vhost=VHOST,
+        database_url=f"{server}/{PREFIX}_{{service}}",
+        log_level="INFO",
+        LUOSHI_TASKING_URL=f"http://127.0.0.1:{PORTS['tasking']}",
+    )
     logs = Path(tempfile.mkdtemp(prefix="luoshi-scale-logs-"))
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:

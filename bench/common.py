@@ -24,6 +24,24 @@ def server_url() -> str:
     return (url or "postgresql+asyncpg://postgres@127.0.0.1:5432").rstrip("/")
 
 
+SECRET, JWT = "bench-internal-secret-0123456789abcdef", "bench-jwt-secret-0123456789abcdef"
+
+
+def service_env(*, vhost: str, database_url: str, log_level: str, **extra: str) -> dict[str, str]:
+    """The environment a bench starts ``luoshi serve`` with: its own RabbitMQ vhost and database, the
+    bench's secrets (``extra``: more ``LUOSHI_*`` variables)."""
+    amqp = os.environ.get("LUOSHI_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672").rstrip("/")
+    return {
+        **os.environ,
+        "LUOSHI_AMQP_URL": f"{amqp}/{vhost}",
+        "LUOSHI_DATABASE_URL": database_url,
+        "LUOSHI_INTERNAL_SECRET": SECRET,
+        "LUOSHI_JWT_SECRET": JWT,
+        "LUOSHI_LOG_LEVEL": log_level,
+        **extra,
+    }
+
+
 def load_orgs() -> list[dict[str, str]]:
     with DIVISIONS.open(encoding="utf-8") as f:
         return list(csv.DictReader(f))

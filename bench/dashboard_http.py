@@ -33,7 +33,7 @@ import httpx
 import luoshi_gateway.main  # noqa: F401  (registers every table on the gateway's Base)
 from bench import processes as proc
 from bench import scale_load as data
-from bench.common import ROOT, load_orgs, machine, p95, recreate_database, server_url
+from bench.common import JWT, ROOT, load_orgs, machine, p95, recreate_database, server_url, service_env
 from luoshi_gateway.auth.tokens import issue_access_token
 from luoshi_gateway.db import TABLES
 from luoshi_gateway.people.models import Person
@@ -46,7 +46,6 @@ from tests.e2e.cluster import wait_until
 
 DB = VHOST = "luoshi_bench_dash"
 PORTS = {"after": 18430, "before": 18431}
-SECRET, JWT = "bench-internal-secret-0123456789abcdef", "bench-jwt-secret-0123456789abcdef"
 SAMPLES = {"province": 1, "city": 3, "county": 4, "township": 5}
 STATES = ["assigned", "accepted", "accepted", "returned", "completed", "closed", "closed", "archived"]
 
@@ -187,15 +186,7 @@ async def main() -> None:
         await add_people([c for codes in samples.values() for c in codes])
         print(f"loaded {rows:,} summary rows for {args.tasks:,} tasks", flush=True)
     await asyncio.to_thread(proc.vhost, VHOST, True)
-    amqp = os.environ.get("LUOSHI_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672").rstrip("/")
-    env = {
-        **os.environ,
-        "LUOSHI_AMQP_URL": f"{amqp}/{VHOST}",
-        "LUOSHI_DATABASE_URL": f"{server}/{DB}",
-        "LUOSHI_INTERNAL_SECRET": SECRET,
-        "LUOSHI_JWT_SECRET": JWT,
-        "LUOSHI_LOG_LEVEL": "WARNING",
-    }
+    env = service_env(vhost=VHOST, database_url=f"{server}/{DB}", log_level="WARNING")
     env.pop("VIRTUAL_ENV", None)
     logs = Path(tempfile.mkdtemp(prefix="luoshi-dash-logs-"))
     checkouts = {"after": ROOT, "before": args.before}
