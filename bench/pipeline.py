@@ -58,12 +58,14 @@ import aio_pika
 # Run as a script (``python bench/pipeline.py``): the parts are imported from the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.pipeline_parts.anchor import AnchorBench
 from bench.pipeline_parts.consumers import loop_factory
 from bench.pipeline_parts.luoshi import PipelineBench
 from bench.pipeline_parts.measure import TROUBLE, Result, Stage
 from bench.pipeline_parts.raw import RawBench
 from bench.pipeline_parts.report import machine, pre_pings, report, report_stages
 from bench.pipeline_parts.setup import (
+    ANCHOR_SPEC,
     DATABASE,
     DEFAULT_AMQP,
     DEFAULT_PG,
@@ -103,7 +105,7 @@ async def main(args: argparse.Namespace) -> None:
     conn = await aio_pika.connect_robust(args.amqp)
     try:
         channel = await conn.channel()
-        await declare_topology(channel, [PIPE_SPEC, RAW_SPEC])
+        await declare_topology(channel, [PIPE_SPEC, RAW_SPEC, ANCHOR_SPEC])
         await channel.close()
     finally:
         await conn.close()
@@ -111,14 +113,15 @@ async def main(args: argparse.Namespace) -> None:
     body_size = pipeline_body_size()
     raw = RawBench(body_size, args)
     pipe = PipelineBench(args)
-    bench: RawBench | PipelineBench
+    anchor = AnchorBench(body_size, args)
+    bench: RawBench | PipelineBench | AnchorBench
     results: dict[str, Result] = {}
     stages: list[Stage] = []
     stage_trouble = 0
     probe = ""
     try:
         for shape in ("throughput", "paced"):
-            for key, bench in ((f"A-{shape}", raw), (f"B-{shape}", pipe)):
+            for key, bench in ((f"A-{shape}", raw), (f"B-{shape}", pipe), (f"C-{shape}", anchor)):
                 print(f"running {key} ...", flush=True)
                 before, TROUBLE.first = TROUBLE.count, ""
                 results[key] = result = await bench.run(shape)

@@ -19,8 +19,19 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench.pipeline_parts.anchor_pipeline import attach_anchor_consumer, open_pool
 from bench.pipeline_parts.measure import Tracker, wait_done
-from bench.pipeline_parts.setup import DATABASE, HANDLERS, PIPE_SPEC, PREFETCH, RAW_SPEC, TABLES, log, now
+from bench.pipeline_parts.setup import (
+    ANCHOR_SPEC,
+    DATABASE,
+    HANDLERS,
+    PIPE_SPEC,
+    PREFETCH,
+    RAW_SPEC,
+    TABLES,
+    log,
+    now,
+)
 from luoshi_cli.serving import tune_gc
 from luoshi_kit.db import (
     make_engine,
@@ -222,13 +233,22 @@ def child_main(
 
 
 async def _child(kind: str, amqp: str, db_url: str, linger: float | None, conn: Connection) -> None:
-    records = _ChildRecords(conn, unique=kind == "pipe")
+    records = _ChildRecords(conn, unique=kind != "raw")
     closers: list[Callable[[], Awaitable[Any]]] = []
     try:
         if kind == "raw":
             connection = await aio_pika.connect_robust(amqp)
             closers.append(connection.close)
             await attach_raw_consumer(connection, records.record)
+        elif kind == "anchor":
+            connection = await aio_pika.connect_robust(amqp)
+            closers.append(connection.close)
+            pool = await open_pool(db_url)
+            closers.append(pool.close)
+            worker = await attach_anchor_consumer(
+                connection, pool, ANCHOR_SPEC.name, PREFETCH, records.record, records.batches.add
+            )
+            closers.append(lambda: _cancel(worker))
         else:
             engine = make_engine(db_url)
             closers.append(engine.dispose)
@@ -254,6 +274,12 @@ async def _child(kind: str, amqp: str, db_url: str, linger: float | None, conn: 
     finally:
         for close in reversed(closers):
             await close()
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:

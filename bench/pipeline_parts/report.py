@@ -76,6 +76,15 @@ def report(results: dict[str, Result], args: argparse.Namespace) -> None:
         f"B {pipe_p.pct_ms(50):.1f}/{pipe_p.pct_ms(99):.1f} (B delivered {pipe_p.rate:.0f}/s)   "
         f"B p99 < {P99_TARGET_MS:g} ms: {verdict(pipe_p.pct_ms(99) < P99_TARGET_MS and complete)}"
     )
+    if "C-throughput" in results:
+        anchor_t, anchor_p = results["C-throughput"], results["C-paced"]
+        anchor_ratio = anchor_t.rate / raw_t.rate if raw_t.rate else 0.0
+        print(
+            f"the anchor pipeline (C), the least a correct outbox pipeline costs: throughput C/A = "
+            f"{anchor_t.rate:.0f} / {raw_t.rate:.0f} = {anchor_ratio:.2f}; B/C = "
+            f"{pipe_t.rate / anchor_t.rate if anchor_t.rate else 0.0:.2f}; paced p50/p99 ms "
+            f"{anchor_p.pct_ms(50):.1f}/{anchor_p.pct_ms(99):.1f}"
+        )
     if not complete:
         print("WARNING: some phase did not deliver every event (see above); its verdict is FAIL")
     if troubled := [r.name for r in results.values() if r.trouble]:

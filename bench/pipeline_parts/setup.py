@@ -9,7 +9,7 @@ import time
 from datetime import UTC, date, datetime
 
 from aio_pika.abc import AbstractRobustConnection
-from sqlalchemy import MetaData, String, text
+from sqlalchemy import MetaData, String, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -22,6 +22,7 @@ from luoshi_kit.db import (
     make_engine,
     utcnow,
 )
+from luoshi_kit.messaging.batch import deferred
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.messaging.topology import QueueSpec
 from luoshi_kit.tracing import child_of
@@ -37,6 +38,7 @@ EVENT_TYPE = "tasking.task.assigned.v1"
 ISSUER, LEAD = "520000000000", "520102000000"
 PIPE_SPEC = QueueSpec("bench", (f"{EVENT_TYPE}.#",))
 RAW_SPEC = QueueSpec("benchraw", ("bench.raw.#",))
+ANCHOR_SPEC = QueueSpec("benchanchor", ("bench.anchor.#",))
 RAW_KEY = "bench.raw.52.01.02"
 PREFETCH = 200  # AmqpBus's default, used for the raw consumer too
 WARMUP = 300
@@ -119,10 +121,16 @@ def pipeline_body_size() -> int:
 HANDLERS = HandlerTable()
 
 
+async def _insert_receipts(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    await session.execute(insert(BenchReceipt), rows)
+
+
 @HANDLERS.on(EVENT_TYPE)
 async def record_receipt(*, session: AsyncSession, event: CloudEvent[TaskAssigned]) -> None:
-    """The consuming handler: one row per event, in the inbox transaction (it never commits)."""
-    session.add(BenchReceipt(event_id=event.id, task_id=event.data.task.task_id))
+    """The consuming handler: one row per event, in the inbox transaction (it never commits), written once
+    per batch as the services' additive handlers write theirs (``luoshi_kit.messaging.batch``)."""
+    row = {"event_id": event.id, "task_id": event.data.task.task_id, "received_at": utcnow()}
+    deferred(session, _insert_receipts, list).append(row)
 
 
 def run_quiet(*cmd: str) -> str:
@@ -172,7 +180,7 @@ async def drop_database(pg: str) -> None:
 async def purge_queues(conn: AbstractRobustConnection) -> None:
     channel = await conn.channel()
     try:
-        for spec in (PIPE_SPEC, RAW_SPEC):
+        for spec in (PIPE_SPEC, RAW_SPEC, ANCHOR_SPEC):
             for name in (spec.name, spec.dead_letter_queue):
                 queue = await channel.get_queue(name, ensure=True)
                 await queue.purge()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import MetaData, String, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -207,3 +208,98 @@ async def test_a_row_and_its_event_in_one_statement_elsewhere(tmp_path: Path) ->
         assert await _outbox_ids(session) == {event_id}
         assert await session.scalar(select(Thing.id)) == "s"
     assert woken == [1]
+
+
+async def _refusals(url: str) -> tuple[type[BaseException], set[str], set[str]]:
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    maker = make_sessionmaker(engine, TABLES)
+    try:
+        first = await _one_statement(maker, "dup")  # on asyncpg itself (autocommit)
+        refused: type[BaseException] = type(None)  # type: ignore[assignment]
+        try:
+            await _one_statement(maker, "dup")
+        except Exception as exc:
+            refused = type(exc)
+        async with maker() as session, session.begin():  # in a transaction: through SQLAlchemy, in it
+            await insert_with_event(
+                session=session,
+                model=Thing,
+                values={"id": "rolled-back"},
+                source="tasking",
+                event=PendingEvent(_accepted("rolled-back"), ORG, "rolled-back"),
+            )
+            await session.rollback()
+        async with maker() as session:
+            return (
+                refused,
+                await _outbox_ids(session) - {first},
+                set((await session.scalars(select(Thing.id))).all()),
+            )
+    finally:
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+        await engine.dispose()
+
+
+def test_a_refused_one_statement_write_raises_sqlalchemys_error_and_writes_nothing(postgres_url: str) -> None:
+    """The one-statement write runs on asyncpg itself in autocommit; refused there, it is run again through
+    SQLAlchemy, so the caller sees SQLAlchemy's IntegrityError, as before. In a transaction it goes through
+    SQLAlchemy, inside the transaction, and a rollback takes it back."""
+    refused, other_events, things = asyncio.run(_refusals(postgres_url))
+    assert refused is IntegrityError
+    assert other_events == set() and things == {"dup"}
+
+
+class _HalfBus(_Bus):
+    """Refuses the events whose subject is "refused"."""
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> list[BaseException | None]:
+        results: list[BaseException | None] = [
+            ConnectionError("broker away") if b'"subject":"refused"' in m.body else None for m in messages
+        ]
+        self.published += [m.message_id for m, r in zip(messages, results, strict=True) if r is None]
+        return results
+
+
+async def _relay_round(
+    url: str,
+) -> tuple[tuple[int, int], list[tuple[str, bool, int, str | None]], list[str]]:
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    maker = make_sessionmaker(engine, TABLES)
+    bus = _HalfBus()
+    relay = OutboxRelay(service="tasking", bus=bus, sessionmaker=maker)  # type: ignore[arg-type]
+    try:
+        async with maker() as session, session.begin():
+            for subject in ("kept", "refused"):
+                _stage(session, subject)
+        counts = await relay.publish_batch()
+        async with maker() as session:
+            rows = (
+                await session.execute(
+                    select(
+                        OutboxEvent.body,
+                        OutboxEvent.published_at,
+                        OutboxEvent.attempts,
+                        OutboxEvent.last_error,
+                    )
+                )
+            ).all()
+        outcome = sorted(
+            ("refused" if '"subject":"refused"' in b else "kept", at is not None, n, e)
+            for b, at, n, e in rows
+        )
+        return counts, outcome, bus.published
+    finally:
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+        await engine.dispose()
+
+
+def test_a_relay_round_marks_what_it_published_and_counts_what_it_could_not(postgres_url: str) -> None:
+    counts, outcome, published = asyncio.run(_relay_round(postgres_url))
+    assert counts == (1, 1) and len(published) == 1
+    assert outcome == [("kept", True, 0, None), ("refused", False, 1, "ConnectionError: broker away")]

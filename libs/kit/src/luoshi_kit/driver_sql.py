@@ -9,10 +9,12 @@ PostgreSQL only (``$n`` parameters); other databases keep Core statements.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Column, Dialect, Table
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 Processor = Callable[[Any], Any] | None
 
@@ -81,3 +83,37 @@ class RowWithEvent:
         self.outbox = OutboxInsert(dialect, outbox, notify=notify, first=count + 1)
         row_insert = insert_sql(dialect, table, self.row.columns, placeholders(1, count))
         self.sql = f"WITH new_row AS ({row_insert}) {self.outbox.sql}"
+
+
+def asyncpg_connection(connection: AsyncConnection) -> Any:
+    """The driver's connection under an established SQLAlchemy connection (no I/O, no greenlet switch,
+    unlike ``get_raw_connection``): asyncpg's where the engine is PostgreSQL's."""
+    established = connection.sync_connection
+    assert established is not None, "an established connection (after connect or session.connection())"
+    return established.connection.driver_connection
+
+
+def autocommitting_driver(connection: AsyncConnection) -> Any | None:
+    """The asyncpg connection under an established SQLAlchemy connection in autocommit, to run one
+    statement on asyncpg itself: SQLAlchemy's cursor layer around it (a greenlet switch, its cursor and
+    result adaption) costs about a tenth of a one-statement write's CPU (issue 10). None where the
+    connection may hold a transaction (SQLAlchemy's asyncpg adapter begins it lazily, so a statement run
+    beside it would commit alone) or is not asyncpg's."""
+    established = connection.sync_connection
+    adapted = established.connection.dbapi_connection if established is not None else None
+    if not getattr(adapted, "autocommit", False) or connection.dialect.driver != "asyncpg":
+        return None
+    return asyncpg_connection(connection)
+
+
+async def execute_autocommit(connection: AsyncConnection, sql: str, args: tuple[Any, ...]) -> None:
+    """Run driver SQL on asyncpg itself where the connection is in autocommit, else through SQLAlchemy.
+    A statement that fails on asyncpg wrote nothing (it was its own transaction): it is run once more
+    through SQLAlchemy, so the caller sees SQLAlchemy's error (an IntegrityError, a lost connection
+    invalidated), as without this shortcut."""
+    driver = autocommitting_driver(connection)
+    if driver is not None:
+        with contextlib.suppress(Exception):  # run again below, for SQLAlchemy's own error
+            await driver.execute(sql, *args)
+            return
+    await connection.exec_driver_sql(sql, args)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import random
 import re
-import secrets
 from contextvars import ContextVar
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
@@ -12,7 +12,16 @@ current_traceparent: ContextVar[str | None] = ContextVar("current_traceparent", 
 
 
 def new_traceparent(trace_id: str | None = None) -> str:
-    return f"00-{trace_id or secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+    """Ids from ``random.getrandbits``, as OpenTelemetry's ``RandomIdGenerator`` makes them: trace ids
+    need to be unique, not secret, and ``secrets`` asks the kernel twice for every event (issue 10)."""
+    return f"00-{trace_id or _nonzero_hex(128)}-{_nonzero_hex(64)}-01"
+
+
+def _nonzero_hex(bits: int) -> str:
+    value = 0
+    while not value:  # all zeros is not a valid id (W3C Trace Context)
+        value = random.getrandbits(bits)  # nosec B311 (ids, not secrets)
+    return f"{value:0{bits // 4}x}"
 
 
 def trace_id_of(traceparent: str | None) -> str | None:

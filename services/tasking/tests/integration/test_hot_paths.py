@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import asyncpg
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import event, select
@@ -23,13 +24,15 @@ from .conftest import CITY, COUNTY, PROVINCE, TOWNSHIP, person
 
 Service = tuple[FastAPI, httpx.AsyncClient]
 CLERK = person(PROVINCE, "office")
+TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 
 
 @contextmanager
 def statements(app: FastAPI) -> Iterator[list[str]]:
     """The SQL statements this task sends while the block runs (first word and table, e.g.
-    ``INSERT task``, ``SELECT counted`` for one with a count, ``BEGIN`` for a transaction's start); the
-    relay's and the consumer's, in tasks of their own, are not counted."""
+    ``INSERT task``, ``SELECT counted`` for one with a count, ``BEGIN`` for a transaction's start),
+    through SQLAlchemy or on asyncpg itself (``luoshi_kit.driver_sql.execute_autocommit``); the relay's
+    and the consumer's, in tasks of their own, are not counted."""
     seen: list[str] = []
     mine = asyncio.current_task()
 
@@ -49,13 +52,28 @@ def statements(app: FastAPI) -> Iterator[list[str]]:
             seen.append("BEGIN")
         await start(adapter)
 
+    def direct(method: Any) -> Any:
+        # SQLAlchemy's adapter prepares its statements, so they do not come through here; its
+        # transactions' BEGIN (counted above) and COMMIT do.
+        async def recorded(self: Any, statement: str, *args: Any, **kwargs: Any) -> Any:
+            if statement.split()[0].rstrip(";").upper() not in TRANSACTION_CONTROL:
+                record(self, None, statement)
+            return await method(self, statement, *args, **kwargs)
+
+        return recorded
+
     engine = app.state.engine.sync_engine
     start = Adapter._start_transaction
+    driver_methods = {name: getattr(asyncpg.Connection, name) for name in ("execute", "fetch")}
     event.listen(engine, "before_cursor_execute", record)
     Adapter._start_transaction = begin  # type: ignore[method-assign]
+    for name, method in driver_methods.items():
+        setattr(asyncpg.Connection, name, direct(method))
     try:
         yield seen
     finally:
+        for name, method in driver_methods.items():
+            setattr(asyncpg.Connection, name, method)
         Adapter._start_transaction = start  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", record)
 

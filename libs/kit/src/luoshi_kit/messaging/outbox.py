@@ -12,7 +12,7 @@ from sqlalchemy import Dialect, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import stage_outbox_rows, table_of, tables_of
-from luoshi_kit.driver_sql import RowWithEvent
+from luoshi_kit.driver_sql import RowWithEvent, execute_autocommit
 from luoshi_kit.tracing import child_of, current_traceparent
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import routing_key, schema_path, type_of
@@ -104,8 +104,7 @@ async def execute_staging(
 ) -> None:
     """Run driver SQL that inserts outbox rows, ``notify``'s two values as its last parameters; the
     session's commit wakes this process's relay, as after ``add_event``."""
-    connection = await session.connection()
-    await connection.exec_driver_sql(sql, (*params, *(notify or ())))
+    await execute_autocommit(await session.connection(), sql, (*params, *(notify or ())))
     session.info["outbox_dirty"] = True
 
 

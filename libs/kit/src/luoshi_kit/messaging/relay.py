@@ -14,20 +14,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
 import asyncpg
-from sqlalchemy import ARRAY, String, Table, any_, bindparam, delete, func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql.dml import Update
+from sqlalchemy import Dialect, Table, bindparam, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from luoshi_kit.db import table_of, tables_of, utcnow
+from luoshi_kit.driver_sql import asyncpg_connection
 from luoshi_kit.messaging.bus import Bus, OutgoingMessage
 from luoshi_kit.metrics import EVENTS_PUBLISH_FAILED, EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
 
 log = logging.getLogger(__name__)
+Pending = tuple[str, str, str, str]
+"""An outbox row to publish: id, event type, routing key, body."""
 HOUSEKEEPING_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 5.0
 
@@ -143,60 +147,83 @@ class OutboxRelay:
                 pass
 
     async def publish_batch(self) -> tuple[int, int]:
-        """Publish one batch; returns (published, failed). Core rows, not ORM objects: the relay only
-        reads four columns and writes back a timestamp."""
+        """Publish one batch; returns (published, failed)."""
+        engine = self.sessionmaker.kw["bind"]
+        if engine.dialect.name == "postgresql":
+            return await self._publish_batch_postgres(engine)
         outbox = table_of(self.model)
         async with self.sessionmaker() as session, session.begin():
-            postgres = session.get_bind().dialect.name == "postgresql"
             rows = (
                 await session.execute(
                     select(outbox.c.id, outbox.c.event_type, outbox.c.routing_key, outbox.c.body)
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.created_at)
                     .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
                 )
             ).all()
             if not rows:
                 return 0, 0
-            messages = [OutgoingMessage(r.id, r.event_type, r.routing_key, r.body.encode()) for r in rows]
-            results = await self.bus.publish(messages)
-            sent = [row.id for row, error in zip(rows, results, strict=True) if error is None]
-            if sent and postgres:
-                # The mark need not wait for the disk: lost in a crash, it only sends the rows again,
-                # which every consumer's inbox absorbs. One statement for any batch size (an array, not
-                # an IN list of as many parameters, each size prepared anew).
-                await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-                await session.execute(_mark_sent(outbox), {"ids": sent, "at": utcnow()})
-            elif sent:
+            pending: list[Pending] = [(r.id, r.event_type, r.routing_key, r.body) for r in rows]
+            results = await self.bus.publish(_messages(pending))
+            sent, failures = _outcome(pending, results)
+            if sent:
                 await session.execute(
                     update(outbox).where(outbox.c.id.in_(sent)).values(published_at=utcnow())
                 )
-            failures = [
-                {"failed_id": row.id, "error": f"{type(error).__name__}: {error}"[:1000]}
-                for row, error in zip(rows, results, strict=True)
-                if error is not None
-            ]
             if failures:
                 await session.execute(
                     update(outbox)
                     .where(outbox.c.id == bindparam("failed_id"))
                     .values(attempts=outbox.c.attempts + 1, last_error=bindparam("error")),
-                    failures,
+                    [{"failed_id": event_id, "error": error} for event_id, error in failures],
                 )
-            for row, error in zip(rows, results, strict=True):
-                if error is None:
-                    EVENTS_PUBLISHED.labels(self.service, row.event_type).inc()
-                else:
-                    EVENTS_PUBLISH_FAILED.labels(self.service, row.event_type, type(error).__name__).inc()
-            if failures:
-                log.error(
-                    "outbox: %d of %d events not published: %s",
-                    len(failures),
-                    len(rows),
-                    failures[-1]["error"],
-                )
-            return len(sent), len(failures)
+        return self._count(pending, results)
+
+    async def _publish_batch_postgres(self, engine: AsyncEngine) -> tuple[int, int]:
+        """The round on asyncpg itself: four columns read and a timestamp written back need none of
+        SQLAlchemy's row or statement machinery, which cost more than the round's SQL (issue 10: a relay
+        round per few events at 500 events/s). Rows claimed ``FOR UPDATE SKIP LOCKED``, held until the
+        round commits."""
+        sql = _postgres_sql(engine.dialect, table_of(self.model))
+        async with engine.connect() as connection:
+            driver: asyncpg.Connection = asyncpg_connection(connection)
+            try:
+                async with driver.transaction():
+                    rows = await driver.fetch(sql.claim, self.batch_size)
+                    if not rows:
+                        return 0, 0
+                    pending: list[Pending] = [(row[0], row[1], row[2], row[3]) for row in rows]
+                    results = await self.bus.publish(_messages(pending))
+                    sent, failures = _outcome(pending, results)
+                    if sent:
+                        # The mark need not wait for the disk: lost in a crash, it only sends the rows
+                        # again, which every consumer's inbox absorbs. One statement for any batch size.
+                        await driver.execute("SET LOCAL synchronous_commit TO OFF")
+                        await driver.execute(sql.mark, sent, utcnow())
+                    if failures:
+                        await driver.executemany(sql.fail, failures)
+            except Exception:
+                await connection.invalidate()  # SQLAlchemy did not see the error: keep it from the pool
+                raise
+        return self._count(pending, results)
+
+    def _count(self, pending: list[Pending], results: list[BaseException | None]) -> tuple[int, int]:
+        """Metrics and the log for a round; returns (published, failed)."""
+        published: Counter[str] = Counter()
+        failed: list[tuple[str, BaseException]] = []
+        for (_id, event_type, *_rest), error in zip(pending, results, strict=True):
+            if error is None:
+                published[event_type] += 1
+            else:
+                failed.append((event_type, error))
+                EVENTS_PUBLISH_FAILED.labels(self.service, event_type, type(error).__name__).inc()
+        for event_type, count in published.items():
+            EVENTS_PUBLISHED.labels(self.service, event_type).inc(count)
+        if failed:
+            log.error(
+                "outbox: %d of %d events not published: %s", len(failed), len(pending), _error(failed[-1][1])
+            )
+        return sum(published.values()), len(failed)
 
     async def housekeeping(self) -> None:
         """Refresh the backlog gauges and drop rows published more than ``keep_days`` ago."""
@@ -224,7 +251,36 @@ class OutboxRelay:
             )
 
 
+def _messages(pending: list[Pending]) -> list[OutgoingMessage]:
+    return [OutgoingMessage(event_id, kind, key, body.encode()) for event_id, kind, key, body in pending]
+
+
+def _error(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
+def _outcome(
+    pending: list[Pending], results: list[BaseException | None]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The ids published, and (id, error) of those that were not."""
+    sent = [row[0] for row, error in zip(pending, results, strict=True) if error is None]
+    failures = [(row[0], _error(e)) for row, e in zip(pending, results, strict=True) if e is not None]
+    return sent, failures
+
+
+@dataclass(frozen=True)
+class _RelaySql:
+    claim: str
+    mark: str
+    fail: str
+
+
 @lru_cache(maxsize=16)
-def _mark_sent(outbox: Table) -> Update:
-    ids = bindparam("ids", type_=ARRAY(String))
-    return update(outbox).where(outbox.c.id == any_(ids)).values(published_at=bindparam("at"))
+def _postgres_sql(dialect: Dialect, outbox: Table) -> _RelaySql:
+    table = dialect.identifier_preparer.format_table(outbox)
+    return _RelaySql(
+        claim=f"SELECT id, event_type, routing_key, body FROM {table} WHERE published_at IS NULL"  # nosec B608
+        " ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+        mark=f"UPDATE {table} SET published_at = $2 WHERE id = ANY($1::varchar[])",  # nosec B608
+        fail=f"UPDATE {table} SET attempts = attempts + 1, last_error = $2 WHERE id = $1",  # nosec B608
+    )
