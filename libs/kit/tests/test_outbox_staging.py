@@ -303,3 +303,68 @@ def test_a_relay_round_marks_what_it_published_and_counts_what_it_could_not(post
     counts, outcome, published = asyncio.run(_relay_round(postgres_url))
     assert counts == (1, 1) and len(published) == 1
     assert outcome == [("kept", True, 0, None), ("refused", False, 1, "ConnectionError: broker away")]
+
+
+class _SwitchBus(_Bus):
+    def __init__(self) -> None:
+        super().__init__()
+        self.up = True
+
+    async def healthy(self) -> bool:
+        return self.up
+
+
+async def _notify_policy(url: str) -> tuple[bool, list[str], bool, list[str], str]:
+    """A replica whose relay publishes NOTIFYs nobody; once its broker is away, its writes NOTIFY."""
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    bus = _SwitchBus()
+    relay_box: list[OutboxRelay] = []
+    maker = make_sessionmaker(engine, TABLES, on_outbox_commit=lambda: relay_box[0].wake())
+    relay = OutboxRelay(service="tasking", bus=bus, sessionmaker=maker)  # type: ignore[arg-type]
+    relay_box.append(relay)
+    channel, payload = maker.kw["info"]["outbox_notify"]
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    relay.start()
+    try:
+        async with engine.connect() as listening:
+            driver = (await listening.get_raw_connection()).driver_connection
+            assert driver is not None
+            await driver.add_listener(channel, lambda *note: heard.put_nowait(note[3]))
+            for _ in range(100):
+                if relay.publishing:
+                    break
+                await asyncio.sleep(0.05)
+            was_publishing = relay.publishing
+            written = {await _one_statement(maker, "a"), await _stage_in_a_transaction(maker, "b")}
+            for _ in range(100):
+                if written <= set(bus.published):
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)
+            quiet = [heard.get_nowait() for _ in range(heard.qsize())]
+            bus.up = False
+            for _ in range(100):
+                if not relay.publishing:
+                    break
+                await asyncio.sleep(0.05)
+            await _one_statement(maker, "c")
+            await _stage_in_a_transaction(maker, "d")
+            loud = [await asyncio.wait_for(heard.get(), 5) for _ in range(2)]
+        return was_publishing, quiet, written <= set(bus.published), loud, payload
+    finally:
+        await relay.stop()
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+        await engine.dispose()
+
+
+def test_writes_notify_other_replicas_only_when_their_own_relay_cannot_publish(postgres_url: str) -> None:
+    """While this process's relay publishes, its commit hook wakes it and no NOTIFY goes out (other
+    replicas' relays would only run empty rounds); with the broker away from it, both kinds of outbox
+    write (one statement, a staged ORM transaction) NOTIFY, so another replica's relay takes them."""
+    was_publishing, quiet, published_by_own_relay, loud, payload = asyncio.run(_notify_policy(postgres_url))
+    assert was_publishing and published_by_own_relay
+    assert quiet == []
+    assert loud == [payload, payload]

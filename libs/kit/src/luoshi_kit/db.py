@@ -200,7 +200,7 @@ def _write_staged_outbox(session: Session) -> None:
     rows = session.info.pop(OUTBOX_STAGED, None)
     if not rows:
         return
-    tables, notify = tables_of(session), session.info.get("outbox_notify")
+    tables, notify = tables_of(session), outbox_notify(session.info)
     connection = session.connection()
     if len(rows) == 1 and connection.dialect.name == "postgresql":
         # The common case, one event per transaction: driver SQL built once (no Core execute).
@@ -251,6 +251,20 @@ def _drop_unwritten_outbox(session: Session, _transaction: Any) -> None:
     session.info.pop(OUTBOX_STAGED, None)
 
 
+def outbox_notify(info: dict[str, Any]) -> tuple[str, str] | None:
+    """The (channel, payload) a session's outbox INSERT hands to ``pg_notify``, or None for no NOTIFY:
+    none on SQLite, and none while this process's own relay is publishing (``OutboxRelay.publishing``),
+    which the commit hook wakes. Waking the other replicas' relays then would only have each run an
+    empty round for every event, N − 1 wasted rounds per commit with N replicas. A process whose relay
+    cannot publish now (none runs in it, the broker is away, its rounds fail) NOTIFYs, so that another
+    replica's relay publishes its events at once."""
+    relay = info.get("outbox_relay")
+    if relay is not None and relay.publishing:
+        return None
+    notify: tuple[str, str] | None = info.get("outbox_notify")
+    return notify
+
+
 def outbox_channel(tables: ServiceTables) -> str:
     """The PostgreSQL NOTIFY channel of a service's outbox (channels are per database, like the table)."""
     return f"luoshi_outbox_{table_of(tables.outbox).fullname}".replace(".", "_")
@@ -260,7 +274,8 @@ def make_sessionmaker(
     engine: AsyncEngine, tables: ServiceTables, on_outbox_commit: Callable[[], None] | None = None
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions whose commits wake ``on_outbox_commit`` (this process's relay) and, on PostgreSQL,
-    NOTIFY ``outbox_channel(tables)`` with this sessionmaker's id as payload (other replicas' relays)."""
+    NOTIFY ``outbox_channel(tables)`` with this sessionmaker's id as payload (other replicas' relays)
+    when this process's relay cannot publish them (``outbox_notify``)."""
     notify = (outbox_channel(tables), uuid.uuid4().hex) if engine.dialect.name == "postgresql" else None
     return async_sessionmaker(
         engine,

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import event, select
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection as Adapter
@@ -82,15 +83,21 @@ async def test_a_task_write_is_one_statement_of_its_four_rows(tasking: Service) 
     app, client = tasking
     body = {"title": "热路径", "lead_unit": TOWNSHIP, "co_units": [CITY], "deadline": "2099-12-31"}
     await client.post("/api/v1/tasks", json=body, headers=CLERK)  # the first fills the per-process caches
-    channel, payload = app.state.sessionmaker.kw["info"]["outbox_notify"]
+    channel, _payload = app.state.sessionmaker.kw["info"]["outbox_notify"]
     heard: asyncio.Queue[str] = asyncio.Queue()
     async with app.state.engine.connect() as listening:
         driver = (await listening.get_raw_connection()).driver_connection
         await driver.add_listener(channel, lambda *note: heard.put_nowait(note[3]))
+        for _ in range(100):
+            if app.state.relay.publishing:
+                break
+            await asyncio.sleep(0.05)
+        assert app.state.relay.publishing
         with statements(app) as seen:
             created = await client.post("/api/v1/tasks", json=body, headers=CLERK)
-        # Other replicas' relays are woken as by any outbox write: NOTIFY in the same statement.
-        assert await asyncio.wait_for(heard.get(), 10) == payload
+        # This process's relay is publishing: the commit hook wakes it, no other replica is NOTIFYed.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(heard.get(), 0.5)
     assert created.status_code == 201, created.text
     assert seen == ["WITH task task_scope task_event outbox"]
     task_id = created.json()["id"]
@@ -120,6 +127,26 @@ async def test_a_task_write_is_one_statement_of_its_four_rows(tasking: Service) 
             break
         await asyncio.sleep(0.05)
     assert await _published(app, events[0].id)
+
+
+async def test_with_no_relay_publishing_here_a_task_write_notifies_the_other_replicas(
+    tasking: Service,
+) -> None:
+    app, client = tasking
+    body = {"title": "热路径", "lead_unit": TOWNSHIP, "deadline": "2099-12-31"}
+    await client.post("/api/v1/tasks", json=body, headers=CLERK)  # the first fills the per-process caches
+    channel, payload = app.state.sessionmaker.kw["info"]["outbox_notify"]
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    await app.state.relay.stop()  # as when its broker is away or its rounds fail
+    async with app.state.engine.connect() as listening:
+        driver = (await listening.get_raw_connection()).driver_connection
+        await driver.add_listener(channel, lambda *note: heard.put_nowait(note[3]))
+        with statements(app) as seen:
+            created = await client.post("/api/v1/tasks", json=body, headers=CLERK)
+        # Another replica's relay is woken at once: NOTIFY in the same statement.
+        assert await asyncio.wait_for(heard.get(), 10) == payload
+    assert created.status_code == 201, created.text
+    assert seen == ["WITH task task_scope task_event outbox"]
 
 
 async def _published(app: FastAPI, event_id: str) -> bool:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import Dialect, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_kit.db import stage_outbox_rows, table_of, tables_of
+from luoshi_kit.db import outbox_notify, stage_outbox_rows, table_of, tables_of
 from luoshi_kit.driver_sql import RowWithEvent, execute_autocommit
 from luoshi_kit.tracing import child_of, current_traceparent
 from luoshi_proto.envelope import CloudEvent
@@ -94,9 +94,9 @@ async def insert_with_event(
 
 def relay_notify(session: AsyncSession) -> tuple[str, str] | None:
     """The (channel, payload) that driver SQL inserting outbox rows hands to ``pg_notify``, waking other
-    replicas' relays (``luoshi_kit.driver_sql.OutboxInsert``); None where no relay listens."""
-    notify: tuple[str, str] | None = session.info.get("outbox_notify")
-    return notify
+    replicas' relays (``luoshi_kit.driver_sql.OutboxInsert``); None for no NOTIFY
+    (``luoshi_kit.db.outbox_notify``)."""
+    return outbox_notify(session.info)
 
 
 async def execute_staging(

@@ -4,9 +4,10 @@ Safe with several replicas: each claims its rows with ``FOR UPDATE SKIP LOCKED``
 two replicas publish the same row at once. A row whose publish failed stays unsent and is retried.
 
 Woken without polling: by the commit hook of its own process's sessions, and on PostgreSQL by the
-NOTIFY every outbox INSERT carries (``luoshi_kit.db``), which a dedicated asyncpg connection LISTENs
-for, so a replica's relay also publishes what another replica committed. Polling stays as the
-fallback (SQLite, the listening connection down), slower while the listener is up.
+NOTIFY an outbox INSERT carries when the writing process's own relay cannot publish it
+(``luoshi_kit.db.outbox_notify``), which a dedicated asyncpg connection LISTENs for, so a replica's
+relay also publishes what another replica committed. Polling stays as the fallback (SQLite, the
+listening connection down), slower while the listener is up.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ MAX_BACKOFF_SECONDS = 5.0
 
 class OutboxRelay:
     _listening = False  # the LISTEN connection is up: NOTIFY wakes us, polling can be slow
+    publishing = False
+    """Its last round succeeded with the broker up: this process's commits, which wake it through the
+    commit hook, NOTIFY no other replica (``luoshi_kit.db.outbox_notify``)."""
 
     def __init__(
         self,
@@ -58,6 +62,7 @@ class OutboxRelay:
         self.wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
+        sessionmaker.kw["info"]["outbox_relay"] = self
 
     def wake(self) -> None:
         self.wakeup.set()
@@ -68,6 +73,7 @@ class OutboxRelay:
             self._listener = asyncio.create_task(self.listen(), name=f"outbox-listen-{self.service}")
 
     async def stop(self) -> None:
+        self.publishing = False
         for task in (self._listener, self._task):
             if task:
                 task.cancel()
@@ -118,6 +124,7 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         while True:
             if not await self.bus.healthy():
+                self.publishing = False
                 await asyncio.sleep(0.2)  # the broker is away; rows wait safely in the outbox
                 continue
             # Clear before the round, not after: a commit landing during the round must leave its
@@ -134,6 +141,7 @@ class OutboxRelay:
             except Exception:
                 log.exception("outbox relay round failed")
                 published, failures = 0, failures + 1
+            self.publishing = not failures
             if failures:
                 # Broker or database trouble: back off and ignore wake-ups until it passes.
                 await asyncio.sleep(min(0.2 * 2 ** (failures - 1), MAX_BACKOFF_SECONDS))
