@@ -1,4 +1,5 @@
-"""Raw aio-pika versus the Luoshi event pipeline, side by side on one broker, in one run.
+"""Raw aio-pika versus the Luoshi event pipeline and the least a correct one costs, side by side on one
+broker, in one run.
 
     uv run python bench/pipeline.py [--events N] [--rate R] [--seconds S] [--producers P] [--split]
 
@@ -16,6 +17,14 @@ B. the Luoshi pipeline: a producing transaction writes a row and stages a ``task
    ``luoshi_kit.service`` builds them. Latency: from just before the producing transaction begins
    (before the session is opened and a pooled connection checked out) to just after the consumer's
    transaction committed.
+
+C. the anchor pipeline (``bench/pipeline_parts/anchor_pipeline.py``): the least a correct outbox pipeline
+   costs, in plain asyncpg and aiormq with none of Luoshi's code — one statement writes the row and its
+   outbox row, an in-process relay publishes with confirms and marks them (``synchronous_commit=off``),
+   the consumer records a batch's ids in an inbox and writes their effect in one statement, then acks.
+   It leaves out what Luoshi adds (NOTIFY for other replicas, typed contracts, trace context, dispatch
+   by type, metrics): B/C says how far the kit is from that floor, as C/A says how far any correct
+   outbox pipeline must be from raw publishing on this machine.
 
 Two load shapes each:
   throughput: N events as fast as possible from P concurrent producers (closed loop); events/s is

@@ -9,8 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Dialect, Table
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -102,12 +101,20 @@ class EventConsumer:
         returns the new ones: the events to handle. A replica handling the same event concurrently
         makes this wait for its commit, then skip the event (no failed batch)."""
         unique = list({e.id: e for e in events}.values())
-        rows = [{"event_id": e.id, "event_type": e.type, "handled_at": utcnow()} for e in unique]
-        insert: Any = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = _claim_statement(insert, table_of(self.inbox))
-        # A list of parameters, not .values(rows): one cached statement whatever the batch's size
-        # (SQLAlchemy's insertmanyvalues sends it as one multi-row INSERT … RETURNING).
-        new = set((await session.scalars(statement, rows)).all())
+        dialect = session.get_bind().dialect
+        if dialect.name == "postgresql":
+            # Arrays, not a row of parameters per event: one statement text whatever the batch's size,
+            # prepared once per connection (a multi-row VALUES is a new statement for each size).
+            connection = await session.connection()
+            claimed = await connection.exec_driver_sql(
+                _postgres_claim(dialect, table_of(self.inbox)),
+                ([e.id for e in unique], [e.type for e in unique], utcnow()),
+            )
+            new = set(claimed.scalars().all())
+        else:
+            rows = [{"event_id": e.id, "event_type": e.type, "handled_at": utcnow()} for e in unique]
+            statement = _claim_statement(sqlite_insert, table_of(self.inbox))
+            new = set((await session.scalars(statement, rows)).all())
         fresh = [e for e in unique if e.id in new]
         counted: set[str] = set()
         for event in events:  # already handled, or a second copy within the batch
@@ -140,3 +147,13 @@ def _typed(event_type: str) -> type[CloudEvent[Any]]:
 @lru_cache(maxsize=32)
 def _claim_statement(insert: Any, inbox: Table) -> Any:
     return insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+
+
+@lru_cache(maxsize=32)
+def _postgres_claim(dialect: Dialect, inbox: Table) -> str:
+    table = dialect.identifier_preparer.format_table(inbox)
+    return (
+        f"INSERT INTO {table} (event_id, event_type, handled_at)"  # nosec B608 (a table name)
+        " SELECT unnest($1::varchar[]), unnest($2::varchar[]), $3::timestamptz"
+        " ON CONFLICT DO NOTHING RETURNING event_id"
+    )
