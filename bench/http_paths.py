@@ -142,22 +142,33 @@ def _start(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "uvicorn", "bench.anchor_app:app", "--port", port, "--no-access-log"]
     else:
         command = [sys.executable, "-m", "luoshi_cli.main", "serve", name, "--port", port]
-    return subprocess.Popen(
-        command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    log = LOG_DIR / f"{name}.log"  # kept for a service that does not become ready (printed then)
+    with log.open("wb") as sink:
+        return subprocess.Popen(
+            command, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"}, stdout=sink, stderr=subprocess.STDOUT
+        )
+
+
+def _log_tail(name: str, lines: int = 20) -> str:
+    try:
+        return "\n".join((LOG_DIR / f"{name}.log").read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
 
 
 async def _wait_ready(url: str) -> None:
+    last = "no answer"
     async with aiohttp.ClientSession() as http:
         for _ in range(300):
             try:
                 async with http.get(url) as response:
                     if response.status < 500:
                         return
-            except aiohttp.ClientError:
-                pass
+                    last = f"{response.status} {await response.text()}"
+            except aiohttp.ClientError as exc:
+                last = repr(exc)
             await asyncio.sleep(0.2)
-    raise RuntimeError(f"{url} not ready")
+    raise RuntimeError(f"{url} not ready: {last}")
 
 
 def _median(runs: list[Run]) -> Run:
@@ -171,6 +182,7 @@ def _median(runs: list[Run]) -> Run:
 
 
 SERVER_OF = {"anchor": "anchor", "direct": "tasking", "gateway": "gateway"}
+LOG_DIR = Path(tempfile.mkdtemp(prefix="luoshi-bench-http-logs-"))
 
 
 async def main(seconds: float, connections: int, rounds: int, profile_dir: Path | None) -> None:
@@ -197,7 +209,16 @@ async def main(seconds: float, connections: int, rounds: int, profile_dir: Path 
     try:
         await _wait_ready(f"http://127.0.0.1:{PORTS['anchor']}/tasks")
         for name in ("tasking", "gateway"):
-            await _wait_ready(f"http://127.0.0.1:{PORTS[name]}/readyz")
+            try:
+                await _wait_ready(f"http://127.0.0.1:{PORTS[name]}/readyz")
+            except RuntimeError:
+                state = processes[name].poll()
+                print(
+                    f"{name} did not become ready ({'running' if state is None else f'exited {state}'}); "
+                    f"the end of its log:\n{_log_tail(name)}",
+                    flush=True,
+                )
+                raise
         await asyncio.sleep(5)  # let tasking take in the seeded tree
         pids = {name: p.pid for name, p in processes.items()}
         warm = {IDENTITY_HEADER: sign_identity(CLERK, SECRET)}
