@@ -19,7 +19,7 @@ from bench.pipeline_parts.anchor_pipeline import (
     produce,
 )
 from bench.pipeline_parts.consumers import ChildSink, LocalSink
-from bench.pipeline_parts.measure import CpuMeter, Result, Tracker, cut_short, paced, result_of, shares
+from bench.pipeline_parts.measure import Result, Tracker, closed_loop, cut_short, open_loop, result_of
 from bench.pipeline_parts.setup import ANCHOR_SPEC, DATABASE, PREFETCH, WARMUP, now, purge_queues
 
 
@@ -62,38 +62,26 @@ class AnchorBench:
             await sink.wait(30, "anchor warm-up")
 
             if shape == "throughput":
-                n, producers = args.events, args.producers
 
-                async def producer(count: int) -> int:
+                async def producer(count: int, deadline: float) -> int:
                     for sent in range(count):
                         if now() > deadline:
                             return sent
                         await one(now())
                     return count
 
-                await sink.expect(n)
-                with CpuMeter(sink.pids) as cpu:
-                    tracker.first_send = now()
-                    deadline = tracker.first_send + args.max_seconds
-                    sent = sum(await asyncio.gather(*(producer(s) for s in shares(n, producers))))
-                    if sent < n:
-                        await sink.limit(sent)
-                    await sink.wait(args.timeout, "anchor throughput")
+                run = await closed_loop(sink, tracker, args, producer, "anchor throughput")
                 result = result_of(
                     "C anchor pipeline, throughput",
                     tracker,
-                    sent,
-                    cpu,
-                    f"{producers} producers, 1 event per producing statement" + cut_short(sent, n, args),
+                    run.sent,
+                    run.cpu,
+                    f"{args.producers} producers, 1 event per producing statement"
+                    + cut_short(run.sent, args.events, args),
                 )
-                n = sent
+                n = run.sent
             else:
-                n = int(args.rate * args.seconds)
-                await sink.expect(n)
-                with CpuMeter(sink.pids) as cpu:
-                    tracker.first_send = now()
-                    await paced(args.rate, args.seconds, one)
-                    await sink.wait(args.timeout, "anchor paced")
+                n, cpu = await open_loop(sink, tracker, args, one, "anchor paced")
                 result = result_of(
                     f"C anchor pipeline, paced {args.rate:g}/s", tracker, n, cpu, "1 event per statement"
                 )

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.pipeline_parts.consumers import Batches, ChildSink, LocalSink, attach_pipe_consumer, consumer_bus
-from bench.pipeline_parts.measure import CpuMeter, Result, Tracker, cut_short, paced, result_of, shares
+from bench.pipeline_parts.measure import Result, Tracker, closed_loop, cut_short, open_loop, result_of
 from bench.pipeline_parts.setup import (
     DATABASE,
     LEAD,
@@ -120,10 +120,11 @@ class PipelineBench:
             await asyncio.gather(*(self.produce(sessionmaker, 1, warm) for _ in range(WARMUP)))
             await sink.wait(30, "pipeline warm-up")
 
+            published.reset()
             if shape == "throughput":
-                n, producers, per_tx = args.events, args.producers, args.tx_batch
+                n, per_tx = args.events, args.tx_batch
 
-                async def producer(count: int) -> int:
+                async def producer(count: int, deadline: float) -> int:
                     sent = 0
                     for start in range(0, count, per_tx):
                         if now() > deadline:
@@ -131,38 +132,24 @@ class PipelineBench:
                         sent += len(await self.produce(sessionmaker, min(per_tx, count - start), now()))
                     return sent
 
-                await sink.expect(n)
-                published.reset()
-                with CpuMeter(sink.pids) as cpu:
-                    tracker.first_send = now()
-                    deadline = tracker.first_send + args.max_seconds
-                    sent = sum(await asyncio.gather(*(producer(s) for s in shares(n, producers))))
-                    committed = now()
-                    if sent < n:
-                        await sink.limit(sent)
-                    await sink.wait(args.timeout, "pipeline throughput")
-                produced_rate = sent / (committed - tracker.first_send)
+                run = await closed_loop(sink, tracker, args, producer, "pipeline throughput")
+                produced_rate = run.sent / (run.committed - tracker.first_send)
                 result = result_of(
                     "B Luoshi pipeline, throughput",
                     tracker,
-                    sent,
-                    cpu,
-                    f"{producers} producers, {per_tx} event(s) per producing transaction; "
-                    f"the producers alone committed {produced_rate:.0f} events/s" + cut_short(sent, n, args),
+                    run.sent,
+                    run.cpu,
+                    f"{args.producers} producers, {per_tx} event(s) per producing transaction; "
+                    f"the producers alone committed {produced_rate:.0f} events/s"
+                    + cut_short(run.sent, n, args),
                 )
-                n = sent
+                n = run.sent
             else:
 
                 async def fire(scheduled: float) -> None:
                     await self.produce(sessionmaker, 1, scheduled)
 
-                n = int(args.rate * args.seconds)
-                await sink.expect(n)
-                published.reset()
-                with CpuMeter(sink.pids) as cpu:
-                    tracker.first_send = now()
-                    await paced(args.rate, args.seconds, fire)
-                    await sink.wait(args.timeout, "pipeline paced")
+                n, cpu = await open_loop(sink, tracker, args, fire, "pipeline paced")
                 result = result_of(
                     f"B Luoshi pipeline, paced {args.rate:g}/s", tracker, n, cpu, "1 event per transaction"
                 )

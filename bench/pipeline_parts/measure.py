@@ -7,10 +7,10 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from bench.pipeline_parts.setup import log, now
 
@@ -211,3 +211,63 @@ def cut_short(sent: int, wanted: int, args: argparse.Namespace) -> str:
 
 def shares(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+class Sink(Protocol):
+    """Where a phase's deliveries are counted (``consumers.LocalSink``, ``consumers.ChildSink``)."""
+
+    pids: list[int]
+
+    async def expect(self, count: int) -> None: ...
+
+    async def limit(self, count: int) -> None: ...
+
+    async def wait(self, limit: float, what: str) -> None: ...
+
+
+@dataclass
+class Closed:
+    """A throughput phase: events sent, the CPU it took, when the producers were done."""
+
+    sent: int
+    cpu: CpuMeter
+    committed: float
+
+
+async def closed_loop(
+    sink: Sink,
+    tracker: Tracker,
+    args: argparse.Namespace,
+    producer: Callable[[int, float], Awaitable[int]],
+    what: str,
+) -> Closed:
+    """``args.events`` from ``args.producers`` concurrent producers as fast as they go, each called with
+    its share and the deadline (``--max-seconds``) and returning how many it sent; then until delivered."""
+    n = args.events
+    await sink.expect(n)
+    with CpuMeter(sink.pids) as cpu:
+        tracker.first_send = now()
+        deadline = tracker.first_send + args.max_seconds
+        sent = sum(await asyncio.gather(*(producer(s, deadline) for s in shares(n, args.producers))))
+        committed = now()
+        if sent < n:
+            await sink.limit(sent)
+        await sink.wait(args.timeout, what)
+    return Closed(sent, cpu, committed)
+
+
+async def open_loop(
+    sink: Sink,
+    tracker: Tracker,
+    args: argparse.Namespace,
+    fire: Callable[[float], Coroutine[Any, Any, None]],
+    what: str,
+) -> tuple[int, CpuMeter]:
+    """``args.rate`` events/s for ``args.seconds`` (``paced``), then until delivered."""
+    n = int(args.rate * args.seconds)
+    await sink.expect(n)
+    with CpuMeter(sink.pids) as cpu:
+        tracker.first_send = now()
+        await paced(args.rate, args.seconds, fire)
+        await sink.wait(args.timeout, what)
+    return n, cpu

@@ -10,7 +10,7 @@ import uuid
 import aio_pika
 
 from bench.pipeline_parts.consumers import ChildSink, LocalSink, attach_raw_consumer
-from bench.pipeline_parts.measure import CpuMeter, Result, Tracker, cut_short, paced, result_of, shares
+from bench.pipeline_parts.measure import Result, Tracker, closed_loop, cut_short, open_loop, result_of
 from bench.pipeline_parts.setup import RAW_KEY, WARMUP, now, purge_queues
 from luoshi_proto.registry import EXCHANGE
 
@@ -66,9 +66,9 @@ class RawBench:
             await sink.wait(30, "raw warm-up")
 
             if shape == "throughput":
-                n, producers, batch = args.events, args.producers, args.raw_batch
+                n, batch = args.events, args.raw_batch
 
-                async def producer(count: int) -> int:
+                async def producer(count: int, deadline: float) -> int:
                     sent = 0
                     for start in range(0, count, batch):
                         if now() > deadline:
@@ -77,32 +77,20 @@ class RawBench:
                         sent += min(batch, count - start)
                     return sent
 
-                await sink.expect(n)
-                with CpuMeter(sink.pids) as cpu:
-                    tracker.first_send = now()
-                    deadline = tracker.first_send + args.max_seconds
-                    sent = sum(await asyncio.gather(*(producer(s) for s in shares(n, producers))))
-                    if sent < n:
-                        await sink.limit(sent)
-                    await sink.wait(args.timeout, "raw throughput")
+                run = await closed_loop(sink, tracker, args, producer, "raw throughput")
                 return result_of(
                     "A raw aio-pika, throughput",
                     tracker,
-                    sent,
-                    cpu,
-                    f"{producers} producers x gather of {batch} confirmed publishes"
-                    + cut_short(sent, n, args),
+                    run.sent,
+                    run.cpu,
+                    f"{args.producers} producers x gather of {batch} confirmed publishes"
+                    + cut_short(run.sent, n, args),
                 )
 
             async def fire(scheduled: float) -> None:
                 await exchange.publish(self.message(scheduled), RAW_KEY, mandatory=True, timeout=10)
 
-            n = int(args.rate * args.seconds)
-            await sink.expect(n)
-            with CpuMeter(sink.pids) as cpu:
-                tracker.first_send = now()
-                await paced(args.rate, args.seconds, fire)
-                await sink.wait(args.timeout, "raw paced")
+            n, cpu = await open_loop(sink, tracker, args, fire, "raw paced")
             return result_of(
                 f"A raw aio-pika, paced {args.rate:g}/s", tracker, n, cpu, "one confirmed publish per event"
             )
