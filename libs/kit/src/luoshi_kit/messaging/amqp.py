@@ -30,6 +30,7 @@ from luoshi_kit.messaging.topology import (
 
 log = logging.getLogger(__name__)
 PERSISTENT = int(aio_pika.DeliveryMode.PERSISTENT)
+PUBLISH_SLICE = 32  # publishes started per round of the event loop (~0.5 ms of marshalling)
 
 
 class AmqpBus:
@@ -112,7 +113,19 @@ class AmqpBus:
             except PublishError as exc:
                 raise Unroutable(f"no queue bound for {message.routing_key}") from exc
 
-        results = await asyncio.gather(*(one(m) for m in messages), return_exceptions=True)
+        # Started a slice at a time: each start marshals its frames without suspending, and 1,500 started
+        # in one round of the loop held every request this process serves for ~24 ms (luoshi_kit.loopshare).
+        started: list[asyncio.Future[None]] = []
+        try:
+            for count, message in enumerate(messages, 1):
+                started.append(asyncio.ensure_future(one(message)))
+                if count % PUBLISH_SLICE == 0:
+                    await asyncio.sleep(0)  # these start (and the loop polls its sockets) before the next
+        except BaseException:
+            for future in started:
+                future.cancel()
+            raise
+        results = await asyncio.gather(*started, return_exceptions=True)
         return [r if isinstance(r, BaseException) else None for r in results]
 
     async def consume(self, service: str, on_batch: BatchHandler, on_single: SingleHandler) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luoshi_kit.db import table_of, tables_of, utcnow
+from luoshi_kit.loopshare import LoopShare
 from luoshi_kit.messaging.batch import finish_batch, forget_batch
 from luoshi_kit.messaging.bus import Delivery, PoisonMessage
 from luoshi_kit.messaging.handlers import HandlerTable
@@ -58,7 +59,11 @@ class EventConsumer:
             raise PoisonMessage(f"malformed event {delivery.message_id}: {exc}") from exc
 
     async def handle_batch(self, deliveries: Sequence[Delivery]) -> None:
-        events = [e for e in (self.parse(d) for d in deliveries) if e is not None]
+        events, share = [], LoopShare()
+        for delivery in deliveries:
+            if (event := self.parse(delivery)) is not None:
+                events.append(event)
+            await share.turn()
         if not events:
             return
         async with self.sessionmaker() as session, session.begin():
@@ -84,12 +89,14 @@ class EventConsumer:
         forget_batch(session)
         try:
             await self._prepare(session, fresh)
+            share = LoopShare()
             for event in fresh:
                 token = current_traceparent.set(event.traceparent)
                 try:
                     await self.handlers[event.type](session=session, event=event)
                 finally:
                     current_traceparent.reset(token)
+                await share.turn()
             await finish_batch(session)
         finally:
             forget_batch(session)
