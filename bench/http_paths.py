@@ -46,7 +46,10 @@ from bench import processes as proc
 PG = os.environ.get("LUOSHI_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 AMQP = os.environ.get("LUOSHI_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672")
 # Overridable so two runs (e.g. two worktrees) can share the machine without sharing databases or ports.
-PREFIX = VHOST = os.environ.get("LUOSHI_BENCH_HTTP_PREFIX", "luoshi_bench_http")
+PREFIX = os.environ.get("LUOSHI_BENCH_HTTP_PREFIX", "luoshi_bench_http")
+# A vhost of this run's own: one re-created under the last run's name right after that run deleted it could
+# still be dropping its quorum queues, and tasking then never took in the seeded tree (not ready).
+VHOST = f"{PREFIX}_{os.getpid()}"
 PORT_BASE = int(os.environ.get("LUOSHI_BENCH_HTTP_PORT", "18100"))
 SECRET, JWT = "bench-internal-secret-0123456789abcdef", "bench-jwt-secret-0123456789abcdef"
 CLERK = Identity(
