@@ -29,8 +29,8 @@ TABLES = kit_tables()
 HANDLER_SECONDS = 0.0005  # synchronous work per event, as a handler that only defers its writes does
 EVENTS = 300  # 0.15 s of such work in one batch
 LONGEST_STALL = 0.05  # a third of the batch (a loop that never turned stood still ~150 ms here; now ~3)
-PUBLISHES = 1500  # their starts held the loop 19-31 ms in one stretch here; a slice at a time, ~2 ms
-LONGEST_PUBLISH_STALL = 0.012
+PUBLISHES = 3000  # their starts held the loop 37-44 ms in one stretch here; a slice at a time, ~4 ms
+LONGEST_PUBLISH_STALL = 0.02
 
 
 async def _longest_stall(work: Awaitable[object]) -> float:
