@@ -1,14 +1,12 @@
 """Handling a batch of events and publishing a batch of outbox rows leave the event loop turns: a request
 arriving meanwhile is not held up for the whole batch (luoshi_kit.loopshare). A ticker measures the
-longest stretch the loop went without running it while the batch ran."""
+longest stretch the loop went without running it while the batch ran (luoshi_kit.testing.longest_stall)."""
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +17,7 @@ from luoshi_kit.messaging.bus import Delivery, OutgoingMessage
 from luoshi_kit.messaging.handlers import HandlerTable
 from luoshi_kit.messaging.inbox import EventConsumer
 from luoshi_kit.messaging.topology import QueueSpec
-from luoshi_kit.testing import kit_tables
+from luoshi_kit.testing import kit_tables, longest_stall
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.tasking.v1 import Actor, TaskAccepted, TaskRef
 
@@ -31,31 +29,6 @@ EVENTS = 300  # 0.15 s of such work in one batch
 LONGEST_STALL = 0.05  # a third of the batch (a loop that never turned stood still ~150 ms here; now ~3)
 PUBLISHES = 3000  # their starts held the loop 37-44 ms in one stretch here; a slice at a time, ~4 ms
 LONGEST_PUBLISH_STALL = 0.02
-
-
-async def _longest_stall(work: Awaitable[object]) -> float:
-    """The longest gap between two runs of a ticker while ``work`` runs."""
-    gaps: list[float] = []
-    done = False
-
-    async def ticker() -> None:
-        last = time.perf_counter()
-        while not done:
-            await asyncio.sleep(0)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
-
-    ticking = asyncio.create_task(ticker())
-    await asyncio.sleep(0)
-    gc.disable()  # a full collection of the test process's heap pauses it ~130 ms: not what is measured
-    try:
-        await work
-    finally:
-        gc.enable()
-        done = True
-        await ticking
-    return max(gaps)
 
 
 def _delivery(n: int) -> Delivery:
@@ -92,7 +65,7 @@ async def _consumer(url: str) -> AsyncIterator[EventConsumer]:
 async def test_a_batch_of_events_leaves_the_loop_turns(postgres_url: str) -> None:
     deliveries = [_delivery(n) for n in range(EVENTS)]
     async for consumer in _consumer(postgres_url):
-        stall = await _longest_stall(consumer.handle_batch(deliveries))
+        stall = await longest_stall(consumer.handle_batch(deliveries))
         assert stall < LONGEST_STALL, f"the loop stood still for {stall * 1000:.0f} ms"
 
 
@@ -111,7 +84,7 @@ async def test_publishing_a_batch_leaves_the_loop_turns(vhost_amqp_url: str) -> 
         async def publish() -> None:
             results.extend(await bus.publish(messages))
 
-        stall = await _longest_stall(publish())
+        stall = await longest_stall(publish())
         assert results == [None] * len(messages)  # every one confirmed
         assert stall < LONGEST_PUBLISH_STALL, f"the loop stood still for {stall * 1000:.0f} ms"
     finally:

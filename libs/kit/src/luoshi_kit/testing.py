@@ -8,13 +8,14 @@ engine runs; where neither is possible the test fails with a clear message — n
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import shutil
 import socket
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, closing
 from typing import Any
 
@@ -29,6 +30,32 @@ from luoshi_kit.db import NAMING, InboxMixin, OutboxMixin, ServiceTables, tables
 from luoshi_kit.identity import IDENTITY_HEADER, Identity, sign_identity
 
 TEST_SECRET = "luoshi-test-internal-secret-0123456789"
+
+
+async def longest_stall(work: Awaitable[object]) -> float:
+    """The longest gap between two runs of a ticker while ``work`` runs: how long a request arriving then
+    could wait for the event loop (``luoshi_kit.loopshare``)."""
+    gaps: list[float] = []
+    done = False
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not done:
+            await asyncio.sleep(0)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    ticking = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    gc.disable()  # a full collection of the test process's heap pauses it ~130 ms: not what is measured
+    try:
+        await work
+    finally:
+        gc.enable()
+        done = True
+        await ticking
+    return max(gaps)
 
 
 def kit_tables() -> ServiceTables:

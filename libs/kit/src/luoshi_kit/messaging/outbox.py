@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.db import outbox_notify, stage_outbox_rows, table_of, tables_of
 from luoshi_kit.driver_sql import RowWithEvent, execute_autocommit
+from luoshi_kit.loopshare import LoopShare
 from luoshi_kit.tracing import child_of, current_traceparent
 from luoshi_proto.envelope import CloudEvent
 from luoshi_proto.registry import routing_key, schema_path, type_of
@@ -118,7 +119,10 @@ async def add_events(
 ) -> list[CloudEvent[BaseModel]]:
     """Stage many events, written with one executemany INSERT now (same rows as ``add_event``): for
     bursts such as a deadline scan's backlog. Published only if the transaction commits."""
-    staged = [envelope_and_row(source, event) for event in events]
+    staged, share = [], LoopShare()
+    for event in events:
+        staged.append(envelope_and_row(source, event))
+        await share.turn()
     if staged:
         stage_outbox_rows(session.sync_session, [row for _e, row in staged])
         await session.flush()

@@ -39,7 +39,7 @@ async def chunked_scan(
         return ScanResult(today=today, skipped=True), settings
     longest = time.perf_counter() - began
     plan.result.transactions += 1
-    plan.decide()
+    await plan.decide_aside()
     while True:  # at least once: the last transaction records the scan as done
         began = time.perf_counter()
         async with session.begin():

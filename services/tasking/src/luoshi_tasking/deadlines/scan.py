@@ -19,6 +19,7 @@ chunk, so a crash or a hand-over mid-backlog leaves the remainder to the next fu
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luoshi_kit.loopshare import LoopShare
 from luoshi_kit.messaging.outbox import PendingEvent, add_events
 from luoshi_proto.tasking.states import OPEN_STATES
 from luoshi_proto.tasking.v1 import TaskDeadlineAlert
@@ -188,6 +190,12 @@ class ScanPlan:
     def finished(self) -> bool:
         return self.done >= len(self.alerts)
 
+    async def decide_aside(self) -> None:
+        """``decide`` in a worker thread: over a backlog's candidates the rules run for seconds, and on
+        the event loop they held every request the process serves for as long (the loop now gets the
+        interpreter at least every switch interval, 5 ms)."""
+        await asyncio.to_thread(self.decide)
+
     def decide(self) -> None:
         """Apply the rules (plain Python, no database: the job runs it between transactions)."""
         alerts = plan_alerts(self.tasks, self.result.today, self.cal, self.settings)
@@ -224,10 +232,11 @@ async def raise_next(*, session: AsyncSession, plan: ScanPlan, limit: int | None
     dialect = session.get_bind().dialect.name
     inserted = await _insert_markers(session, chunk, dialect) if chunk else set()
     fresh = [a for a in chunk if (a.task.id, a.kind, a.occurrence) in inserted]
-    today = plan.result.today
-    await add_events(
-        session=session, source="tasking", events=[_pending_event(a, today, plan.cal) for a in fresh]
-    )
+    today, events, share = plan.result.today, [], LoopShare()
+    for alert in fresh:
+        events.append(_pending_event(alert, today, plan.cal))
+        await share.turn()
+    await add_events(session=session, source="tasking", events=events)
     for alert in fresh:
         plan.result.raised[alert.kind] += 1
     plan.done = end
@@ -244,6 +253,6 @@ async def scan(
     plan = await plan_scan(session=session, today=today, cal=cal, settings=settings)
     if plan is None:
         return ScanResult(today=today, skipped=True)
-    plan.decide()
+    await plan.decide_aside()
     await raise_next(session=session, plan=plan)
     return plan.result
