@@ -192,8 +192,8 @@ class ScanPlan:
 
     async def decide_aside(self) -> None:
         """``decide`` in a worker thread: over a backlog's candidates the rules run for seconds, and on
-        the event loop they held every request the process serves for as long (the loop now gets the
-        interpreter at least every switch interval, 5 ms)."""
+        the event loop they held every request the process serves for as long. The loop takes the
+        interpreter back at each switch interval (5 ms) the worker's bytecode reaches."""
         await asyncio.to_thread(self.decide)
 
     def decide(self) -> None:
