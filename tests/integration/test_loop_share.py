@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +43,7 @@ def _delivery(n: int) -> Delivery:
     )
 
 
+@asynccontextmanager
 async def _consumer(url: str) -> AsyncIterator[EventConsumer]:
     engine = make_engine(url)
     async with engine.begin() as conn:
@@ -64,7 +66,7 @@ async def _consumer(url: str) -> AsyncIterator[EventConsumer]:
 
 async def test_a_batch_of_events_leaves_the_loop_turns(postgres_url: str) -> None:
     deliveries = [_delivery(n) for n in range(EVENTS)]
-    async for consumer in _consumer(postgres_url):
+    async with _consumer(postgres_url) as consumer:
         stall = await longest_stall(consumer.handle_batch(deliveries))
         assert stall < LONGEST_STALL, f"the loop stood still for {stall * 1000:.0f} ms"
 

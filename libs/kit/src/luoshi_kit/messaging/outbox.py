@@ -118,7 +118,8 @@ async def add_events(
     *, session: AsyncSession, source: str, events: Iterable[PendingEvent]
 ) -> list[CloudEvent[BaseModel]]:
     """Stage many events, written with one executemany INSERT now (same rows as ``add_event``): for
-    bursts such as a deadline scan's backlog. Published only if the transaction commits."""
+    bursts such as a deadline scan's backlog. Published only if the transaction commits. ``events`` may
+    be a generator: it is consumed with turns for the event loop (``luoshi_kit.loopshare``)."""
     staged, share = [], LoopShare()
     for event in events:
         staged.append(envelope_and_row(source, event))

@@ -31,7 +31,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luoshi_kit.loopshare import LoopShare
 from luoshi_kit.messaging.outbox import PendingEvent, add_events
 from luoshi_proto.tasking.states import OPEN_STATES
 from luoshi_proto.tasking.v1 import TaskDeadlineAlert
@@ -232,10 +231,9 @@ async def raise_next(*, session: AsyncSession, plan: ScanPlan, limit: int | None
     dialect = session.get_bind().dialect.name
     inserted = await _insert_markers(session, chunk, dialect) if chunk else set()
     fresh = [a for a in chunk if (a.task.id, a.kind, a.occurrence) in inserted]
-    today, events, share = plan.result.today, [], LoopShare()
-    for alert in fresh:
-        events.append(_pending_event(alert, today, plan.cal))
-        await share.turn()
+    today = plan.result.today
+    # A generator: add_events builds each event as it stages it, with turns for the loop in between.
+    events = (_pending_event(a, today, plan.cal) for a in fresh)
     await add_events(session=session, source="tasking", events=events)
     for alert in fresh:
         plan.result.raised[alert.kind] += 1
