@@ -25,9 +25,9 @@ from bench.pipeline_parts.setup import (
     truncate_tables,
 )
 from luoshi_kit.db import (
-    autocommit,
     make_engine,
     make_sessionmaker,
+    statement_alone,
 )
 from luoshi_kit.messaging.amqp import AmqpBus
 from luoshi_kit.messaging.bus import OutgoingMessage
@@ -72,12 +72,11 @@ class PipelineBench:
         row = {"id": data.task.task_id, "title": data.task.title, "lead_unit": data.task.lead_unit}
         event = PendingEvent(data, LEAD, data.task.task_id)
         async with sessionmaker() as session:
-            await autocommit(session)
+            statement_alone(session)  # as tasking's create (idempotent, one_statement): no transaction
             envelope = await insert_with_event(
                 session=session, model=BenchTask, values=row, source="tasking", event=event
             )
             self.tracker.sent(envelope.id, t0)
-            await session.commit()  # no COMMIT is sent; it runs the hook that wakes the relay
         return envelope.id
 
     def wiring(self) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession], AmqpBus, OutboxRelay]:

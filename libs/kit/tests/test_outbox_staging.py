@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy import MetaData, String, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from luoshi_kit.db import (
@@ -23,6 +24,7 @@ from luoshi_kit.db import (
     autocommit,
     make_engine,
     make_sessionmaker,
+    statement_alone,
 )
 from luoshi_kit.messaging.bus import OutgoingMessage
 from luoshi_kit.messaging.outbox import PendingEvent, add_event, insert_with_event
@@ -152,6 +154,18 @@ async def _one_statement(maker: async_sessionmaker[AsyncSession], task_id: str) 
     return envelope.id
 
 
+async def _alone(maker: async_sessionmaker[AsyncSession], task_id: str) -> str:
+    """The same statement run alone (``statement_alone``), as tasking's create runs it: no commit."""
+    async with maker() as session:
+        assert statement_alone(session)
+        event = PendingEvent(_accepted(task_id), ORG, task_id)
+        envelope = await insert_with_event(
+            session=session, model=Thing, values={"id": task_id}, source="tasking", event=event
+        )
+        assert not session.in_transaction()  # the session never began one
+    return envelope.id
+
+
 Write = Callable[[async_sessionmaker[AsyncSession], str], Awaitable[str]]
 
 
@@ -181,7 +195,9 @@ async def _other_replica_wakes(url: str, write: Write) -> tuple[float, list[str]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(bus.any.wait(), timeout=5)
         async with writer() as session:
-            assert await session.scalar(select(Thing.id)) == ("n" if write is _one_statement else None)
+            assert await session.scalar(select(Thing.id)) == (
+                None if write is _stage_in_a_transaction else "n"
+            )
         for _ in range(100):  # the relay marks what it published (one array UPDATE on PostgreSQL)
             if not await relay.backlog():
                 break
@@ -193,7 +209,7 @@ async def _other_replica_wakes(url: str, write: Write) -> tuple[float, list[str]
         await engine.dispose()
 
 
-@pytest.mark.parametrize("write", [_stage_in_a_transaction, _one_statement])
+@pytest.mark.parametrize("write", [_stage_in_a_transaction, _one_statement, _alone])
 def test_a_commit_wakes_the_relay_of_another_replica(postgres_url: str, write: Write) -> None:
     waited, published, event_id = asyncio.run(_other_replica_wakes(postgres_url, write))
     assert published == [event_id]
@@ -210,16 +226,16 @@ async def test_a_row_and_its_event_in_one_statement_elsewhere(tmp_path: Path) ->
     assert woken == [1]
 
 
-async def _refusals(url: str) -> tuple[type[BaseException], set[str], set[str]]:
+async def _refusals(url: str, write: Write) -> tuple[type[BaseException], set[str], set[str]]:
     engine = make_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
     maker = make_sessionmaker(engine, TABLES)
     try:
-        first = await _one_statement(maker, "dup")  # on asyncpg itself (autocommit)
+        first = await write(maker, "dup")  # on asyncpg itself (autocommit, or alone)
         refused: type[BaseException] = type(None)  # type: ignore[assignment]
         try:
-            await _one_statement(maker, "dup")
+            await write(maker, "dup")
         except Exception as exc:
             refused = type(exc)
         async with maker() as session, session.begin():  # in a transaction: through SQLAlchemy, in it
@@ -243,11 +259,14 @@ async def _refusals(url: str) -> tuple[type[BaseException], set[str], set[str]]:
         await engine.dispose()
 
 
-def test_a_refused_one_statement_write_raises_sqlalchemys_error_and_writes_nothing(postgres_url: str) -> None:
-    """The one-statement write runs on asyncpg itself in autocommit; refused there, it is run again through
-    SQLAlchemy, so the caller sees SQLAlchemy's IntegrityError, as before. In a transaction it goes through
-    SQLAlchemy, inside the transaction, and a rollback takes it back."""
-    refused, other_events, things = asyncio.run(_refusals(postgres_url))
+@pytest.mark.parametrize("write", [_one_statement, _alone])
+def test_a_refused_one_statement_write_raises_sqlalchemys_error_and_writes_nothing(
+    postgres_url: str, write: Write
+) -> None:
+    """The one-statement write runs on asyncpg itself in autocommit or alone; refused there, it is run
+    again through SQLAlchemy, so the caller sees SQLAlchemy's IntegrityError, as before. In a transaction
+    it goes through SQLAlchemy, inside the transaction, and a rollback takes it back."""
+    refused, other_events, things = asyncio.run(_refusals(postgres_url, write))
     assert refused is IntegrityError
     assert other_events == set() and things == {"dup"}
 
@@ -368,3 +387,49 @@ def test_writes_notify_other_replicas_only_when_their_own_relay_cannot_publish(p
     assert was_publishing and published_by_own_relay
     assert quiet == []
     assert loud == [payload, payload]
+
+
+async def _alone_beside_a_session(url: str) -> tuple[list[int], set[str], set[str], int, int]:
+    engine = create_async_engine(url, pool_size=1, max_overflow=0)  # one connection: the one lost below
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    woken: list[int] = []
+    maker = make_sessionmaker(engine, TABLES, on_outbox_commit=lambda: woken.append(1))
+    try:
+        async with maker() as session:
+            assert statement_alone(session)
+            await session.scalar(select(func.count()).select_from(Thing))  # begins the session's transaction
+            event = PendingEvent(_accepted("beside"), ORG, "beside")
+            await insert_with_event(
+                session=session, model=Thing, values={"id": "beside"}, source="tasking", event=event
+            )
+            await session.rollback()  # nothing left to roll back: the write was committed
+        pooled = await engine.raw_connection()
+        lost_pid = pooled.driver_connection.get_server_pid()  # type: ignore[union-attr]
+        pooled.close()
+        killer = await asyncpg.connect(url.replace("+asyncpg", ""))
+        try:  # the pooled connection's backend goes away under the pool
+            assert await killer.fetchval("SELECT pg_terminate_backend($1)", lost_pid)
+        finally:
+            await killer.close()
+        await _alone(maker, "after-loss")  # on the dead connection first, then on a new one
+        async with maker() as session:
+            events, things = await _outbox_ids(session), set((await session.scalars(select(Thing.id))).all())
+            pid = await session.scalar(select(func.pg_backend_pid()))
+        return woken, events, things, lost_pid, int(pid or 0)
+    finally:
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+        await engine.dispose()
+
+
+def test_a_statement_alone_commits_by_itself_and_survives_a_lost_connection(postgres_url: str) -> None:
+    """After ``statement_alone`` the write is committed as it returns (this process's relay woken),
+    whatever the session does after it: here a read began the session's transaction first, and the write
+    ran in it on the session's connection (a pool of one has no second) and committed it. A pooled
+    connection lost under a write run alone is invalidated and the statement run once more on a new one:
+    written once."""
+    woken, events, things, lost_pid, pid = asyncio.run(_alone_beside_a_session(postgres_url))
+    assert woken == [1, 1]
+    assert len(events) == 2 and things == {"beside", "after-loss"}
+    assert pid and pid != lost_pid

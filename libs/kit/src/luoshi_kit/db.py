@@ -311,6 +311,31 @@ async def autocommit(session: AsyncSession) -> None:
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+ALONE = "statement_alone"
+
+
+def statement_alone(session: AsyncSession) -> bool:
+    """Let the next write the outbox stages with driver SQL (``messaging.outbox.execute_staging``: one
+    statement, atomic by itself) run alone, outside the session: on a pooled connection of its own, with
+    no session transaction or commit around it (``driver_sql.execute_alone``), waking the relay as it
+    returns. For work whose writes are that one statement and whose reads need not share its snapshot;
+    reads before it begin the session's transaction as usual, and the statement then runs in it and
+    commits it.
+    PostgreSQL only, a session bound to an engine (a pool to take from): True there; False elsewhere,
+    where the caller's transaction stays the one to commit."""
+    if not isinstance(session.bind, AsyncEngine) or session.bind.dialect.name != "postgresql":
+        return False
+    session.info[ALONE] = True
+    return True
+
+
+def wake_relay(session: AsyncSession) -> None:
+    """Tell this process's relay that events were committed (the commit hook's wake-up, for a write
+    committed outside the session)."""
+    if wake := session.info.get("on_outbox_commit"):
+        wake()
+
+
 async def database_ready(engine: AsyncEngine) -> bool:
     try:
         async with engine.connect() as conn:

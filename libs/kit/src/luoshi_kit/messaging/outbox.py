@@ -9,10 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Dialect, Table
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from luoshi_kit.db import outbox_notify, stage_outbox_rows, table_of, tables_of
-from luoshi_kit.driver_sql import RowWithEvent, execute_autocommit
+from luoshi_kit.db import ALONE, outbox_notify, stage_outbox_rows, table_of, tables_of, wake_relay
+from luoshi_kit.driver_sql import RowWithEvent, execute_alone, execute_autocommit
 from luoshi_kit.loopshare import LoopShare
 from luoshi_kit.tracing import child_of, current_traceparent
 from luoshi_proto.envelope import CloudEvent
@@ -104,9 +104,21 @@ async def execute_staging(
     *, session: AsyncSession, sql: str, params: list[Any], notify: tuple[str, str] | None
 ) -> None:
     """Run driver SQL that inserts outbox rows, ``notify``'s two values as its last parameters; the
-    session's commit wakes this process's relay, as after ``add_event``."""
-    await execute_autocommit(await session.connection(), sql, (*params, *(notify or ())))
+    session's commit wakes this process's relay, as after ``add_event``. After ``db.statement_alone`` it
+    is committed as it returns and wakes the relay: run alone on a pooled connection of its own, or, where
+    a read has begun the session's transaction (holding a connection: taking a second one could wait
+    on a pool that every such request holds), in that transaction, committed with it."""
+    args = (*params, *(notify or ()))
+    alone = session.info.pop(ALONE, False)
+    if alone and not session.in_transaction():
+        assert isinstance(session.bind, AsyncEngine)  # db.statement_alone checked it
+        await execute_alone(session.bind, sql, args)
+        wake_relay(session)
+        return
+    await execute_autocommit(await session.connection(), sql, args)
     session.info["outbox_dirty"] = True
+    if alone:
+        await session.commit()
 
 
 @lru_cache(maxsize=64)
