@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luoshi_kit.db import utcnow
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.messaging.batch import batch_cache
 from luoshi_kit.orgtree import within_subtree
 from luoshi_kit.paging import PageParams, fetch_page
 from luoshi_kit.permissions import forbidden
@@ -24,6 +26,7 @@ from luoshi_notification.webhooks.schemas import SubscriptionIn, SubscriptionPat
 from luoshi_proto.envelope import CloudEvent
 
 NOT_FOUND = Problem(404, "not-found", "订阅不存在 Subscription not found")
+_SUBSCRIPTIONS, _DELIVERED = "webhook_subscriptions", "webhook_delivered"
 
 
 async def check_endpoint(
@@ -118,22 +121,33 @@ def rotate(*, sub: Subscription, overlap_hours: float, now: datetime) -> str:
     return sub.secret
 
 
+async def load_subscriptions(*, session: AsyncSession, events: Sequence[CloudEvent[Any]]) -> None:
+    """For a batch: the active subscriptions, and the deliveries its events already have (a redelivered
+    event), in one query each."""
+    subs = (await session.scalars(select(Subscription).where(Subscription.active.is_(True)))).all()
+    batch_cache(session, _SUBSCRIPTIONS)[None] = subs
+    delivered: dict[str, set[str]] = batch_cache(session, _DELIVERED)
+    delivered.update({e.id: set() for e in events})
+    if not subs:
+        return
+    query = select(WebhookDelivery.event_id, WebhookDelivery.subscription_id).where(
+        WebhookDelivery.event_id.in_([e.id for e in events])
+    )
+    for event_id, subscription_id in (await session.execute(query)).all():
+        delivered[event_id].add(subscription_id)
+
+
 async def enqueue(*, session: AsyncSession, event: CloudEvent[Any]) -> int:
     """A pending delivery for every active subscription that receives ``event`` (once per subscription)."""
-    subs = (await session.scalars(select(Subscription).where(Subscription.active.is_(True)))).all()
+    loaded = batch_cache(session, _SUBSCRIPTIONS)
+    if None in loaded:
+        subs = loaded[None]
+    else:
+        subs = (await session.scalars(select(Subscription).where(Subscription.active.is_(True)))).all()
     chosen = [s for s in subs if receives(s.scope_org, s.event_types, event)]
     if not chosen:
         return 0
-    done = set(
-        (
-            await session.scalars(
-                select(WebhookDelivery.subscription_id).where(
-                    WebhookDelivery.event_id == event.id,
-                    WebhookDelivery.subscription_id.in_([s.id for s in chosen]),
-                )
-            )
-        ).all()
-    )
+    done = await _delivered(session, event.id, [s.id for s in chosen])
     body, now = event.model_dump_json(), utcnow()
     for sub in chosen:
         if sub.id not in done:
@@ -151,6 +165,16 @@ async def enqueue(*, session: AsyncSession, event: CloudEvent[Any]) -> int:
                 )
             )
     return len(chosen) - len(done)
+
+
+async def _delivered(session: AsyncSession, event_id: str, subscription_ids: list[str]) -> set[str]:
+    loaded: dict[str, set[str]] = batch_cache(session, _DELIVERED)
+    if event_id in loaded:
+        return loaded[event_id]
+    query = select(WebhookDelivery.subscription_id).where(
+        WebhookDelivery.event_id == event_id, WebhookDelivery.subscription_id.in_(subscription_ids)
+    )
+    return set((await session.scalars(query)).all())
 
 
 async def deliveries(
