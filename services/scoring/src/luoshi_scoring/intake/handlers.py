@@ -34,7 +34,7 @@ from luoshi_scoring.ledger.service import NewEntry, add_entry
 from luoshi_scoring.negative.service import add_negative
 from luoshi_scoring.periods import period_of
 from luoshi_scoring.rulebook.rules import basis_text, points_for
-from luoshi_scoring.rulebook.service import rule_for
+from luoshi_scoring.rulebook.service import load_rulebook, rule_for
 
 HANDLERS = HandlerTable()
 
@@ -79,7 +79,7 @@ async def on_assigned(*, session: AsyncSession, event: CloudEvent[TaskAssigned])
     fact.assigned_at = event.data.at  # a reassignment starts the acceptance clock again
 
 
-@HANDLERS.on("tasking.task.accepted.v1")
+@HANDLERS.on("tasking.task.accepted.v1", prepare=load_rulebook)
 async def on_accepted(*, session: AsyncSession, event: CloudEvent[TaskAccepted]) -> None:
     fact = await session.get(TaskFact, event.data.task.task_id)
     awards = rules.accepted(event.data, fact.assigned_at if fact else None)
@@ -93,14 +93,14 @@ async def on_completion(*, session: AsyncSession, event: CloudEvent[TaskStateCha
     fact.completed_on = business_date(event.data.at) if done else None
 
 
-@HANDLERS.on("tasking.task.closed.v1")
+@HANDLERS.on("tasking.task.closed.v1", prepare=load_rulebook)
 async def on_closed(*, session: AsyncSession, event: CloudEvent[TaskStateChanged]) -> None:
     fact = await session.get(TaskFact, event.data.task.task_id)
     awards = rules.closed(event.data, fact.completed_on if fact else None)
     await score(session=session, event=event, awards=awards, by=event.data.by)
 
 
-@HANDLERS.on("tasking.task.overdue.v1")
+@HANDLERS.on("tasking.task.overdue.v1", prepare=load_rulebook)
 async def on_overdue(*, session: AsyncSession, event: CloudEvent[TaskDeadlineAlert]) -> None:
     """超期: a deduction, and the key task enters the lead unit's negative list (未按时序进度完成)."""
     awards = rules.overdue(event.data, event.time)
@@ -118,32 +118,32 @@ async def on_overdue(*, session: AsyncSession, event: CloudEvent[TaskDeadlineAle
     )
 
 
-@HANDLERS.on("tasking.task.report_missing.v1")
+@HANDLERS.on("tasking.task.report_missing.v1", prepare=load_rulebook)
 async def on_report_missing(*, session: AsyncSession, event: CloudEvent[TaskDeadlineAlert]) -> None:
     await score(session=session, event=event, awards=rules.report_missing(event.data, event.time))
 
 
-@HANDLERS.on("tasking.task.progress_reported.v1")
+@HANDLERS.on("tasking.task.progress_reported.v1", prepare=load_rulebook)
 async def on_progress(*, session: AsyncSession, event: CloudEvent[TaskProgressReported]) -> None:
     await score(session=session, event=event, awards=rules.progress_reported(event.data), by=event.data.by)
 
 
-@HANDLERS.on("tasking.task.extension_decided.v1")
+@HANDLERS.on("tasking.task.extension_decided.v1", prepare=load_rulebook)
 async def on_extension(*, session: AsyncSession, event: CloudEvent[TaskExtensionDecided]) -> None:
     await score(session=session, event=event, awards=rules.extension_decided(event.data), by=event.data.by)
 
 
-@HANDLERS.on("supervision.finding.recorded.v1")
+@HANDLERS.on("supervision.finding.recorded.v1", prepare=load_rulebook)
 async def on_finding(*, session: AsyncSession, event: CloudEvent[FindingRecorded]) -> None:
     await score(session=session, event=event, awards=rules.finding(event.data), by=event.data.by)
 
 
-@HANDLERS.on("supervision.rectification.verified.v1")
+@HANDLERS.on("supervision.rectification.verified.v1", prepare=load_rulebook)
 async def on_verified(*, session: AsyncSession, event: CloudEvent[RectificationVerified]) -> None:
     await score(session=session, event=event, awards=rules.verified(event.data), by=event.data.by)
 
 
-@HANDLERS.on("supervision.rectification.rejected.v1")
+@HANDLERS.on("supervision.rectification.rejected.v1", prepare=load_rulebook)
 async def on_rejected(*, session: AsyncSession, event: CloudEvent[RectificationRejected]) -> None:
     """整改不到位: a deduction, and the unit's negative list (未按标准完成)."""
     awards = rules.rejected(event.data)
@@ -162,11 +162,11 @@ async def on_rejected(*, session: AsyncSession, event: CloudEvent[RectificationR
     )
 
 
-@HANDLERS.on("supervision.listing.placed.v1")
+@HANDLERS.on("supervision.listing.placed.v1", prepare=load_rulebook)
 async def on_listed(*, session: AsyncSession, event: CloudEvent[ListingChanged]) -> None:
     await score(session=session, event=event, awards=rules.listed(event.data), by=event.data.by)
 
 
-@HANDLERS.on("supervision.urge.escalated.v1")
+@HANDLERS.on("supervision.urge.escalated.v1", prepare=load_rulebook)
 async def on_urge_escalated(*, session: AsyncSession, event: CloudEvent[UrgeEscalated]) -> None:
     await score(session=session, event=event, awards=rules.urge_unanswered(event.data))

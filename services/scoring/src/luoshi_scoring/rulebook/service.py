@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luoshi_kit.errors import Problem
 from luoshi_kit.identity import Identity
+from luoshi_kit.messaging.batch import batch_cache
 from luoshi_kit.permissions import forbidden
 from luoshi_kit.scope import require_in_scope
+from luoshi_proto.envelope import CloudEvent
 from luoshi_scoring.rulebook.defaults import DEFAULT_RULES, RULE_CODES
 from luoshi_scoring.rulebook.models import ScoringRule
 from luoshi_scoring.rulebook.rules import RuleVersion, resolve
 from luoshi_scoring.rulebook.schemas import RuleVersionIn, RuleVersionOut
 
+_BOOK = "scoring_rulebook"
 GLOBAL_DENIED = (
     "全省适用的积分规则只能由省级系统管理员调整 Only a provincial administrator changes province-wide rules"
 )
@@ -47,8 +52,18 @@ async def versions(*, session: AsyncSession, code: str | None = None) -> list[Ru
     return shipped + added
 
 
+async def load_rulebook(*, session: AsyncSession, events: Sequence[CloudEvent[Any]]) -> None:
+    """For a consumer's batch (a handler's ``prepare``): every rule version, read once, not per award."""
+    book: dict[str | None, Any] = batch_cache(session, _BOOK)
+    for version in await versions(session=session):
+        book.setdefault(version.code, []).append(version)
+    book[None] = True
+
+
 async def rule_for(*, session: AsyncSession, code: str, org_code: str, day: date) -> RuleVersion | None:
-    return resolve(await versions(session=session, code=code), code=code, org_code=org_code, day=day)
+    book: dict[str | None, Any] = batch_cache(session, _BOOK)
+    found = book.get(code, []) if None in book else await versions(session=session, code=code)
+    return resolve(found, code=code, org_code=org_code, day=day)
 
 
 async def list_versions(*, session: AsyncSession, code: str | None) -> list[RuleVersionOut]:
