@@ -62,7 +62,14 @@ def _each_once(hook: WebhookReceiver, bus: Received, story: list[tuple[str, str]
     def complete() -> bool:
         return all(hook.of(t, subject) and bus.of(t, subject) for t, subject in story)
 
-    wait_until(complete, 60, f"the story's events at both platforms: {story}", interval=0.5)
+    try:
+        wait_until(complete, 60, "the story's events at both platforms", interval=0.5)
+    except AssertionError as exc:  # say which platform lacks which event, for the next reader of a red run
+        lacking_hook = [(t, subject) for t, subject in story if not hook.of(t, subject)]
+        lacking_bus = [(t, subject) for t, subject in story if not bus.of(t, subject)]
+        raise AssertionError(
+            f"{exc}; not at the webhook: {lacking_hook}; not on AMQP: {lacking_bus}"
+        ) from None
     for event_type, subject in story:
         assert len(hook.of(event_type, subject)) == 1, (event_type, subject)
         assert len(bus.of(event_type, subject)) == 1, (event_type, subject)
