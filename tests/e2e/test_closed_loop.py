@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -57,7 +58,7 @@ def _subscribe(s: Story, url: str) -> tuple[str, str, datetime]:
 
 def _delivery_log(s: Story, subscription: str) -> str:
     """The subscription's deliveries not delivered yet, as notification holds them (for a red run)."""
-    items = []
+    items: list[Any] = []
     for status in ("pending", "sending", "dead"):
         page = s.admin.get(f"/api/v1/subscriptions/{subscription}/deliveries", params={"status": status})
         items += page.json().get("items", []) if page.status_code == 200 else [page.text]

@@ -51,13 +51,14 @@ class NotificationSettings(KitSettings):
     digest_poll_seconds: float = 300.0
 
     # Webhooks: the retry schedule (seconds after each failed attempt; its length is the number of retries),
-    # jitter, the number of failed attempts in a row that disables a subscription, and hosts allowed to
-    # resolve
-    # to private addresses (comma-separated; tests allow their local receiver).
+    # jitter, the number of failed attempts in a row that disables a subscription, how many posts one
+    # replica has in flight at once, and hosts allowed to resolve to private addresses (comma-separated;
+    # tests allow their local receiver).
     webhook_retry_schedule: str = "5,300,1800,7200,18000,36000,36000"
     webhook_jitter: float = 0.2
     webhook_disable_after: int = 30
     webhook_timeout_seconds: float = 10.0
+    webhook_concurrency: int = 16
     webhook_poll_seconds: float = 1.0
     webhook_lease_seconds: float = 120.0
     webhook_allowed_hosts: str = ""

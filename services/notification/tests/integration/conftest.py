@@ -189,6 +189,9 @@ class Receiver:
     failures_left: int = 0
     redirect_to: str | None = None
     hits: int = 0
+    delay: float = 0.0
+    in_flight: int = 0
+    most_in_flight: int = 0
 
     def verify(self, body: bytes, headers: dict[str, str]) -> dict[str, Any] | None:
         from standardwebhooks import Webhook
@@ -209,6 +212,12 @@ async def receiver() -> AsyncIterator[Receiver]:
 
     async def hook(request: web.Request) -> web.Response:
         endpoint.hits += 1
+        endpoint.in_flight += 1
+        endpoint.most_in_flight = max(endpoint.most_in_flight, endpoint.in_flight)
+        try:
+            await asyncio.sleep(endpoint.delay)
+        finally:
+            endpoint.in_flight -= 1
         body = await request.read()
         if endpoint.redirect_to:
             raise web.HTTPFound(endpoint.redirect_to)

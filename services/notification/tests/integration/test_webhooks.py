@@ -101,6 +101,23 @@ async def test_a_subscriber_gets_signed_events_of_its_scope_only_once(
         assert receiver.headers[0]["webhook-id"].startswith("msg_")
 
 
+async def test_a_replica_has_a_bounded_number_of_posts_in_flight(
+    postgres_url: str, vhost_amqp_url: str, receiver: Receiver
+) -> None:
+    receiver.delay = 0.2
+    # Rounds 3 s apart: the twelve are published well within one gap, so a round claims at least six.
+    config = hook_settings(postgres_url, vhost_amqp_url, webhook_concurrency=3, webhook_poll_seconds=3)
+    async with running_service(create_app, config) as (app, client):
+        await register(client, receiver)
+        sent = [
+            await publish(app, "tasking.task.assigned.v1", assigned(COUNTY, f"第{i}件"), COUNTY)
+            for i in range(12)
+        ]
+        await eventually(lambda: _delivered_count(app, 12))
+        assert sorted(e["id"] for e in receiver.verified) == sorted(e.id for e in sent)
+        assert receiver.most_in_flight == 3
+
+
 async def test_a_500_is_retried_and_repeated_failure_ends_in_the_dead_letter_list_which_replays(
     postgres_url: str, vhost_amqp_url: str, receiver: Receiver
 ) -> None:

@@ -25,6 +25,8 @@ from luoshi_notification.webhooks.models import Subscription, WebhookAttempt, We
 from luoshi_notification.webhooks.rules import retry_delay, signing_secrets
 
 log = logging.getLogger(__name__)
+ROUND = 50
+"""deliveries claimed at most per round"""
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,9 @@ class Job:
     keys: list[str]
 
 
-async def claim(*, session: AsyncSession, now: datetime, lease_seconds: float, limit: int = 50) -> list[Job]:
+async def claim(
+    *, session: AsyncSession, now: datetime, lease_seconds: float, limit: int = ROUND
+) -> list[Job]:
     # A post interrupted mid-flight (the process died) goes back to the queue.
     # (Looked up first: an UPDATE that matches nothing would still take SQLite's write lock every round.)
     stale = select(WebhookDelivery.id).where(
@@ -134,30 +138,54 @@ async def webhook_round(
     async with maker() as session, session.begin():
         jobs = await claim(session=session, now=utcnow(), lease_seconds=settings.webhook_lease_seconds)
 
+    # A round claims up to 50; posting them all at once would open 50 connections to one receiver (a
+    # small server's listen backlog drops the excess, which then times out) and queue 50 transactions
+    # on the pool. A bounded number at a time keep each post's latency that of the receiver; a dead
+    # receiver's timeouts still end the round well within the lease.
+    in_flight = asyncio.Semaphore(max(1, settings.webhook_concurrency))
+
     async def one(job: Job) -> None:
-        result = await sender.post(
-            url=job.url,
-            body=job.body,
-            msg_id=job.delivery_id,
-            keys=job.keys,
-            allowed_hosts=settings.allowed_hosts(),
-            seconds=settings.webhook_timeout_seconds,
-            resolver=resolver,
-        )
-        async with maker() as session, session.begin():
-            await finish(session=session, job=job, result=result, settings=settings)
+        async with in_flight:
+            await post_and_finish(maker, settings, job, resolver)
 
     await asyncio.gather(*(one(job) for job in jobs))
     return len(jobs)
 
 
+async def post_and_finish(
+    maker: async_sessionmaker[AsyncSession], settings: NotificationSettings, job: Job, resolver: ssrf.Resolver
+) -> None:
+    result = await sender.post(
+        url=job.url,
+        body=job.body,
+        msg_id=job.delivery_id,
+        keys=job.keys,
+        allowed_hosts=settings.allowed_hosts(),
+        seconds=settings.webhook_timeout_seconds,
+        resolver=resolver,
+    )
+    async with maker() as session, session.begin():
+        status = await finish(session=session, job=job, result=result, settings=settings)
+    if not result.ok:  # an operator reads why in the log too, not only in the delivery log
+        log.warning(
+            "webhook delivery %s to %s failed (%s): %s; now %s",
+            job.delivery_id,
+            job.url,
+            result.reason,
+            result.error or result.status_code,
+            status,
+        )
+
+
 async def run_webhooks(app: FastAPI) -> None:
     settings: NotificationSettings = app.state.settings
     while True:
+        claimed = 0
         try:
-            await webhook_round(app.state.sessionmaker, settings)
+            claimed = await webhook_round(app.state.sessionmaker, settings)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("webhook round failed; retrying")
-        await asyncio.sleep(settings.webhook_poll_seconds)
+        if claimed < ROUND:  # a full round leaves more due: the next one starts at once
+            await asyncio.sleep(settings.webhook_poll_seconds)
