@@ -288,9 +288,12 @@ def make_sessionmaker(
 async def snapshot_reads(session: AsyncSession) -> None:
     """Begin the session's transaction so that every read in it sees one snapshot: REPEATABLE READ on
     PostgreSQL (whose default, READ COMMITTED, lets a figure and the rows it sums come from different
-    commits); SQLite's transaction already reads one snapshot. Call it before the first statement."""
+    commits); on SQLite an explicit BEGIN, since pysqlite begins a transaction only before a write and
+    each read would otherwise see the latest commit. Call it before the first statement."""
     if session.get_bind().dialect.name == "postgresql":
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    elif session.get_bind().dialect.name == "sqlite":
+        await session.execute(text("BEGIN"))  # deferred: the snapshot is taken at the first read
 
 
 def transient(cls: type[_Mapped], values: dict[str, Any]) -> _Mapped:
